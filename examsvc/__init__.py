@@ -1,0 +1,51 @@
+"""examsvc: the online exam and question-bank service."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, errors, CLI. Never touches the database."""
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("EXAMSVC_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance or "instance"),
+        instance_relative_config=True,
+        template_folder="../templates",
+    )
+    from examsvc.config import load_config
+
+    load_config(app, config)
+
+    from examsvc import errors, i18n, security
+    from examsvc.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app, login_manager)
+    i18n.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    from examsvc.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from examsvc.admin import bp as admin_bp
+    from examsvc.api import bp as api_bp
+    from examsvc.auth import bp as auth_bp
+    from examsvc.bank import bp as bank_bp
+    from examsvc.exam import bp as exam_bp
+    from examsvc.main import bp as main_bp
+    from examsvc.review import bp as review_bp
+    from examsvc.verify import bp as verify_bp
+
+    for bp in (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp):
+        app.register_blueprint(bp)

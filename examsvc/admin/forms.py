@@ -1,0 +1,90 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from examsvc.labels import AREA_LABELS, TYPE_LABELS
+from examsvc.services.exams import RowSpec
+
+KIND_LABELS = {
+    "post_qualification": _l("Post qualification"),
+    "training": _l("Training test"),
+    "level": _l("Level exam"),
+}
+RULE_LABELS = {
+    "all_or_nothing": _l("All or nothing"),
+    "per_option": _l("Share per correct option"),
+    "fixed_partial": _l("Half points for a correct subset"),
+}
+ROW_SLOTS = 12
+
+
+class RowForm(Form):
+    area = SelectField(_l("Knowledge area"), choices=[("", _l("Any area")), *AREA_LABELS.items()])
+    type = SelectField(_l("Type"), choices=[(k, v) for k, v in TYPE_LABELS.items() if k != "short"])
+    count = IntegerField(_l("Count"), validators=[Optional(), NumberRange(1, 500)])
+    points = DecimalField(
+        _l("Points each"), places=1, validators=[Optional(), NumberRange(0.5, 100)]
+    )
+
+
+class BlueprintForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    exam_kind = SelectField(_l("Exam"), choices=list(KIND_LABELS.items()))
+    level = SelectField(
+        _l("Level"),
+        choices=[("0", "—"), ("1", "L1"), ("2", "L2"), ("3", "L3"), ("4", "L4")],
+        default="0",
+    )
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"), default=90, validators=[DataRequired(), NumberRange(1, 600)]
+    )
+    pass_mark = DecimalField(
+        _l("Pass mark"), default=60, validators=[DataRequired(), NumberRange(0.5, 1000)]
+    )
+    multiple_rule = SelectField(_l("Multiple-choice scoring"), choices=list(RULE_LABELS.items()))
+    rows = FieldList(FormField(RowForm), min_entries=ROW_SLOTS, max_entries=ROW_SLOTS)
+    submit = SubmitField(_l("Create blueprint"))
+
+    def row_specs(self) -> list[RowSpec]:
+        return [
+            RowSpec(r.area.data or None, r.type.data, int(r.count.data), float(r.points.data))
+            for r in self.rows
+            if r.count.data and r.points.data
+        ]
+
+
+class SittingForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    blueprint_id = SelectField(_l("Blueprint"), coerce=int, validators=[DataRequired()])
+    opens_at = DateTimeLocalField(_l("Opens at"), validators=[DataRequired()])
+    closes_at = DateTimeLocalField(_l("Closes at"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create sitting"))
+
+    @staticmethod
+    def to_utc(local: datetime) -> datetime:
+        return local.replace(tzinfo=ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
+
+
+class EnrolForm(FlaskForm):
+    email = EmailField(_l("Candidate's e-mail"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Enrol"))
+
+
+class ActionForm(FlaskForm):
+    """An action button: only the CSRF token travels."""

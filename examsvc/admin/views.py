@@ -1,0 +1,138 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from examsvc.admin import bp
+from examsvc.admin.forms import ActionForm, BlueprintForm, EnrolForm, SittingForm
+from examsvc.models import utcnow
+from examsvc.services import audit, exams, results
+from examsvc.services.errors import ServiceError
+
+
+@bp.route("/")
+def dashboard():
+    return render_template(
+        "admin/dashboard.html",
+        sittings=exams.list_sittings(),
+        blueprints=exams.list_blueprints(),
+        now=utcnow(),
+    )
+
+
+@bp.route("/blueprints/new", methods=["GET", "POST"])
+def new_blueprint():
+    form = BlueprintForm()
+    if form.validate_on_submit():
+        try:
+            exams.create_blueprint(
+                current_user,
+                name=form.name.data,
+                exam_kind=form.exam_kind.data,
+                level=int(form.level.data),
+                duration_minutes=form.duration_minutes.data,
+                pass_mark=float(form.pass_mark.data),
+                multiple_rule=form.multiple_rule.data,
+                rows=form.row_specs(),
+            )
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+            return render_template("admin/blueprint_form.html", form=form), exc.status
+        flash(_("Blueprint created."), "success")
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin/blueprint_form.html", form=form)
+
+
+@bp.route("/sittings/new", methods=["GET", "POST"])
+def new_sitting():
+    form = SittingForm()
+    form.blueprint_id.choices = [(b.id, b.name) for b in exams.list_blueprints()]
+    if form.validate_on_submit():
+        try:
+            sitting = exams.create_sitting(
+                current_user,
+                form.blueprint_id.data,
+                form.name.data,
+                form.to_utc(form.opens_at.data),
+                form.to_utc(form.closes_at.data),
+            )
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+            return render_template("admin/sitting_form.html", form=form), exc.status
+        flash(_("Sitting created."), "success")
+        return redirect(url_for("admin.sitting", sitting_id=sitting.id))
+    return render_template("admin/sitting_form.html", form=form)
+
+
+@bp.route("/sittings/<int:sitting_id>")
+def sitting(sitting_id: int):
+    item = _sitting_or_404(sitting_id)
+    return render_template(
+        "admin/sitting.html",
+        sitting=item,
+        rows=results.sitting_results(item),
+        now=utcnow(),
+        shortfalls=exams.feasibility(item.blueprint),
+        notice_ends=results.notice_ends_on(item),
+        enrol_form=EnrolForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/sittings/<int:sitting_id>/enrol", methods=["POST"])
+def enrol(sitting_id: int):
+    form = EnrolForm()
+    if form.validate_on_submit():
+        _run(
+            lambda: exams.enrol(current_user, sitting_id, form.email.data),
+            _("Candidate enrolled and paper drawn."),
+        )
+    else:
+        flash(_("Enter the e-mail address of a registered candidate."), "danger")
+    return redirect(url_for("admin.sitting", sitting_id=sitting_id))
+
+
+@bp.route("/sittings/<int:sitting_id>/publish", methods=["POST"])
+def publish(sitting_id: int):
+    if ActionForm().validate_on_submit():
+        _run(lambda: results.publish(current_user, sitting_id), _("Results published."))
+    return redirect(url_for("admin.sitting", sitting_id=sitting_id))
+
+
+@bp.route("/sittings/<int:sitting_id>/certificates", methods=["POST"])
+def certificates(sitting_id: int):
+    if ActionForm().validate_on_submit():
+        outcome = _run(lambda: results.issue_certificates(current_user, sitting_id), None)
+        if outcome is not None:
+            issued, refused = outcome
+            flash(_("%(n)s certificates issued.", n=len(issued)), "success")
+            for reason in refused:
+                flash(_("No certificate for %(who)s", who=reason), "warning")
+    return redirect(url_for("admin.sitting", sitting_id=sitting_id))
+
+
+@bp.route("/audit")
+def audit_log():
+    page = audit.page(
+        request.args.get("page", 1, type=int), action=request.args.get("action") or None
+    )
+    return render_template("admin/audit.html", page=page, action=request.args.get("action", ""))
+
+
+def _sitting_or_404(sitting_id: int):
+    try:
+        return exams.get_sitting(sitting_id)
+    except ServiceError:
+        from flask import abort
+
+        abort(404)
+
+
+def _run(action, success_message):
+    try:
+        outcome = action()
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return None
+    if success_message:
+        flash(success_message, "success")
+    return outcome

@@ -1,0 +1,107 @@
+"""The JSON API of DESIGN.md §4."""
+
+from flask import current_app, jsonify, request
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from examsvc.api import bp
+from examsvc.errors import error_response
+from examsvc.extensions import limiter
+from examsvc.models import utcnow
+from examsvc.services import accounts, attempts, papers, results
+from examsvc.services.errors import ServiceError
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(exc: ServiceError):
+    return error_response(exc.status, exc.code, exc.message)
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ServiceError("the request body must be a JSON object", code="invalid_json")
+    return body
+
+
+def _user_json(user) -> dict | None:
+    if not user.is_authenticated:
+        return None
+    return {"id": user.id, "email": user.email, "name": user.name, "roles": sorted(user.roles)}
+
+
+@bp.get("/session")
+def session_info():
+    return jsonify({"csrf_token": generate_csrf(), "user": _user_json(current_user)})
+
+
+@bp.post("/session")
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def log_in():
+    body = _json_body()
+    email, password = body.get("email"), body.get("password")
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise ServiceError("email and password are required", code="invalid_json")
+    user = accounts.authenticate(email, password)
+    if user is None:
+        return error_response(401, "invalid_credentials", "wrong e-mail address or password")
+    login_user(user)
+    accounts.record_login(user)
+    return jsonify({"csrf_token": generate_csrf(), "user": _user_json(user)})
+
+
+@bp.delete("/session")
+def log_out():
+    logout_user()
+    return jsonify({"user": None})
+
+
+@bp.get("/me/sittings")
+@login_required
+def my_sittings():
+    rows = results.my_sittings(current_user)
+    for row in rows:
+        row["opens_at"] = row["opens_at"].isoformat()
+        row["closes_at"] = row["closes_at"].isoformat()
+    return jsonify({"sittings": rows})
+
+
+@bp.post("/sittings/<int:sitting_id>/attempt")
+@login_required
+def start_attempt(sitting_id: int):
+    attempt = attempts.start_or_resume(current_user, sitting_id)
+    return jsonify(papers.attempt_payload(attempt, utcnow()))
+
+
+@bp.put("/attempts/<int:attempt_id>/answers")
+@login_required
+def save_answers(attempt_id: int):
+    body = _json_body()
+    result = attempts.save_answers(current_user, attempt_id, body.get("answers"), body.get("seq"))
+    return jsonify(
+        {
+            "saved": result.saved,
+            "stale": result.stale,
+            "server_time": utcnow().isoformat(),
+            "deadline": result.deadline.isoformat(),
+        }
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit_attempt(attempt_id: int):
+    attempt = attempts.submit(current_user, attempt_id)
+    return jsonify({"status": attempt.status, "submitted_at": attempt.submitted_at.isoformat()})
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt_state(attempt_id: int):
+    attempt = attempts.own_attempt(current_user, attempt_id)
+    return jsonify(papers.attempt_state(attempt, utcnow()))
+
+
+@bp.get("/certificates/<number>")
+def certificate(number: str):
+    return jsonify(results.public_certificate(number))

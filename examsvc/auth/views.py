@@ -1,0 +1,67 @@
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from examsvc.auth import bp
+from examsvc.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from examsvc.extensions import limiter
+from examsvc.security import safe_next
+from examsvc.services import accounts
+from examsvc.services.errors import ServiceError
+
+
+def login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Wrong e-mail address or password."), "danger")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user)
+        accounts.record_login(user)
+        return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.email.data, form.name.data, form.password.data)
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+            return render_template("auth/register.html", form=form), exc.status
+        login_user(user)
+        flash(_("Welcome! Your account is ready."), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.new.data)
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+            return render_template("auth/password.html", form=form), exc.status
+        login_user(current_user)  # the session id changed with the session version
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,99 @@
+"""The `examsvc` command: a Flask CLI group (db, users, demo, attempts)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from examsvc.models import Role
+from examsvc.services.errors import ServiceError
+
+
+def _create_app():
+    from examsvc import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """examsvc: online exams and question bank."""
+
+
+def register_commands(app) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(demo)
+    app.cli.add_command(attempts_group)
+
+
+@click.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role])
+)
+@click.option("--name", default=None, help="Full name (defaults to the e-mail's local part).")
+@click.option("--party-member", is_flag=True, help="The person is a party member (中共党员).")
+@click.option(
+    "--password-stdin", is_flag=True, required=True, help="Read the password from standard input."
+)
+@with_appcontext
+def create_user(
+    email: str, roles: tuple[str, ...], name: str | None, party_member: bool, password_stdin: bool
+) -> None:
+    """Create an account with one or more roles."""
+    from examsvc.services import accounts
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = accounts.create_user(email, roles, password, name, is_party_member=party_member)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"created user {user.id} {user.email} roles={','.join(sorted(user.roles))}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print users and sittings as JSON.")
+@with_appcontext
+def demo(as_json: bool) -> None:
+    """Seed the demo: users for every role, ≥300 questions, a blueprint, an open sitting."""
+    from examsvc.services import demo as demo_service
+
+    try:
+        report = demo_service.seed()
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"users": report["users"], "sittings": report["sittings"]}, ensure_ascii=False
+            )
+        )
+        return
+    click.echo(f"questions added: {report['questions_added']}")
+    click.echo("demo accounts (e-mail / password / roles):")
+    for user in report["users"]:
+        click.echo(f"  {user['email']:32} {user['password']:22} {','.join(user['roles'])}")
+    for sitting in report["sittings"]:
+        click.echo(f"open sitting: #{sitting['id']} {sitting['name']}")
+
+
+@click.group("attempts")
+def attempts_group() -> None:
+    """Exam attempts."""
+
+
+@attempts_group.command("close-expired")
+@with_appcontext
+def close_expired() -> None:
+    """Submit every attempt whose time is over (run from cron every minute)."""
+    from examsvc.services import attempts
+
+    click.echo(f"closed {attempts.close_expired()} attempts")

@@ -1,0 +1,82 @@
+"""Configuration from the environment (EXAMSVC_*) and the instance folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class ConfigError(RuntimeError):
+    """The service cannot start with this configuration."""
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "examsvc_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SECURE_COOKIES": False,
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: exams last hours
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "DISPLAY_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh", "en"],
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "NOTICE_WORKING_DAYS": 5,
+    "CERTIFICATE_VALID_YEARS": 3,
+    "CERTIFICATE_ORG_CODE": "0000",
+}
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    """Fill app.config from defaults, EXAMSVC_* variables and explicit overrides."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("EXAMSVC")
+    if overrides:
+        app.config.from_mapping(overrides)
+    cfg = app.config
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    default_db = "sqlite:///" + str(Path(app.instance_path) / "examsvc.db")
+    cfg.setdefault("SQLALCHEMY_DATABASE_URI", cfg.get("DATABASE_URL") or default_db)
+    if cfg.get("REDIS_URL"):
+        cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    secure = bool(cfg["SECURE_COOKIES"])
+    cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = secure
+    cfg["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(cfg["SQLALCHEMY_DATABASE_URI"], cfg)
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _embedded_secret(app, default_db)
+
+
+def _engine_options(url: str, cfg) -> dict:
+    options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
+    if url.startswith("sqlite"):
+        # busy_timeout is set per connection in extensions; the driver's timeout is the wait
+        # for the database lock before "database is locked".
+        options.setdefault("connect_args", {"timeout": 15})
+        options.pop("pool_pre_ping", None)
+    return options
+
+
+def _embedded_secret(app: Flask, default_db: str) -> str:
+    """Only the embedded SQLite demo may run without EXAMSVC_SECRET_KEY: keep one on disk."""
+    if app.config.get("TESTING"):
+        return "testing-only-secret"
+    if app.config["SQLALCHEMY_DATABASE_URI"] != default_db:
+        raise ConfigError(
+            "EXAMSVC_SECRET_KEY is not set; a service with an external database needs one"
+        )
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,32 @@
+from flask import abort, render_template
+from flask_login import current_user
+
+from examsvc.exam import bp
+from examsvc.models import utcnow
+from examsvc.services import attempts, papers, results
+from examsvc.services.errors import NotFound
+
+
+@bp.route("/")
+def my_sittings():
+    return render_template("exam/list.html", sittings=results.my_sittings(current_user))
+
+
+@bp.route("/sittings/<int:sitting_id>")
+def take(sitting_id: int):
+    """The exam page; its script starts or resumes the attempt through the API."""
+    sitting = next((s for s in results.my_sittings(current_user) if s["id"] == sitting_id), None)
+    if sitting is None:
+        abort(404)
+    return render_template("exam/take.html", sitting=sitting)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+def result(attempt_id: int):
+    try:
+        attempt = attempts.own_attempt(current_user, attempt_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "exam/result.html", state=papers.attempt_state(attempt, utcnow()), attempt=attempt
+    )

@@ -1,0 +1,73 @@
+"""Unbound Flask extensions; create_app() binds them."""
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _sqlite_connection(dbapi_conn) -> bool:
+    import sqlite3
+
+    return isinstance(dbapi_conn, sqlite3.Connection)
+
+
+@event.listens_for(Engine, "connect")
+def _set_sqlite_pragmas(dbapi_conn, _record) -> None:
+    """WAL for concurrent readers, FULL sync so an acknowledged answer survives a crash."""
+    if not _sqlite_connection(dbapi_conn):
+        return
+    dbapi_conn.isolation_level = None  # BEGIN is emitted by _sqlite_begin below
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """Writing requests take SQLite's write lock up front.
+
+    A deferred transaction that reads (the login loader does) and then writes fails at once
+    with "database is locked" if another writer committed in between; BEGIN IMMEDIATE waits
+    for the lock (busy_timeout) instead. Reads stay concurrent under WAL.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
+
+
+def _writing() -> bool:
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return True  # CLI commands and services run outside a request: assume they write
+    return request.method not in ("GET", "HEAD", "OPTIONS")

@@ -1,0 +1,46 @@
+"""Language choice (Chinese first, English second) and display of times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user
+
+from examsvc.extensions import babel
+from examsvc.labels import template_labels
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(_remember_lang_choice)
+    app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.globals["current_locale"] = select_locale
+    app.context_processor(template_labels)
+
+
+def _remember_lang_choice() -> None:
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
+
+
+def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    return to_local(value).strftime(fmt)

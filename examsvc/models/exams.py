@@ -1,0 +1,210 @@
+"""Blueprints, sittings, papers, attempts, answers and certificates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from examsvc.extensions import db
+from examsvc.models.accounts import User
+from examsvc.models.bank import Question
+from examsvc.models.types import UTCDateTime, utcnow
+
+
+class ExamKind(enum.StrEnum):
+    TRAINING = "training"
+    POST_QUALIFICATION = "post_qualification"
+    LEVEL = "level"
+
+
+class Blueprint(db.Model):
+    __tablename__ = "blueprints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    exam_kind: Mapped[str] = mapped_column(String(32))
+    level: Mapped[int] = mapped_column(default=0, server_default="0")  #: 1–4 for level exams
+    duration_minutes: Mapped[int]
+    pass_mark: Mapped[float]
+    multiple_rule: Mapped[str] = mapped_column(String(20), default="all_or_nothing")
+    shuffle_questions: Mapped[bool] = mapped_column(default=True, server_default=db.true())
+    shuffle_options: Mapped[bool] = mapped_column(default=True, server_default=db.true())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    rows: Mapped[list[BlueprintRow]] = relationship(
+        back_populates="blueprint",
+        cascade="all, delete-orphan",
+        order_by="BlueprintRow.position",
+        lazy="selectin",
+    )
+
+    @property
+    def total_points(self) -> float:
+        return sum(r.count * r.points for r in self.rows)
+
+    @property
+    def item_count(self) -> int:
+        return sum(r.count for r in self.rows)
+
+
+class BlueprintRow(db.Model):
+    __tablename__ = "blueprint_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    blueprint_id: Mapped[int] = mapped_column(ForeignKey("blueprints.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    area: Mapped[str | None] = mapped_column(String(32))  #: None: any area
+    type: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int]
+    points: Mapped[float]
+
+    blueprint: Mapped[Blueprint] = relationship(back_populates="rows")
+
+
+class Sitting(db.Model):
+    __tablename__ = "sittings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    blueprint_id: Mapped[int] = mapped_column(ForeignKey("blueprints.id"), index=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Every paper of the sitting derives its seed from this one.
+    seed: Mapped[int] = mapped_column(BigInteger)
+    #: Saves arriving this long after a deadline are still taken (network latency).
+    grace_seconds: Mapped[int] = mapped_column(default=30, server_default="30")
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    blueprint: Mapped[Blueprint] = relationship(lazy="joined")
+
+    def state(self, now: datetime) -> str:
+        if now < self.opens_at:
+            return "scheduled"
+        if now < self.closes_at:
+            return "open"
+        return "closed"
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("sitting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    admission_no: Mapped[str] = mapped_column(String(32), unique=True)  #: 准考证号
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    sitting: Mapped[Sitting] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined")
+    paper: Mapped[Paper | None] = relationship(back_populates="enrolment", uselist=False)
+
+
+class Paper(db.Model):
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), unique=True)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    #: sha256 over the (id, version) of every item the draw could choose from.
+    bank_hash: Mapped[str] = mapped_column(String(64))
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    enrolment: Mapped[Enrolment] = relationship(back_populates="paper")
+    items: Mapped[list[PaperItem]] = relationship(
+        back_populates="paper", cascade="all, delete-orphan", order_by="PaperItem.position"
+    )
+
+
+class PaperItem(db.Model):
+    __tablename__ = "paper_items"
+    __table_args__ = (UniqueConstraint("paper_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    question_version: Mapped[int]
+    points: Mapped[float]
+    #: Display position i shows original option option_order[i].
+    option_order: Mapped[list] = mapped_column(JSON, default=list)
+
+    paper: Mapped[Paper] = relationship(back_populates="items")
+    question: Mapped[Question] = relationship(lazy="joined")
+
+
+class AttemptStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+class Attempt(db.Model):
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("enrolment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1, server_default="1")  #: 2 for a resit
+    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.IN_PROGRESS.value)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: True when the server closed the attempt at its deadline.
+    auto_submitted: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    score: Mapped[float | None]
+    max_score: Mapped[float | None]
+    is_passed: Mapped[bool | None]
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    enrolment: Mapped[Enrolment] = relationship(lazy="joined")
+    answers: Mapped[list[Answer]] = relationship(back_populates="attempt")
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "paper_item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
+    paper_item_id: Mapped[int] = mapped_column(ForeignKey("paper_items.id"))
+    #: The response in display labels, as the candidate gave it.
+    response: Mapped[object | None] = mapped_column(JSON)
+    #: The client's save counter; a lower seq never overwrites a higher one.
+    seq: Mapped[int] = mapped_column(BigInteger)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    points: Mapped[float | None]
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("kind", "year", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    level: Mapped[int] = mapped_column(default=0, server_default="0")
+    year: Mapped[int]
+    serial: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=CertificateStatus.VALID.value)
+    issued_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")

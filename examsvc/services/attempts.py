@@ -1,0 +1,246 @@
+"""Taking an exam: start or resume, autosave, submit, close at the deadline, score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from examsvc.extensions import db
+from examsvc.models import Answer, Attempt, AttemptStatus, Enrolment, PaperItem, User, utcnow
+from examsvc.services import audit
+from examsvc.services.errors import BadInput, Conflict, NotFound
+from examsvc.services.exams import draw_paper
+from question_bank.errors import InvalidResponse
+from question_bank.model import OPTION_LABELS, QuestionType
+from question_bank.scoring import MultipleRule, check_response, score_response
+
+MAX_SEQ = 2**62
+
+
+class AttemptClosed(Conflict):
+    code = "attempt_closed"
+
+
+@dataclass
+class SaveResult:
+    saved: int
+    stale: int
+    deadline: datetime
+
+
+def _locked_attempt(user: User, attempt_id: int) -> Attempt:
+    """The caller's attempt, row-locked on PostgreSQL (SQLite holds its write lock already)."""
+    attempt = db.session.scalar(
+        db.select(Attempt)
+        .join(Enrolment)
+        .where(Attempt.id == attempt_id, Enrolment.user_id == user.id)
+        .with_for_update(of=Attempt)
+    )
+    if attempt is None:
+        raise NotFound("no such attempt")
+    return attempt
+
+
+def own_attempt(user: User, attempt_id: int) -> Attempt:
+    attempt = db.session.scalar(
+        db.select(Attempt)
+        .join(Enrolment)
+        .where(Attempt.id == attempt_id, Enrolment.user_id == user.id)
+    )
+    if attempt is None:
+        raise NotFound("no such attempt")
+    return attempt
+
+
+def _enrolment(user: User, sitting_id: int) -> Enrolment:
+    enrolment = db.session.scalar(
+        db.select(Enrolment)
+        .where(Enrolment.sitting_id == sitting_id, Enrolment.user_id == user.id)
+        .with_for_update(of=Enrolment)
+    )
+    if enrolment is None:
+        raise NotFound("you are not enrolled in this sitting", code="not_enrolled")
+    return enrolment
+
+
+def close_time(attempt: Attempt) -> datetime:
+    """After this instant the server takes no more answers for the attempt."""
+    return attempt.deadline + timedelta(seconds=attempt.enrolment.sitting.grace_seconds)
+
+
+def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) -> Attempt:
+    """Open the candidate's attempt at the sitting, or return the one in progress."""
+    now = now or utcnow()
+    enrolment = _enrolment(user, sitting_id)
+    attempt = db.session.scalar(db.select(Attempt).where(Attempt.enrolment_id == enrolment.id))
+    if attempt is not None:
+        if attempt.status == AttemptStatus.IN_PROGRESS and now > close_time(attempt):
+            _finalize(attempt, now)
+            db.session.commit()
+        if attempt.status != AttemptStatus.IN_PROGRESS:
+            raise AttemptClosed("this attempt has been submitted")
+        return attempt
+    sitting = enrolment.sitting
+    state = sitting.state(now)
+    if state != "open":
+        raise Conflict(f"the sitting is {state}", code=f"sitting_{state}")
+    if enrolment.paper is None:
+        draw_paper(enrolment)
+    deadline = min(now + timedelta(minutes=sitting.blueprint.duration_minutes), sitting.closes_at)
+    attempt = Attempt(enrolment=enrolment, started_at=now, deadline=deadline)
+    db.session.add(attempt)
+    audit.record(
+        user, "attempt.started", attempt, sitting=sitting.id, deadline=deadline.isoformat()
+    )
+    db.session.commit()
+    return attempt
+
+
+def _items_by_id(attempt: Attempt) -> dict[int, PaperItem]:
+    return {item.id: item for item in attempt.enrolment.paper.items}
+
+
+def _blanks(item: PaperItem) -> int:
+    return item.question.to_domain().blank_count()
+
+
+def save_answers(
+    user: User, attempt_id: int, answers: object, seq: object, now: datetime | None = None
+) -> SaveResult:
+    """Store answers unless a later save (higher seq) already wrote them."""
+    now = now or utcnow()
+    if not isinstance(answers, dict):
+        raise BadInput("answers must be an object of item id to response", code="invalid_answers")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < MAX_SEQ:
+        raise BadInput("seq must be a non-negative whole number", code="invalid_seq")
+    attempt = _locked_attempt(user, attempt_id)
+    _ensure_open(attempt, now)
+    items = _items_by_id(attempt)
+    checked = _check_answers(items, answers)
+    existing = {
+        a.paper_item_id: a
+        for a in db.session.scalars(db.select(Answer).where(Answer.attempt_id == attempt.id))
+    }
+    saved = stale = 0
+    for item_id, response in checked.items():
+        answer = existing.get(item_id)
+        if answer is None:
+            db.session.add(
+                Answer(
+                    attempt_id=attempt.id,
+                    paper_item_id=item_id,
+                    response=response,
+                    seq=seq,
+                    saved_at=now,
+                )
+            )
+        elif answer.seq > seq:
+            stale += 1
+            continue
+        else:
+            answer.response, answer.seq, answer.saved_at = response, seq, now
+        saved += 1
+    db.session.commit()
+    return SaveResult(saved=saved, stale=stale, deadline=attempt.deadline)
+
+
+def _ensure_open(attempt: Attempt, now: datetime) -> None:
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptClosed("the attempt has been submitted")
+    if now > close_time(attempt):
+        _finalize(attempt, now)
+        db.session.commit()
+        raise AttemptClosed("the time for this attempt is over")
+
+
+def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, object]:
+    checked: dict[int, object] = {}
+    for raw_id, response in answers.items():
+        item_id = int(raw_id) if str(raw_id).isdigit() else None
+        item = items.get(item_id) if item_id is not None else None
+        if item is None:
+            raise BadInput(f"item {raw_id} is not on this paper", code="unknown_item")
+        qtype = QuestionType(item.question.type)
+        try:
+            checked[item.id] = check_response(
+                qtype, response, len(item.option_order), _blanks(item)
+            )
+        except InvalidResponse as exc:
+            raise BadInput(f"item {raw_id}: {exc}", code="invalid_response") from None
+    return checked
+
+
+def submit(user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """Hand in the attempt; submitting again returns the first submission."""
+    now = now or utcnow()
+    attempt = _locked_attempt(user, attempt_id)
+    if attempt.status == AttemptStatus.IN_PROGRESS:
+        _finalize(attempt, now if now <= close_time(attempt) else None)
+        if not attempt.auto_submitted:
+            audit.record(user, "attempt.submitted", attempt, score=attempt.score)
+        db.session.commit()
+    return attempt
+
+
+def close_expired(now: datetime | None = None) -> int:
+    """Submit every attempt whose time is over, browser closed or not; returns how many."""
+    now = now or utcnow()
+    candidates = db.session.scalars(
+        db.select(Attempt)
+        .where(Attempt.status == AttemptStatus.IN_PROGRESS.value, Attempt.deadline < now)
+        .with_for_update(of=Attempt)
+    )
+    closed = 0
+    for attempt in candidates:
+        if now > close_time(attempt):
+            _finalize(attempt, None)
+            closed += 1
+    db.session.commit()
+    return closed
+
+
+def _finalize(attempt: Attempt, submitted_at: datetime | None) -> None:
+    """Close and score the attempt; None means the server closed it at its deadline."""
+    attempt.status = AttemptStatus.SUBMITTED.value
+    attempt.auto_submitted = submitted_at is None
+    attempt.submitted_at = submitted_at or attempt.deadline
+    _score(attempt)
+    if attempt.auto_submitted:
+        audit.record(None, "attempt.auto_submitted", attempt, score=attempt.score)
+
+
+def original_labels(item: PaperItem, response: object) -> object:
+    """Map display labels (after the option shuffle) back to the question's own labels."""
+    order = item.option_order
+    if isinstance(response, str) and item.question.type == QuestionType.SINGLE:
+        return OPTION_LABELS[order[OPTION_LABELS.index(response)]]
+    if isinstance(response, list) and item.question.type == QuestionType.MULTIPLE:
+        return sorted(OPTION_LABELS[order[OPTION_LABELS.index(r)]] for r in response)
+    return response
+
+
+def _score(attempt: Attempt) -> None:
+    blueprint = attempt.enrolment.sitting.blueprint
+    rule = MultipleRule(blueprint.multiple_rule)
+    answers = {
+        a.paper_item_id: a
+        for a in db.session.scalars(db.select(Answer).where(Answer.attempt_id == attempt.id))
+    }
+    total = maximum = 0.0
+    pending = False
+    for item in attempt.enrolment.paper.items:
+        maximum += item.points
+        domain = item.question.to_domain()
+        answer = answers.get(item.id)
+        response = original_labels(item, answer.response) if answer else None
+        points = score_response(domain.type, domain.key, response, item.points, rule)
+        if points is None:
+            pending = True
+            continue
+        total += points
+        if answer is not None:
+            answer.points = points
+    attempt.score = round(total, 2)
+    attempt.max_score = round(maximum, 2)
+    attempt.is_passed = None if pending else attempt.score >= blueprint.pass_mark
+    attempt.scored_at = utcnow()

@@ -1,0 +1,258 @@
+"""Blueprints, sittings, enrolment and drawing each candidate's paper."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from examsvc.extensions import db
+from examsvc.models import (
+    Blueprint,
+    BlueprintRow,
+    Enrolment,
+    ExamKind,
+    Paper,
+    PaperItem,
+    Question,
+    QuestionStatus,
+    Sitting,
+    User,
+    utcnow,
+)
+from examsvc.services import audit
+from examsvc.services.errors import BadInput, Conflict, NotFound
+from question_bank import assembly
+from question_bank.errors import AssemblyInfeasible
+from question_bank.model import AREAS, QuestionType
+from question_bank.scoring import MultipleRule
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    area: str | None
+    type: str
+    count: int
+    points: float
+
+
+def _check_rows(rows: list[RowSpec]) -> None:
+    if not rows:
+        raise BadInput("a blueprint needs at least one row", code="invalid_blueprint")
+    for i, row in enumerate(rows, start=1):
+        if row.area is not None and row.area not in AREAS:
+            raise BadInput(
+                f"row {i}: unknown knowledge area {row.area!r}", code="invalid_blueprint"
+            )
+        if row.type not in set(QuestionType):
+            raise BadInput(f"row {i}: unknown question type {row.type!r}", code="invalid_blueprint")
+        if not 1 <= row.count <= 500:
+            raise BadInput(f"row {i}: the count must be 1 to 500", code="invalid_blueprint")
+        if not 0 < row.points <= 100:
+            raise BadInput(
+                f"row {i}: points must be above 0 and at most 100", code="invalid_blueprint"
+            )
+
+
+def create_blueprint(
+    admin: User,
+    *,
+    name: str,
+    exam_kind: str,
+    duration_minutes: int,
+    pass_mark: float,
+    rows: list[RowSpec],
+    level: int = 0,
+    multiple_rule: str = MultipleRule.ALL_OR_NOTHING.value,
+) -> Blueprint:
+    """Create a blueprint from its rows; the pass mark must be reachable."""
+    _check_rows(rows)
+    if exam_kind not in set(ExamKind) or multiple_rule not in set(MultipleRule):
+        raise BadInput("unknown exam kind or scoring rule", code="invalid_blueprint")
+    if not 1 <= duration_minutes <= 600:
+        raise BadInput("the duration must be 1 to 600 minutes", code="invalid_blueprint")
+    total = sum(r.count * r.points for r in rows)
+    if not 0 < pass_mark <= total:
+        raise BadInput(
+            f"the pass mark must be above 0 and at most the total of {total:g}",
+            code="invalid_blueprint",
+        )
+    blueprint = Blueprint(
+        name=name.strip(),
+        exam_kind=exam_kind,
+        level=level,
+        duration_minutes=duration_minutes,
+        pass_mark=pass_mark,
+        multiple_rule=multiple_rule,
+        created_by_id=admin.id,
+    )
+    blueprint.rows = [
+        BlueprintRow(position=i, area=r.area, type=r.type, count=r.count, points=r.points)
+        for i, r in enumerate(rows)
+    ]
+    db.session.add(blueprint)
+    audit.record(
+        admin,
+        "blueprint.created",
+        blueprint,
+        name=blueprint.name,
+        items=blueprint.item_count,
+        total=total,
+    )
+    db.session.commit()
+    return blueprint
+
+
+def create_sitting(
+    admin: User, blueprint_id: int, name: str, opens_at: datetime, closes_at: datetime
+) -> Sitting:
+    """Schedule a sitting of a blueprint; its seed is drawn now and kept."""
+    blueprint = db.session.get(Blueprint, blueprint_id)
+    if blueprint is None:
+        raise NotFound("no such blueprint")
+    if closes_at <= opens_at:
+        raise BadInput("the sitting must close after it opens", code="invalid_window")
+    sitting = Sitting(
+        name=name.strip(),
+        blueprint=blueprint,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        seed=secrets.randbits(62),
+        created_by_id=admin.id,
+    )
+    db.session.add(sitting)
+    audit.record(
+        admin,
+        "sitting.created",
+        sitting,
+        name=sitting.name,
+        blueprint=blueprint.id,
+        seed=sitting.seed,
+    )
+    db.session.commit()
+    return sitting
+
+
+def bank_items(blueprint: Blueprint) -> list[assembly.BankItem]:
+    """The approved items a blueprint may draw from, as plain values."""
+    types = {r.type for r in blueprint.rows}
+    rows = db.session.execute(
+        db.select(
+            Question.id, Question.version, Question.area, Question.type, Question.options
+        ).where(Question.status == QuestionStatus.APPROVED.value, Question.type.in_(types))
+    )
+    return [
+        assembly.BankItem(qid, version, area, QuestionType(qtype), len(options or []))
+        for qid, version, area, qtype, options in rows
+    ]
+
+
+def row_specs(blueprint: Blueprint) -> list[assembly.BlueprintRow]:
+    return [
+        assembly.BlueprintRow(r.area, QuestionType(r.type), r.count, r.points)
+        for r in blueprint.rows
+    ]
+
+
+def feasibility(blueprint: Blueprint) -> list[str]:
+    """Human-readable shortfalls of the blueprint against the approved bank (empty: feasible)."""
+    return [
+        f"{s.describe()}: {s.available}/{s.needed}"
+        for s in assembly.check_feasible(row_specs(blueprint), bank_items(blueprint))
+    ]
+
+
+def draw_paper(enrolment: Enrolment) -> Paper:
+    """Draw and store the enrolment's paper (flush only)."""
+    sitting = enrolment.sitting
+    blueprint = sitting.blueprint
+    items = bank_items(blueprint)
+    seed = assembly.paper_seed(sitting.seed, enrolment.user_id)
+    try:
+        slots = assembly.draw_paper(
+            row_specs(blueprint),
+            items,
+            seed,
+            shuffle_questions=blueprint.shuffle_questions,
+            shuffle_options=blueprint.shuffle_options,
+        )
+    except AssemblyInfeasible as exc:
+        raise Conflict(str(exc), code="assembly_infeasible") from None
+    paper = Paper(enrolment=enrolment, seed=seed, bank_hash=assembly.snapshot_hash(items))
+    paper.items = [
+        PaperItem(
+            position=i,
+            question_id=s.question_id,
+            question_version=s.version,
+            points=s.points,
+            option_order=list(s.option_order),
+        )
+        for i, s in enumerate(slots)
+    ]
+    db.session.add(paper)
+    db.session.flush()
+    return paper
+
+
+def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
+    """Enrol a registered candidate and draw their paper now, ahead of the exam."""
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None:
+        raise NotFound("no such sitting")
+    if sitting.state(utcnow()) == "closed":
+        raise Conflict("the sitting has closed", code="sitting_closed")
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"no account with the e-mail address {email.strip()}", code="unknown_user")
+    exists = db.session.scalar(
+        db.select(Enrolment.id).where(
+            Enrolment.sitting_id == sitting.id, Enrolment.user_id == user.id
+        )
+    )
+    if exists is not None:
+        raise Conflict(f"{user.email} is already enrolled", code="already_enrolled")
+    enrolment = Enrolment(sitting=sitting, user=user, admission_no=_admission_no(sitting))
+    db.session.add(enrolment)
+    db.session.flush()
+    paper = draw_paper(enrolment)
+    audit.record(
+        admin,
+        "sitting.enrolled",
+        enrolment,
+        sitting=sitting.id,
+        user=user.id,
+        paper_seed=paper.seed,
+        bank_hash=paper.bank_hash,
+    )
+    db.session.commit()
+    return enrolment
+
+
+def _admission_no(sitting: Sitting) -> str:
+    count = (
+        db.session.scalar(db.select(db.func.count()).where(Enrolment.sitting_id == sitting.id)) or 0
+    )
+    return f"{sitting.opens_at:%Y}{sitting.id:05d}{count + 1:05d}"
+
+
+def list_blueprints() -> list[Blueprint]:
+    return list(db.session.scalars(db.select(Blueprint).order_by(Blueprint.id.desc())))
+
+
+def list_sittings() -> list[Sitting]:
+    return list(db.session.scalars(db.select(Sitting).order_by(Sitting.opens_at.desc())))
+
+
+def get_sitting(sitting_id: int) -> Sitting:
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None:
+        raise NotFound("no such sitting")
+    return sitting
+
+
+def enrolments_of(sitting: Sitting) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            db.select(Enrolment).where(Enrolment.sitting_id == sitting.id).order_by(Enrolment.id)
+        )
+    )

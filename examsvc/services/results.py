@@ -1,0 +1,251 @@
+"""Results: the admin's view, publication (公示) and certificates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+
+from examsvc.extensions import db
+from examsvc.models import (
+    Attempt,
+    AttemptStatus,
+    Certificate,
+    CertificateStatus,
+    Enrolment,
+    ExamKind,
+    Sitting,
+    User,
+    utcnow,
+)
+from examsvc.services import attempts, audit
+from examsvc.services.errors import Conflict, NotFound
+from question_bank.checksum import mod11_2
+
+KIND_LETTER = {ExamKind.TRAINING: "E", ExamKind.POST_QUALIFICATION: "Q", ExamKind.LEVEL: "L"}
+
+
+@dataclass
+class ResultRow:
+    enrolment: Enrolment
+    attempt: Attempt | None
+    certificate: Certificate | None
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 张三丰 → 张*丰: the surname and last character stay readable."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days (Mon–Fri) after ``start``."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def notice_ends_on(sitting: Sitting) -> date | None:
+    if sitting.results_published_at is None:
+        return None
+    return add_working_days(
+        sitting.results_published_at.date(), current_app.config["NOTICE_WORKING_DAYS"]
+    )
+
+
+def sitting_results(sitting: Sitting) -> list[ResultRow]:
+    """Every enrolment of the sitting with its attempt and certificate (one query each kind)."""
+    enrolments = list(
+        db.session.scalars(
+            db.select(Enrolment).where(Enrolment.sitting_id == sitting.id).order_by(Enrolment.id)
+        )
+    )
+    by_enrolment = {
+        a.enrolment_id: a
+        for a in db.session.scalars(
+            db.select(Attempt).join(Enrolment).where(Enrolment.sitting_id == sitting.id)
+        )
+    }
+    attempt_ids = [a.id for a in by_enrolment.values()]
+    certs = (
+        {
+            c.attempt_id: c
+            for c in db.session.scalars(
+                db.select(Certificate).where(Certificate.attempt_id.in_(attempt_ids))
+            )
+        }
+        if attempt_ids
+        else {}
+    )
+    return [
+        ResultRow(
+            e,
+            by_enrolment.get(e.id),
+            certs.get(by_enrolment[e.id].id) if e.id in by_enrolment else None,
+        )
+        for e in enrolments
+    ]
+
+
+def publish(admin: User, sitting_id: int, now: datetime | None = None) -> Sitting:
+    """Publish the results: candidates see them, and the objection window starts."""
+    now = now or utcnow()
+    attempts.close_expired(now)
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None:
+        raise NotFound("no such sitting")
+    if sitting.results_published_at is not None:
+        raise Conflict("the results are already published", code="already_published")
+    if sitting.state(now) != "closed":
+        open_attempts = [
+            r
+            for r in sitting_results(sitting)
+            if r.attempt is None or r.attempt.status == AttemptStatus.IN_PROGRESS
+        ]
+        if open_attempts:
+            raise Conflict(
+                f"{len(open_attempts)} candidates have not finished and the sitting is still open",
+                code="sitting_not_finished",
+            )
+    sitting.results_published_at = now
+    audit.record(admin, "sitting.results_published", sitting)
+    db.session.commit()
+    return sitting
+
+
+def issue_certificates(
+    admin: User, sitting_id: int, today: date | None = None
+) -> tuple[list[Certificate], list[str]]:
+    """Issue a certificate to every candidate who passed, once the objection window has ended."""
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None:
+        raise NotFound("no such sitting")
+    ends = notice_ends_on(sitting)
+    today = today or utcnow().date()
+    if ends is None:
+        raise Conflict("publish the results first", code="not_published")
+    if today < ends:
+        raise Conflict(f"the public notice runs until {ends.isoformat()}", code="notice_period")
+    blueprint = sitting.blueprint
+    issued: list[Certificate] = []
+    refused: list[str] = []
+    for row in sitting_results(sitting):
+        if row.attempt is None or not row.attempt.is_passed or row.certificate is not None:
+            continue
+        user = row.enrolment.user
+        if blueprint.exam_kind == ExamKind.POST_QUALIFICATION and not user.is_party_member:
+            refused.append(f"{user.name}: not a party member")
+            continue
+        issued.append(
+            _new_certificate(
+                user, row.attempt, ExamKind(blueprint.exam_kind), blueprint.level, today
+            )
+        )
+    for cert in issued:
+        audit.record(admin, "certificate.issued", cert, number=cert.number, user=cert.user_id)
+    db.session.commit()
+    return issued, refused
+
+
+def _new_certificate(
+    user: User, attempt: Attempt, kind: ExamKind, level: int, today: date
+) -> Certificate:
+    serial = (
+        db.session.scalar(
+            db.select(db.func.max(Certificate.serial)).where(
+                Certificate.kind == kind.value, Certificate.year == today.year
+            )
+        )
+        or 0
+    ) + 1
+    org = current_app.config["CERTIFICATE_ORG_CODE"]
+    body = f"{KIND_LETTER[kind]}{level}-{org}-{today.year}-{serial:06d}"
+    number = f"{body}-{mod11_2(''.join(ch for ch in body if ch.isdigit()))}"
+    years = current_app.config["CERTIFICATE_VALID_YEARS"]
+    cert = Certificate(
+        number=number,
+        kind=kind.value,
+        level=level,
+        year=today.year,
+        serial=serial,
+        user=user,
+        attempt_id=attempt.id,
+        status=CertificateStatus.VALID.value,
+        issued_on=today,
+        valid_until=_years_later(today, years) - timedelta(days=1),
+    )
+    db.session.add(cert)
+    db.session.flush()
+    return cert
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def public_certificate(number: str, today: date | None = None) -> dict:
+    """What anyone may see of a certificate: never the ID number, the name masked."""
+    cert = db.session.scalar(
+        db.select(Certificate).where(Certificate.number == number.strip().upper())
+    )
+    if cert is None:
+        raise NotFound("no certificate with this number", code="unknown_certificate")
+    today = today or utcnow().date()
+    status = cert.status
+    if status == CertificateStatus.VALID and today > cert.valid_until:
+        status = CertificateStatus.EXPIRED.value
+    return {
+        "number": cert.number,
+        "kind": cert.kind,
+        "level": cert.level,
+        "holder": mask_name(cert.user.name),
+        "status": status,
+        "issued_on": cert.issued_on.isoformat(),
+        "valid_until": cert.valid_until.isoformat(),
+    }
+
+
+def my_sittings(user: User, now: datetime | None = None) -> list[dict]:
+    """The caller's sittings with their state and own attempt."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        db.select(Enrolment, Attempt)
+        .outerjoin(Attempt, Attempt.enrolment_id == Enrolment.id)
+        .where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.id.desc())
+    )
+    result = []
+    for enrolment, attempt in rows:
+        sitting = enrolment.sitting
+        published = sitting.results_published_at is not None
+        status = attempt.status if attempt else None
+        if attempt and status == AttemptStatus.IN_PROGRESS and now > attempts.close_time(attempt):
+            status = AttemptStatus.SUBMITTED.value  # time over; the next sweep records it
+        result.append(
+            {
+                "id": sitting.id,
+                "name": sitting.name,
+                "state": sitting.state(now),
+                "opens_at": sitting.opens_at,
+                "closes_at": sitting.closes_at,
+                "duration_minutes": sitting.blueprint.duration_minutes,
+                "admission_no": enrolment.admission_no,
+                "attempt_id": attempt.id if attempt else None,
+                "attempt_status": status,
+                "results_published": published,
+                "score": attempt.score if attempt and published else None,
+                "passed": attempt.is_passed if attempt and published else None,
+            }
+        )
+    return result

@@ -1,0 +1,43 @@
+"""Errors raised by the question-bank domain."""
+
+
+class QuestionBankError(Exception):
+    """Base of every domain error; the message is safe to show to a user."""
+
+
+class InvalidQuestion(QuestionBankError):
+    """A question's content breaks a rule; ``problems`` lists every broken rule."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class InvalidResponse(QuestionBankError):
+    """A candidate's response does not fit the item it answers."""
+
+
+class AssemblyInfeasible(QuestionBankError):
+    """The bank cannot fill a blueprint; ``shortfalls`` names the rows that fall short."""
+
+    def __init__(self, shortfalls: list["Shortfall"]):  # noqa: UP037
+        self.shortfalls = list(shortfalls)
+        parts = [
+            f"row {s.row_index + 1} ({s.describe()}): needs {s.needed}, bank has {s.available}"
+            for s in self.shortfalls
+        ]
+        super().__init__("blueprint cannot be met: " + "; ".join(parts))
+
+
+class Shortfall:
+    """One blueprint row that the bank cannot fill."""
+
+    def __init__(self, row_index: int, area: str | None, qtype: str, needed: int, available: int):
+        self.row_index = row_index
+        self.area = area
+        self.qtype = qtype
+        self.needed = needed
+        self.available = available
+
+    def describe(self) -> str:
+        return f"{self.area or 'any area'} × {self.qtype}"

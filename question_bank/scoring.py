@@ -1,0 +1,99 @@
+"""Scoring of objective responses; never negative, pure and deterministic."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+from question_bank.errors import InvalidResponse
+from question_bank.model import OPTION_LABELS, QuestionType, normalize_text
+
+
+class MultipleRule(enum.StrEnum):
+    #: 多选、少选、错选均不得分: the norm in party-knowledge tests.
+    ALL_OR_NOTHING = "all_or_nothing"
+    #: Each correct option chosen earns a share; any wrong pick scores 0.
+    PER_OPTION = "per_option"
+    #: A correct subset without wrong picks earns half the points.
+    FIXED_PARTIAL = "fixed_partial"
+
+
+def check_response(qtype: QuestionType, response: object, option_count: int, blanks: int) -> object:
+    """Return the response in canonical form, or raise InvalidResponse; None means unanswered."""
+    if response is None:
+        return None
+    labels = OPTION_LABELS[:option_count]
+    if qtype is QuestionType.SINGLE:
+        if not isinstance(response, str) or response.upper() not in labels or not response:
+            raise InvalidResponse(f"expected one of {', '.join(labels)}")
+        return response.upper()
+    if qtype is QuestionType.MULTIPLE:
+        if not isinstance(response, list) or not all(isinstance(r, str) for r in response):
+            raise InvalidResponse("expected a list of option letters")
+        picked = sorted({r.upper() for r in response})
+        if any(p not in labels for p in picked):
+            raise InvalidResponse(f"expected letters among {', '.join(labels)}")
+        return picked
+    if qtype is QuestionType.JUDGE:
+        if not isinstance(response, bool):
+            raise InvalidResponse("expected true or false")
+        return response
+    if qtype is QuestionType.FILL:
+        if not isinstance(response, list) or not all(isinstance(r, str) for r in response):
+            raise InvalidResponse("expected a list of strings, one per blank")
+        if len(response) != blanks:
+            raise InvalidResponse(f"expected {blanks} answers, one per blank")
+        if any(len(r) > 500 for r in response):
+            raise InvalidResponse("an answer is longer than 500 characters")
+        return list(response)
+    if not isinstance(response, str):
+        raise InvalidResponse("expected text")
+    if len(response) > 20000:
+        raise InvalidResponse("the answer is longer than 20000 characters")
+    return response
+
+
+def score_response(
+    qtype: QuestionType,
+    key: object,
+    response: object,
+    points: float,
+    rule: MultipleRule = MultipleRule.ALL_OR_NOTHING,
+) -> float | None:
+    """Points earned by a canonical response; None for subjective items (graded by people)."""
+    if qtype is QuestionType.SHORT:
+        return None
+    if response is None:
+        return 0.0
+    if qtype is QuestionType.SINGLE:
+        return float(points) if response == key else 0.0
+    if qtype is QuestionType.JUDGE:
+        return float(points) if response is key else 0.0
+    if qtype is QuestionType.MULTIPLE:
+        return _score_multiple(tuple(key), response, points, rule)  # type: ignore[arg-type]
+    return _score_fill(key, response, points)  # type: ignore[arg-type]
+
+
+def _score_multiple(
+    key: tuple[str, ...], response: Sequence[str], points: float, rule: str
+) -> float:
+    picked = set(response)
+    correct = set(key)
+    if picked == correct:
+        return float(points)
+    if not picked or picked - correct or rule == MultipleRule.ALL_OR_NOTHING:
+        return 0.0
+    if rule == MultipleRule.PER_OPTION:
+        return round(points * len(picked) / len(correct), 2)
+    return round(points / 2, 2)
+
+
+def _score_fill(key: Sequence[Sequence[str]], response: Sequence[str], points: float) -> float:
+    if not key:
+        return 0.0
+    right = 0
+    for accepted, given in zip(key, response, strict=False):
+        norm = normalize_text(given).casefold()
+        if norm and norm in {normalize_text(a).casefold() for a in accepted}:
+            right += 1
+    return round(points * right / len(key), 2)
