@@ -25,8 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    limiter.init_app(app)  # before CSRF: a brute-force attempt is refused first
     csrf.init_app(app)
-    limiter.init_app(app)
     security.init_app(app, login_manager)
     i18n.init_app(app)
     errors.init_app(app)

@@ -1,6 +1,7 @@
 """Display names of codes, translated lazily."""
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 AREA_LABELS = {
     "theory": _l("Party theory"),
@@ -35,3 +36,9 @@ def template_labels() -> dict:
         "type_labels": TYPE_LABELS,
         "channel_labels": CHANNEL_LABELS,
     }
+
+
+def choices(mapping: dict, *, first: tuple | None = None) -> list[SelectChoice]:
+    """Select options from a code → label mapping, optionally led by an extra option."""
+    items = ([first] if first else []) + list(mapping.items())
+    return [SelectChoice(str(value), label) for value, label in items]

@@ -56,14 +56,15 @@ BLANK_RE = re.compile(r"_{3,}")
 _SPACES_RE = re.compile(r"[ \t]+")
 
 
-def normalize_text(text: str) -> str:
-    """Fold full-width ASCII to half-width, unify spaces and trim.
+#: Full-width digits and Latin letters fold to ASCII; full-width punctuation (，（）？) is
+#: how Chinese text is written and stays as it is.
+_WIDTH_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF5B) if chr(cp - 0xFEE0).isalnum()}
+_WIDTH_FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x200B: None, 0xFEFF: None, 0x00AD: None})
 
-    NFKC maps full-width letters/digits and U+3000 to their plain forms; Chinese
-    punctuation such as ，。（） is left alone because NFKC keeps it.
-    """
-    text = unicodedata.normalize("NFKC", text or "")
-    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+
+def normalize_text(text: str) -> str:
+    """Fold full-width letters and digits, unify spaces, trim every line."""
+    text = unicodedata.normalize("NFC", text or "").translate(_WIDTH_FOLD)
     lines = [_SPACES_RE.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip()
 
@@ -197,7 +198,7 @@ def _normalize_key(
         blanks = []
         for i, accepted in enumerate(key):
             values = [accepted] if isinstance(accepted, str) else list(accepted or [])
-            cleaned = tuple(v for v in (normalize_text(str(x)) for x in values) if v)
+            cleaned = tuple(dict.fromkeys(v for v in (normalize_text(str(x)) for x in values) if v))
             if not cleaned:
                 problems.append(f"blank {i + 1} has no accepted answer")
             blanks.append(cleaned)

@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from examsvc.labels import AREA_LABELS, TYPE_LABELS
+from examsvc.labels import AREA_LABELS, TYPE_LABELS, choices
 from examsvc.services.exams import RowSpec
 
 KIND_LABELS = {
@@ -35,8 +35,12 @@ ROW_SLOTS = 12
 
 
 class RowForm(Form):
-    area = SelectField(_l("Knowledge area"), choices=[("", _l("Any area")), *AREA_LABELS.items()])
-    type = SelectField(_l("Type"), choices=[(k, v) for k, v in TYPE_LABELS.items() if k != "short"])
+    area = SelectField(
+        _l("Knowledge area"), choices=choices(AREA_LABELS, first=("", _l("Any area")))
+    )
+    qtype = SelectField(
+        _l("Type"), choices=choices({k: v for k, v in TYPE_LABELS.items() if k != "short"})
+    )
     count = IntegerField(_l("Count"), validators=[Optional(), NumberRange(1, 500)])
     points = DecimalField(
         _l("Points each"), places=1, validators=[Optional(), NumberRange(0.5, 100)]
@@ -45,10 +49,10 @@ class RowForm(Form):
 
 class BlueprintForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    exam_kind = SelectField(_l("Exam"), choices=list(KIND_LABELS.items()))
+    exam_kind = SelectField(_l("Exam"), choices=choices(KIND_LABELS))
     level = SelectField(
         _l("Level"),
-        choices=[("0", "—"), ("1", "L1"), ("2", "L2"), ("3", "L3"), ("4", "L4")],
+        choices=choices({"0": "—", "1": "L1", "2": "L2", "3": "L3", "4": "L4"}),
         default="0",
     )
     duration_minutes = IntegerField(
@@ -57,13 +61,13 @@ class BlueprintForm(FlaskForm):
     pass_mark = DecimalField(
         _l("Pass mark"), default=60, validators=[DataRequired(), NumberRange(0.5, 1000)]
     )
-    multiple_rule = SelectField(_l("Multiple-choice scoring"), choices=list(RULE_LABELS.items()))
+    multiple_rule = SelectField(_l("Multiple-choice scoring"), choices=choices(RULE_LABELS))
     rows = FieldList(FormField(RowForm), min_entries=ROW_SLOTS, max_entries=ROW_SLOTS)
     submit = SubmitField(_l("Create blueprint"))
 
     def row_specs(self) -> list[RowSpec]:
         return [
-            RowSpec(r.area.data or None, r.type.data, int(r.count.data), float(r.points.data))
+            RowSpec(r.area.data or None, r.qtype.data, int(r.count.data), float(r.points.data))
             for r in self.rows
             if r.count.data and r.points.data
         ]

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from examsvc.admin import bp
 from examsvc.admin.forms import ActionForm, BlueprintForm, EnrolForm, SittingForm
+from examsvc.labels import choices
 from examsvc.models import utcnow
 from examsvc.services import audit, exams, results
 from examsvc.services.errors import ServiceError
@@ -45,7 +46,7 @@ def new_blueprint():
 @bp.route("/sittings/new", methods=["GET", "POST"])
 def new_sitting():
     form = SittingForm()
-    form.blueprint_id.choices = [(b.id, b.name) for b in exams.list_blueprints()]
+    form.blueprint_id.choices = choices({b.id: b.name for b in exams.list_blueprints()})
     if form.validate_on_submit():
         try:
             sitting = exams.create_sitting(

@@ -1,12 +1,13 @@
 """The JSON API of DESIGN.md §4."""
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from examsvc.api import bp
+from examsvc.auth.views import login_rate_limit
 from examsvc.errors import error_response
-from examsvc.extensions import limiter
+from examsvc.extensions import csrf
 from examsvc.models import utcnow
 from examsvc.services import accounts, attempts, papers, results
 from examsvc.services.errors import ServiceError
@@ -36,8 +37,10 @@ def session_info():
 
 
 @bp.post("/session")
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@csrf.exempt  # checked below, after the rate limit
+@login_rate_limit
 def log_in():
+    csrf.protect()
     body = _json_body()
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not isinstance(password, str):

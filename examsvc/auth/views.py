@@ -4,7 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from examsvc.auth import bp
 from examsvc.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
-from examsvc.extensions import limiter
+from examsvc.extensions import csrf, limiter
 from examsvc.security import safe_next
 from examsvc.services import accounts
 from examsvc.services.errors import ServiceError
@@ -14,8 +14,13 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+#: One budget per client address for the login form and POST /api/v1/session together.
+login_rate_limit = limiter.shared_limit(login_limit, scope="login", methods=["POST"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@csrf.exempt  # checked after the rate limit: the form validates its own token
+@login_rate_limit
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -61,7 +66,7 @@ def change_password():
         except ServiceError as exc:
             flash(exc.message, "danger")
             return render_template("auth/password.html", form=form), exc.status
-        login_user(current_user)  # the session id changed with the session version
+        login_user(current_user._get_current_object())  # new session version in the cookie
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)

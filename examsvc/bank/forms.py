@@ -3,14 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from examsvc.labels import AREA_LABELS, CHANNEL_LABELS
+from examsvc.labels import AREA_LABELS, CHANNEL_LABELS, choices
 
 OPTION_KEYS = "ABCDEF"
 
 
 class SingleChoiceForm(FlaskForm):
     area = SelectField(
-        _l("Knowledge area"), choices=list(AREA_LABELS.items()), validators=[DataRequired()]
+        _l("Knowledge area"), choices=choices(AREA_LABELS), validators=[DataRequired()]
     )
     point = StringField(_l("Knowledge point (optional)"), validators=[Optional(), Length(max=100)])
     difficulty = IntegerField(
@@ -24,14 +24,16 @@ class SingleChoiceForm(FlaskForm):
     option_e = StringField(_l("Option E"), validators=[Optional(), Length(max=500)])
     option_f = StringField(_l("Option F"), validators=[Optional(), Length(max=500)])
     key = RadioField(
-        _l("Correct option"), choices=[(k, k) for k in OPTION_KEYS], validators=[DataRequired()]
+        _l("Correct option"),
+        choices=choices({k: k for k in OPTION_KEYS}),
+        validators=[DataRequired()],
     )
     explanation = TextAreaField(_l("Explanation"), validators=[Optional(), Length(max=4000)])
     source = StringField(
         _l("Source (document and article)"), validators=[Optional(), Length(max=500)]
     )
     channel = SelectField(
-        _l("Channel"), choices=list(CHANNEL_LABELS.items()), validators=[DataRequired()]
+        _l("Channel"), choices=choices(CHANNEL_LABELS), validators=[DataRequired()]
     )
     submit = SubmitField(_l("Submit for review"))
 

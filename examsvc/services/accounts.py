@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from examsvc.extensions import db
@@ -16,6 +17,10 @@ MIN_PASSWORD = 8
 #: Checked when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 SELF_SERVICE_ROLES = (Role.CANDIDATE, Role.CONTRIBUTOR)
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def normalize_email(email: str) -> str:
@@ -45,7 +50,7 @@ def _new_user(email: str, name: str, password: str, roles: Iterable[str]) -> Use
     bad = [r for r in roles if r not in set(Role)]
     if bad:
         raise BadInput(f"unknown role: {', '.join(bad)}", code="invalid_role")
-    user = User(email=email, name=name, password_hash=generate_password_hash(password))
+    user = User(email=email, name=name, password_hash=_hash(password))
     user.role_rows = [UserRole(role=str(r)) for r in sorted(set(roles))]
     db.session.add(user)
     db.session.flush()
@@ -102,7 +107,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
         raise BadInput("the current password is wrong", code="wrong_password")
     check_password_rules(new)
-    user.password_hash = generate_password_hash(new)
+    user.password_hash = _hash(new)
     user.session_version += 1
     audit.record(user, "user.password_changed", user)
     db.session.commit()

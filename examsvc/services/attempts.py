@@ -75,7 +75,7 @@ def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) ->
     attempt = db.session.scalar(db.select(Attempt).where(Attempt.enrolment_id == enrolment.id))
     if attempt is not None:
         if attempt.status == AttemptStatus.IN_PROGRESS and now > close_time(attempt):
-            _finalize(attempt, now)
+            _finalize(attempt, None)
             db.session.commit()
         if attempt.status != AttemptStatus.IN_PROGRESS:
             raise AttemptClosed("this attempt has been submitted")
@@ -148,7 +148,7 @@ def _ensure_open(attempt: Attempt, now: datetime) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("the attempt has been submitted")
     if now > close_time(attempt):
-        _finalize(attempt, now)
+        _finalize(attempt, None)
         db.session.commit()
         raise AttemptClosed("the time for this attempt is over")
 

@@ -1,0 +1,121 @@
+"""Publication, the objection window, certificates and their public check."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from examsvc.extensions import db
+from examsvc.models import AuditEntry, Certificate, utcnow
+from examsvc.services import attempts, results
+from examsvc.services.errors import Conflict, NotFound
+from question_bank.checksum import mod11_2
+from tests.services.test_attempts import correct_response
+
+
+def sit(candidate, sitting, right=True):
+    attempt = attempts.start_or_resume(candidate, sitting.id)
+    if right:
+        answers = {str(i.id): correct_response(None, i) for i in attempt.enrolment.paper.items}
+        attempts.save_answers(candidate, attempt.id, answers, seq=1)
+    return attempts.submit(candidate, attempt.id)
+
+
+def test_publishing_waits_for_open_attempts_of_an_open_sitting(open_sitting):
+    sitting, admin, (first, second) = open_sitting(candidates=2)
+    sit(first, sitting)
+    with pytest.raises(Conflict) as info:
+        results.publish(admin, sitting.id)
+    assert info.value.code == "sitting_not_finished"
+    sit(second, sitting, right=False)
+    results.publish(admin, sitting.id)
+    with pytest.raises(Conflict, match="already published"):
+        results.publish(admin, sitting.id)
+
+
+def test_certificates_wait_for_five_working_days_of_public_notice(open_sitting):
+    sitting, admin, (candidate,) = open_sitting()
+    sit(candidate, sitting)
+    with pytest.raises(Conflict, match="publish the results first"):
+        results.issue_certificates(admin, sitting.id)
+    results.publish(admin, sitting.id)
+    ends = results.notice_ends_on(sitting)
+    assert ends == results.add_working_days(utcnow().date(), 5)
+    with pytest.raises(Conflict) as info:
+        results.issue_certificates(admin, sitting.id, today=ends - timedelta(days=1))
+    assert info.value.code == "notice_period"
+    issued, refused = results.issue_certificates(admin, sitting.id, today=ends)
+    assert len(issued) == 1 and refused == []
+    again, _ = results.issue_certificates(admin, sitting.id, today=ends)
+    assert again == []  # one certificate per passed attempt
+
+
+def test_working_days_skip_weekends():
+    friday = date(2026, 11, 20)
+    assert results.add_working_days(friday, 1) == date(2026, 11, 23)
+    assert results.add_working_days(friday, 5) == date(2026, 11, 27)
+    assert results.add_working_days(friday, 0) == friday
+
+
+def test_certificate_number_is_readable_and_checked(open_sitting):
+    sitting, admin, (candidate,) = open_sitting()
+    sit(candidate, sitting)
+    results.publish(admin, sitting.id)
+    today = results.notice_ends_on(sitting)
+    (cert,), _ = results.issue_certificates(admin, sitting.id, today=today)
+    match = re.fullmatch(r"Q0-0000-(\d{4})-(\d{6})-([0-9X])", cert.number)
+    assert match and match.group(1) == str(today.year) and match.group(2) == "000001"
+    body = cert.number[:-2]
+    assert match.group(3) == mod11_2("".join(c for c in body if c.isdigit()))
+    assert cert.valid_until == date(today.year + 3, today.month, today.day) - timedelta(days=1)
+    assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "certificate.issued"))
+
+
+def test_a_non_member_who_passes_gets_no_post_certificate(open_sitting, make_user):
+    sitting, admin, (member,) = open_sitting()
+    sit(member, sitting)
+    outsider = make_user("candidate", party_member=False, name="钱非党")
+    from examsvc.services import exams
+
+    exams.enrol(admin, sitting.id, outsider.email)
+    sit(outsider, sitting)
+    results.publish(admin, sitting.id)
+    issued, refused = results.issue_certificates(
+        admin, sitting.id, today=results.notice_ends_on(sitting)
+    )
+    assert [c.user_id for c in issued] == [member.id]
+    assert refused == ["钱非党: not a party member"]
+
+
+def test_failed_candidates_get_nothing(open_sitting):
+    sitting, admin, (candidate,) = open_sitting()
+    sit(candidate, sitting, right=False)
+    results.publish(admin, sitting.id)
+    issued, _ = results.issue_certificates(admin, sitting.id, today=results.notice_ends_on(sitting))
+    assert (
+        issued == [] and db.session.scalar(db.select(db.func.count()).select_from(Certificate)) == 0
+    )
+
+
+def test_public_view_masks_the_name_and_reports_expiry(open_sitting, make_user):
+    sitting, admin, (candidate,) = open_sitting()
+    sit(candidate, sitting)
+    results.publish(admin, sitting.id)
+    (cert,), _ = results.issue_certificates(
+        admin, sitting.id, today=results.notice_ends_on(sitting)
+    )
+    view = results.public_certificate(cert.number.lower())
+    assert view["holder"] == results.mask_name(candidate.name) != candidate.name
+    assert set(view) == {"number", "kind", "level", "holder", "status", "issued_on", "valid_until"}
+    assert view["status"] == "valid"
+    later = results.public_certificate(cert.number, today=cert.valid_until + timedelta(days=1))
+    assert later["status"] == "expired"
+    with pytest.raises(NotFound):
+        results.public_certificate("Q0-0000-2026-999999-1")
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"), [("张三", "张*"), ("张三丰", "张*丰"), ("欧阳小明", "欧**明"), ("李", "*")]
+)
+def test_mask_name(name, masked):
+    assert results.mask_name(name) == masked

@@ -1,0 +1,133 @@
+"""Who may not use which route: every guarded route, every role that lacks it."""
+
+import pytest
+
+from examsvc.models import Role
+from tests.conftest import csrf_token
+
+GUARDED_PAGES = {
+    "/bank/submit": {Role.CONTRIBUTOR, Role.EXAMINER},
+    "/bank/mine": {Role.CONTRIBUTOR, Role.EXAMINER},
+    "/review/": {Role.EXAMINER},
+    "/review/1": {Role.EXAMINER},
+    "/admin/": {Role.ADMIN},
+    "/admin/blueprints/new": {Role.ADMIN},
+    "/admin/sittings/new": {Role.ADMIN},
+    "/admin/sittings/1": {Role.ADMIN},
+    "/admin/audit": {Role.ADMIN},
+}
+ADMIN_POSTS = [
+    "/admin/sittings/1/enrol",
+    "/admin/sittings/1/publish",
+    "/admin/sittings/1/certificates",
+]
+LOGIN_PAGES = ["/exam/", "/exam/sittings/1", "/exam/attempts/1", "/auth/password", *GUARDED_PAGES]
+API_LOGIN = [
+    ("GET", "/api/v1/me/sittings"),
+    ("POST", "/api/v1/sittings/1/attempt"),
+    ("PUT", "/api/v1/attempts/1/answers"),
+    ("POST", "/api/v1/attempts/1/submit"),
+    ("GET", "/api/v1/attempts/1"),
+]
+
+
+@pytest.mark.parametrize("path", LOGIN_PAGES)
+def test_anonymous_users_are_sent_to_the_login_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login?next=")
+
+
+@pytest.mark.parametrize(("method", "path"), API_LOGIN)
+def test_anonymous_api_calls_get_401_json(client, method, path):
+    response = client.open(
+        path, method=method, json={}, headers={"X-CSRFToken": csrf_token(client)}
+    )
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_only_its_own_pages(login_as, role):
+    client, _ = login_as(role)
+    for path, allowed in GUARDED_PAGES.items():
+        status = client.get(path).status_code
+        if role in allowed:
+            assert status in (200, 404), (role, path, status)
+        else:
+            assert status == 403, (role, path, status)
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN])
+def test_non_admins_cannot_post_admin_actions(login_as, role):
+    client, _ = login_as(role)
+    token = csrf_token(client)
+    for path in ADMIN_POSTS:
+        assert (
+            client.post(path, data={"csrf_token": token, "email": "x@example.com"}).status_code
+            == 403
+        )
+
+
+def test_a_post_without_csrf_token_is_refused(login_as):
+    client, _ = login_as(Role.CONTRIBUTOR)
+    response = client.post("/bank/submit", data={"stem": "x"})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True) or "令牌" in response.get_data(
+        as_text=True
+    )
+
+
+def test_an_api_call_without_csrf_header_is_refused(login_as, open_sitting):
+    sitting, _, (candidate,) = open_sitting()
+    client = login_as(Role.CANDIDATE)[0]
+    response = client.post(f"/api/v1/sittings/{sitting.id}/attempt")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "csrf_failed"
+
+
+def test_public_pages_need_no_login(client):
+    for path in ("/", "/verify/", "/auth/login", "/auth/register", "/healthz"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/verify/Q0-0000-2026-000001-0").status_code == 404
+    assert (
+        client.get("/api/v1/certificates/Q0-0000-2026-000001-0").get_json()["error"]
+        == "unknown_certificate"
+    )
+
+
+def test_a_candidate_cannot_open_another_candidates_attempt(app, open_sitting):
+    from tests.conftest import log_in
+
+    sitting, _, (owner, other) = open_sitting(candidates=2)
+    owner_client = log_in(app.test_client(), owner)
+    attempt_id = owner_client.post(
+        f"/api/v1/sittings/{sitting.id}/attempt", headers={"X-CSRFToken": csrf_token(owner_client)}
+    ).get_json()["attempt_id"]
+    other_client = log_in(app.test_client(), other)
+    token = csrf_token(other_client)
+    assert other_client.get(f"/api/v1/attempts/{attempt_id}").status_code == 404
+    assert other_client.get(f"/exam/attempts/{attempt_id}").status_code == 404
+    put = other_client.put(
+        f"/api/v1/attempts/{attempt_id}/answers",
+        json={"answers": {}, "seq": 1},
+        headers={"X-CSRFToken": token},
+    )
+    assert put.status_code == 404
+    submit = other_client.post(
+        f"/api/v1/attempts/{attempt_id}/submit", headers={"X-CSRFToken": token}
+    )
+    assert submit.status_code == 404
+    assert owner_client.get(f"/api/v1/attempts/{attempt_id}").get_json()["status"] == "in_progress"
+
+
+def test_candidates_cannot_read_questions_under_review(login_as, make_user):
+    from examsvc.services import bank
+    from tests.conftest import single_fields
+
+    contributor = make_user(Role.CONTRIBUTOR)
+    question = bank.submit_question(contributor, "public", single_fields(1))
+    client, _ = login_as(Role.CANDIDATE)
+    response = client.get(f"/review/{question.id}")
+    assert response.status_code == 403
+    assert question.stem not in response.get_data(as_text=True)
