@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from examsvc.labels import AREA_LABELS, TYPE_LABELS, choices
 from examsvc.services.exams import RowSpec
@@ -41,10 +41,17 @@ class RowForm(Form):
     qtype = SelectField(
         _l("Type"), choices=choices({k: v for k, v in TYPE_LABELS.items() if k != "short"})
     )
-    count = IntegerField(_l("Count"), validators=[Optional(), NumberRange(1, 500)])
+    count = IntegerField(_l("Count"), validators=[InputRequired(), NumberRange(1, 500)])
     points = DecimalField(
-        _l("Points each"), places=1, validators=[Optional(), NumberRange(0.5, 100)]
+        _l("Points each"), places=1, validators=[InputRequired(), NumberRange(0.5, 100)]
     )
+
+    def is_blank(self) -> bool:
+        return not self.count.raw_data or not (self.count.raw_data[0] or "").strip()
+
+    def validate(self, extra_validators=None) -> bool:
+        # An unused row slot is not an error.
+        return True if self.is_blank() else super().validate(extra_validators)
 
 
 class BlueprintForm(FlaskForm):
@@ -69,7 +76,7 @@ class BlueprintForm(FlaskForm):
         return [
             RowSpec(r.area.data or None, r.qtype.data, int(r.count.data), float(r.points.data))
             for r in self.rows
-            if r.count.data and r.points.data
+            if not r.form.is_blank()
         ]
 
 

@@ -1,0 +1,77 @@
+"""The demo: a valid, realistic bank and a seed that can run twice."""
+
+import json
+from collections import Counter
+
+import pytest
+
+from examsvc.extensions import db
+from examsvc.models import Enrolment, Paper, Question, Sitting, User
+from examsvc.services import demo
+from question_bank.model import AREAS, build_question
+
+
+def test_every_demo_question_is_valid_and_distinct():
+    questions = demo.load_questions()
+    assert len(questions) >= 300
+    stems = Counter()
+    for raw in questions:
+        q = build_question(
+            type=raw["type"],
+            area=raw["area"],
+            stem=raw["stem"],
+            options=raw.get("options", []),
+            key=raw["answer"],
+            explanation=raw.get("explanation", ""),
+            difficulty=raw["difficulty"],
+        )
+        stems[q.stem] += 1
+        assert raw.get("explanation") and raw.get("source"), raw["stem"]
+    assert [s for s, n in stems.items() if n > 1] == []
+    assert {q["area"] for q in questions} == set(AREAS)
+    assert {q["type"] for q in questions} >= {"single", "multiple", "judge", "fill"}
+
+
+def test_single_choice_keys_are_not_biased_to_one_letter():
+    keys = Counter(q["answer"] for q in demo.load_questions() if q["type"] == "single")
+    total = sum(keys.values())
+    assert all(keys[letter] / total > 0.15 for letter in "ABCD"), keys
+
+
+def test_demo_seed_builds_everything_once(app, runner_factory):
+    result = runner_factory().invoke(args=["demo", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert {tuple(u["roles"]) for u in report["users"]} >= {
+        ("admin",),
+        ("examiner",),
+        ("contributor",),
+        ("org_admin",),
+    }
+    assert all(u["email"] and u["password"] for u in report["users"])
+    (sitting,) = report["sittings"]
+    counts = (
+        db.session.scalar(
+            db.select(db.func.count()).select_from(Question).where(Question.status == "approved")
+        ),
+        db.session.scalar(db.select(db.func.count()).select_from(User)),
+        db.session.scalar(db.select(db.func.count()).select_from(Paper)),
+    )
+    assert counts[0] >= 300 and counts[2] == 1
+    paper = db.session.scalar(db.select(Paper))
+    assert sum(i.points for i in paper.items) == 100 and len(paper.items) == 80
+    assert db.session.get(Sitting, sitting["id"]).blueprint.pass_mark == 60
+
+    again = runner_factory().invoke(args=["demo", "--json"])
+    assert again.exit_code == 0 and json.loads(again.output) == report
+    db.session.expire_all()
+    assert (
+        db.session.scalar(db.select(db.func.count()).select_from(Question)),
+        db.session.scalar(db.select(db.func.count()).select_from(User)),
+        db.session.scalar(db.select(db.func.count()).select_from(Enrolment)),
+    ) == (counts[0], counts[1], 1)
+
+
+@pytest.fixture
+def runner_factory(app):
+    return app.test_cli_runner
