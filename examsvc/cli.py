@@ -61,11 +61,15 @@ def create_user(
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print users and sittings as JSON.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has any account.")
 @with_appcontext
-def demo(as_json: bool) -> None:
+def demo(as_json: bool, if_empty: bool) -> None:
     """Seed the demo: users for every role, ≥300 questions, a blueprint, an open sitting."""
     from examsvc.services import demo as demo_service
 
+    if if_empty and not demo_service.database_is_empty():
+        click.echo("the database has accounts already: demo not seeded")
+        return
     try:
         report = demo_service.seed()
     except ServiceError as exc:

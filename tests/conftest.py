@@ -271,3 +271,13 @@ def open_sitting(app: Flask, make_user, bank_of):
         return sitting, admin, people
 
     return factory
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With EXAMSVC_TEST_FAIL_ON_SKIP=1 (CI), a skipped test fails the run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped and _require("EXAMSVC_TEST_FAIL_ON_SKIP") and exitstatus == 0:
+        session.exitstatus = 1
+        if reporter:
+            reporter.write_line(f"{skipped} tests were skipped: CI requires every test to run", red=True)
