@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_login import current_user
 
 from examsvc.extensions import babel
@@ -27,6 +27,8 @@ def _remember_lang_choice() -> None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and background work: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
     if chosen in languages:

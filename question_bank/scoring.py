@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Sequence
 
 from question_bank.errors import InvalidResponse
@@ -88,12 +89,17 @@ def _score_multiple(
     return round(points / 2, 2)
 
 
+def fill_match_key(text: str) -> str:
+    """How fill-in answers are compared: width, case and spacing do not matter (２／３ = 2/3)."""
+    return "".join(unicodedata.normalize("NFKC", normalize_text(text)).casefold().split())
+
+
 def _score_fill(key: Sequence[Sequence[str]], response: Sequence[str], points: float) -> float:
     if not key:
         return 0.0
     right = 0
     for accepted, given in zip(key, response, strict=False):
-        norm = normalize_text(given).casefold()
-        if norm and norm in {normalize_text(a).casefold() for a in accepted}:
+        given_key = fill_match_key(given)
+        if given_key and given_key in {fill_match_key(a) for a in accepted}:
             right += 1
     return round(points * right / len(key), 2)

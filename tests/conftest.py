@@ -280,4 +280,6 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped and _require("EXAMSVC_TEST_FAIL_ON_SKIP") and exitstatus == 0:
         session.exitstatus = 1
         if reporter:
-            reporter.write_line(f"{skipped} tests were skipped: CI requires every test to run", red=True)
+            reporter.write_line(
+                f"{skipped} tests were skipped: CI requires every test to run", red=True
+            )

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from examsvc.extensions import db
@@ -27,29 +28,32 @@ def normalize_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise BadInput(f"invalid e-mail address: {exc}", code="invalid_email") from None
+        raise BadInput(
+            _("invalid e-mail address: %(reason)s", reason=exc), code="invalid_email"
+        ) from None
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise BadInput(
-            f"the password needs at least {MIN_PASSWORD} characters", code="weak_password"
+            _("the password needs at least %(n)s characters", n=MIN_PASSWORD),
+            code="weak_password",
         )
     if password.isdigit() or password.isalpha():
-        raise BadInput("the password needs both letters and digits", code="weak_password")
+        raise BadInput(_("the password needs both letters and digits"), code="weak_password")
 
 
 def _new_user(email: str, name: str, password: str, roles: Iterable[str]) -> User:
     email = normalize_email(email)
     name = name.strip()
     if not name or len(name) > 100:
-        raise BadInput("a name of 1 to 100 characters is required", code="invalid_name")
+        raise BadInput(_("a name of 1 to 100 characters is required"), code="invalid_name")
     check_password_rules(password)
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
-        raise Conflict("an account with this e-mail address exists", code="email_taken")
+        raise Conflict(_("an account with this e-mail address exists"), code="email_taken")
     bad = [r for r in roles if r not in set(Role)]
     if bad:
-        raise BadInput(f"unknown role: {', '.join(bad)}", code="invalid_role")
+        raise BadInput(_("unknown role: %(roles)s", roles=", ".join(bad)), code="invalid_role")
     user = User(email=email, name=name, password_hash=_hash(password))
     user.role_rows = [UserRole(role=str(r)) for r in sorted(set(roles))]
     db.session.add(user)
@@ -105,7 +109,7 @@ def record_login(user: User) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Change the password and end the account's other sessions."""
     if not check_password_hash(user.password_hash, current):
-        raise BadInput("the current password is wrong", code="wrong_password")
+        raise BadInput(_("the current password is wrong"), code="wrong_password")
     check_password_rules(new)
     user.password_hash = _hash(new)
     user.session_version += 1

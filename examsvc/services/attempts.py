@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from examsvc.extensions import db
 from examsvc.models import Answer, Attempt, AttemptStatus, Enrolment, PaperItem, User, utcnow
 from examsvc.services import audit
@@ -37,7 +39,7 @@ def _locked_attempt(user: User, attempt_id: int) -> Attempt:
         .with_for_update(of=Attempt)
     )
     if attempt is None:
-        raise NotFound("no such attempt")
+        raise NotFound(_("no such attempt"))
     return attempt
 
 
@@ -48,7 +50,7 @@ def own_attempt(user: User, attempt_id: int) -> Attempt:
         .where(Attempt.id == attempt_id, Enrolment.user_id == user.id)
     )
     if attempt is None:
-        raise NotFound("no such attempt")
+        raise NotFound(_("no such attempt"))
     return attempt
 
 
@@ -59,7 +61,7 @@ def _enrolment(user: User, sitting_id: int) -> Enrolment:
         .with_for_update(of=Enrolment)
     )
     if enrolment is None:
-        raise NotFound("you are not enrolled in this sitting", code="not_enrolled")
+        raise NotFound(_("you are not enrolled in this sitting"), code="not_enrolled")
     return enrolment
 
 
@@ -78,12 +80,17 @@ def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) ->
             _finalize(attempt, None)
             db.session.commit()
         if attempt.status != AttemptStatus.IN_PROGRESS:
-            raise AttemptClosed("this attempt has been submitted")
+            raise AttemptClosed(_("this attempt has been submitted"))
         return attempt
     sitting = enrolment.sitting
     state = sitting.state(now)
     if state != "open":
-        raise Conflict(f"the sitting is {state}", code=f"sitting_{state}")
+        message = (
+            _("the sitting has not opened yet")
+            if state == "scheduled"
+            else _("the sitting has closed")
+        )
+        raise Conflict(message, code=f"sitting_{state}")
     if enrolment.paper is None:
         draw_paper(enrolment)
     deadline = min(now + timedelta(minutes=sitting.blueprint.duration_minutes), sitting.closes_at)
@@ -110,9 +117,11 @@ def save_answers(
     """Store answers unless a later save (higher seq) already wrote them."""
     now = now or utcnow()
     if not isinstance(answers, dict):
-        raise BadInput("answers must be an object of item id to response", code="invalid_answers")
+        raise BadInput(
+            _("answers must be an object of item id to response"), code="invalid_answers"
+        )
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < MAX_SEQ:
-        raise BadInput("seq must be a non-negative whole number", code="invalid_seq")
+        raise BadInput(_("seq must be a non-negative whole number"), code="invalid_seq")
     attempt = _locked_attempt(user, attempt_id)
     _ensure_open(attempt, now)
     items = _items_by_id(attempt)
@@ -146,11 +155,11 @@ def save_answers(
 
 def _ensure_open(attempt: Attempt, now: datetime) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
-        raise AttemptClosed("the attempt has been submitted")
+        raise AttemptClosed(_("the attempt has been submitted"))
     if now > close_time(attempt):
         _finalize(attempt, None)
         db.session.commit()
-        raise AttemptClosed("the time for this attempt is over")
+        raise AttemptClosed(_("the time for this attempt is over"))
 
 
 def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, object]:
@@ -159,7 +168,9 @@ def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, obje
         item_id = int(raw_id) if str(raw_id).isdigit() else None
         item = items.get(item_id) if item_id is not None else None
         if item is None:
-            raise BadInput(f"item {raw_id} is not on this paper", code="unknown_item")
+            raise BadInput(
+                _("item %(item)s is not on this paper", item=raw_id), code="unknown_item"
+            )
         qtype = QuestionType(item.question.type)
         try:
             checked[item.id] = check_response(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 from examsvc.extensions import db
 from examsvc.models import TRANSITIONS, Question, QuestionStatus, Role, User, utcnow
 from examsvc.services import audit
@@ -23,7 +25,9 @@ def new_question(
 ) -> Question:
     """Validate and add a question (flush only); exact duplicates are refused."""
     if channel not in set(Channel):
-        raise BadInput(f"unknown channel {channel!r}", code="invalid_channel")
+        raise BadInput(
+            _("unknown channel %(channel)s", channel=repr(channel)), code="invalid_channel"
+        )
     try:
         domain = build_question(**fields)
     except InvalidQuestion as exc:
@@ -36,7 +40,10 @@ def new_question(
         )
     )
     if existing is not None:
-        raise Conflict(f"the same question is already in the bank as #{existing}", code="duplicate")
+        raise Conflict(
+            _("the same question is already in the bank as #%(id)s", id=existing),
+            code="duplicate",
+        )
     question = Question(
         type=domain.type.value,
         area=domain.area,
@@ -68,7 +75,11 @@ def _transition(question: Question, target: QuestionStatus) -> None:
     current = QuestionStatus(question.status)
     if target not in TRANSITIONS[current]:
         raise Conflict(
-            f"a question that is {current.value} cannot become {target.value}",
+            _(
+                "a question that is %(current)s cannot become %(target)s",
+                current=current.value,
+                target=target.value,
+            ),
             code="invalid_transition",
         )
     question.status = target.value
@@ -76,12 +87,12 @@ def _transition(question: Question, target: QuestionStatus) -> None:
 
 def _reviewable(examiner: User, question_id: int) -> Question:
     if not examiner.has_role(Role.EXAMINER):
-        raise Forbidden("only examiners review questions")
+        raise Forbidden(_("only examiners review questions"))
     question = db.session.get(Question, question_id)
     if question is None:
-        raise NotFound("no such question")
+        raise NotFound(_("no such question"))
     if question.contributor_id == examiner.id:
-        raise Forbidden("nobody reviews their own question", code="own_question")
+        raise Forbidden(_("nobody reviews their own question"), code="own_question")
     return question
 
 
@@ -93,11 +104,11 @@ def review(examiner: User, question_id: int, decision: str, reason: str = "") ->
         "reject": QuestionStatus.REJECTED,
     }
     if decision not in targets:
-        raise BadInput(f"unknown decision {decision!r}")
+        raise BadInput(_("unknown decision %(decision)s", decision=repr(decision)))
     reason = reason.strip()
     if decision != "approve" and not reason:
         raise BadInput(
-            "a reason is required to return or reject a question", code="reason_required"
+            _("a reason is required to return or reject a question"), code="reason_required"
         )
     question = _reviewable(examiner, question_id)
     _transition(question, targets[decision])
@@ -131,7 +142,7 @@ def submissions_of(user: User) -> list[Question]:
 def get_for_review(examiner: User, question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None:
-        raise NotFound("no such question")
+        raise NotFound(_("no such question"))
     return question
 
 

@@ -48,6 +48,10 @@ def load_questions() -> list[dict]:
     return questions
 
 
+def database_is_empty() -> bool:
+    return db.session.scalar(db.select(User.id).limit(1)) is None
+
+
 def seed() -> dict:
     """Create whatever of the demo is missing; running it again changes nothing that exists."""
     users = {

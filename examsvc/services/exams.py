@@ -6,6 +6,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from examsvc.extensions import db
 from examsvc.models import (
     Blueprint,
@@ -38,19 +40,26 @@ class RowSpec:
 
 def _check_rows(rows: list[RowSpec]) -> None:
     if not rows:
-        raise BadInput("a blueprint needs at least one row", code="invalid_blueprint")
+        raise BadInput(_("a blueprint needs at least one row"), code="invalid_blueprint")
     for i, row in enumerate(rows, start=1):
         if row.area is not None and row.area not in AREAS:
             raise BadInput(
-                f"row {i}: unknown knowledge area {row.area!r}", code="invalid_blueprint"
+                _("row %(row)s: unknown knowledge area %(area)s", row=i, area=repr(row.area)),
+                code="invalid_blueprint",
             )
         if row.type not in set(QuestionType):
-            raise BadInput(f"row {i}: unknown question type {row.type!r}", code="invalid_blueprint")
+            raise BadInput(
+                _("row %(row)s: unknown question type %(type)s", row=i, type=repr(row.type)),
+                code="invalid_blueprint",
+            )
         if not 1 <= row.count <= 500:
-            raise BadInput(f"row {i}: the count must be 1 to 500", code="invalid_blueprint")
+            raise BadInput(
+                _("row %(row)s: the count must be 1 to 500", row=i), code="invalid_blueprint"
+            )
         if not 0 < row.points <= 100:
             raise BadInput(
-                f"row {i}: points must be above 0 and at most 100", code="invalid_blueprint"
+                _("row %(row)s: points must be above 0 and at most 100", row=i),
+                code="invalid_blueprint",
             )
 
 
@@ -68,13 +77,16 @@ def create_blueprint(
     """Create a blueprint from its rows; the pass mark must be reachable."""
     _check_rows(rows)
     if exam_kind not in set(ExamKind) or multiple_rule not in set(MultipleRule):
-        raise BadInput("unknown exam kind or scoring rule", code="invalid_blueprint")
+        raise BadInput(_("unknown exam kind or scoring rule"), code="invalid_blueprint")
     if not 1 <= duration_minutes <= 600:
-        raise BadInput("the duration must be 1 to 600 minutes", code="invalid_blueprint")
+        raise BadInput(_("the duration must be 1 to 600 minutes"), code="invalid_blueprint")
     total = sum(r.count * r.points for r in rows)
     if not 0 < pass_mark <= total:
         raise BadInput(
-            f"the pass mark must be above 0 and at most the total of {total:g}",
+            _(
+                "the pass mark must be above 0 and at most the total of %(total)s",
+                total=f"{total:g}",
+            ),
             code="invalid_blueprint",
         )
     blueprint = Blueprint(
@@ -109,9 +121,9 @@ def create_sitting(
     """Schedule a sitting of a blueprint; its seed is drawn now and kept."""
     blueprint = db.session.get(Blueprint, blueprint_id)
     if blueprint is None:
-        raise NotFound("no such blueprint")
+        raise NotFound(_("no such blueprint"))
     if closes_at <= opens_at:
-        raise BadInput("the sitting must close after it opens", code="invalid_window")
+        raise BadInput(_("the sitting must close after it opens"), code="invalid_window")
     sitting = Sitting(
         name=name.strip(),
         blueprint=blueprint,
@@ -198,19 +210,24 @@ def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
     """Enrol a registered candidate and draw their paper now, ahead of the exam."""
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
-        raise NotFound("no such sitting")
+        raise NotFound(_("no such sitting"))
     if sitting.state(utcnow()) == "closed":
-        raise Conflict("the sitting has closed", code="sitting_closed")
+        raise Conflict(_("the sitting has closed"), code="sitting_closed")
     user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise NotFound(f"no account with the e-mail address {email.strip()}", code="unknown_user")
+        raise NotFound(
+            _("no account with the e-mail address %(email)s", email=email.strip()),
+            code="unknown_user",
+        )
     exists = db.session.scalar(
         db.select(Enrolment.id).where(
             Enrolment.sitting_id == sitting.id, Enrolment.user_id == user.id
         )
     )
     if exists is not None:
-        raise Conflict(f"{user.email} is already enrolled", code="already_enrolled")
+        raise Conflict(
+            _("%(email)s is already enrolled", email=user.email), code="already_enrolled"
+        )
     enrolment = Enrolment(sitting=sitting, user=user, admission_no=_admission_no(sitting))
     db.session.add(enrolment)
     db.session.flush()
@@ -246,7 +263,7 @@ def list_sittings() -> list[Sitting]:
 def get_sitting(sitting_id: int) -> Sitting:
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
-        raise NotFound("no such sitting")
+        raise NotFound(_("no such sitting"))
     return sitting
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from examsvc.extensions import db
 from examsvc.models import (
@@ -101,9 +102,9 @@ def publish(admin: User, sitting_id: int, now: datetime | None = None) -> Sittin
     attempts.close_expired(now)
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
-        raise NotFound("no such sitting")
+        raise NotFound(_("no such sitting"))
     if sitting.results_published_at is not None:
-        raise Conflict("the results are already published", code="already_published")
+        raise Conflict(_("the results are already published"), code="already_published")
     if sitting.state(now) != "closed":
         open_attempts = [
             r
@@ -112,7 +113,10 @@ def publish(admin: User, sitting_id: int, now: datetime | None = None) -> Sittin
         ]
         if open_attempts:
             raise Conflict(
-                f"{len(open_attempts)} candidates have not finished and the sitting is still open",
+                _(
+                    "%(n)s candidates have not finished and the sitting is still open",
+                    n=len(open_attempts),
+                ),
                 code="sitting_not_finished",
             )
     sitting.results_published_at = now
@@ -127,13 +131,16 @@ def issue_certificates(
     """Issue a certificate to every candidate who passed, once the objection window has ended."""
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
-        raise NotFound("no such sitting")
+        raise NotFound(_("no such sitting"))
     ends = notice_ends_on(sitting)
     today = today or utcnow().date()
     if ends is None:
-        raise Conflict("publish the results first", code="not_published")
+        raise Conflict(_("publish the results first"), code="not_published")
     if today < ends:
-        raise Conflict(f"the public notice runs until {ends.isoformat()}", code="notice_period")
+        raise Conflict(
+            _("the public notice runs until %(date)s", date=ends.isoformat()),
+            code="notice_period",
+        )
     blueprint = sitting.blueprint
     issued: list[Certificate] = []
     refused: list[str] = []
@@ -142,7 +149,7 @@ def issue_certificates(
             continue
         user = row.enrolment.user
         if blueprint.exam_kind == ExamKind.POST_QUALIFICATION and not user.is_party_member:
-            refused.append(f"{user.name}: not a party member")
+            refused.append(_("%(name)s: not a party member", name=user.name))
             continue
         issued.append(
             _new_certificate(
@@ -200,7 +207,7 @@ def public_certificate(number: str, today: date | None = None) -> dict:
         db.select(Certificate).where(Certificate.number == number.strip().upper())
     )
     if cert is None:
-        raise NotFound("no certificate with this number", code="unknown_certificate")
+        raise NotFound(_("no certificate with this number"), code="unknown_certificate")
     today = today or utcnow().date()
     status = cert.status
     if status == CertificateStatus.VALID and today > cert.valid_until:

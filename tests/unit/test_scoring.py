@@ -33,6 +33,9 @@ def test_judge_and_fill():
     key = (("1921", "1921年"), ("上海",))
     assert score_response(T.FILL, key, ["１９２１年", " 上海 "], 2) == 2.0
     assert score_response(T.FILL, key, ["1921", "北京"], 2) == 1.0
+    assert score_response(T.FILL, (("2/3",),), ["２／３"], 1) == 1.0
+    assert score_response(T.FILL, (("不记名投票",),), ["不 记名投票"], 1) == 1.0
+    assert score_response(T.FILL, (("上海",),), [""], 1) == 0.0
 
 
 def test_short_answers_wait_for_a_person():

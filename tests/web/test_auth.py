@@ -35,7 +35,7 @@ def test_register_creates_a_candidate_and_contributor_and_logs_in(client):
     [
         ({"email": "not-an-email"}, "invalid e-mail"),
         ({"password": "abcdefgh", "confirm": "abcdefgh"}, "letters and digits"),
-        ({"confirm": "different1"}, "differ"),
+        ({"confirm": "different1"}, "两次输入的密码不一致"),
     ],
 )
 def test_register_refuses_bad_input_and_creates_nothing(client, data, message):
