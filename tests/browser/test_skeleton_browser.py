@@ -56,9 +56,8 @@ def test_skeleton_in_the_browser(app, backend, make_user, new_page):
     page.goto("/bank/submit")
     page.select_option("#area", "constitution")
     page.fill("#stem", "党的最高领导机关是（  ）。")
-    for field, text in zip(
-        "abcd", ["国务院", "党的全国代表大会和它所产生的中央委员会", "全国政协", "中央军事委员会"]
-    ):
+    options = ["国务院", "党的全国代表大会和它所产生的中央委员会", "全国政协", "中央军事委员会"]
+    for field, text in zip("abcd", options, strict=True):
         page.fill(f"#option_{field}", text)
     page.check("#key-B")
     page.fill("#explanation", "党章第十条规定。")
