@@ -33,7 +33,7 @@ def _require(flag: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
+def pg_database(tmp_path_factory) -> Iterator[str]:
     """A PostgreSQL database of this test session's own, dropped at the end."""
     name = f"examsvc_test_{uuid.uuid4().hex[:12]}"
     try:
@@ -46,7 +46,10 @@ def pg_database() -> Iterator[str]:
         admin.execute(f'CREATE DATABASE "{name}"')
         base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
         url = f"{base}/{name}"
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+        instance = str(tmp_path_factory.mktemp("instance"))
+        app = create_app(
+            {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance}
+        )
         with app.app_context():
             db.create_all()
             db.engine.dispose()

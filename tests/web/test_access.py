@@ -16,6 +16,7 @@ GUARDED_PAGES = {
     "/admin/sittings/1": {Role.ADMIN},
     "/admin/audit": {Role.ADMIN},
 }
+FORM_PAGES = {"/bank/submit", "/review/1", "/admin/blueprints/new", "/admin/sittings/new"}
 ADMIN_POSTS = [
     "/admin/sittings/1/enrol",
     "/admin/sittings/1/publish",
@@ -56,6 +57,25 @@ def test_each_role_reaches_only_its_own_pages(login_as, role):
             assert status in (200, 404), (role, path, status)
         else:
             assert status == 403, (role, path, status)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_cannot_post_to_pages_of_other_roles(login_as, role):
+    client, _ = login_as(role)
+    token = csrf_token(client)
+    for path, allowed in GUARDED_PAGES.items():
+        if role not in allowed and path in FORM_PAGES:
+            assert client.post(path, data={"csrf_token": token}).status_code == 403, (role, path)
+
+
+def test_unknown_ids_are_404_for_those_allowed(login_as):
+    admin, _ = login_as(Role.ADMIN)
+    assert admin.get("/admin/sittings/999").status_code == 404
+    examiner, _ = login_as(Role.EXAMINER)
+    assert examiner.get("/review/999").status_code == 404
+    candidate, _ = login_as(Role.CANDIDATE)
+    assert candidate.get("/exam/sittings/999").status_code == 404
+    assert candidate.get("/exam/attempts/999").status_code == 404
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMIN])
