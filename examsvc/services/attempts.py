@@ -30,25 +30,14 @@ class SaveResult:
     deadline: datetime
 
 
-def _locked_attempt(user: User, attempt_id: int) -> Attempt:
-    """The caller's attempt, row-locked on PostgreSQL (SQLite holds its write lock already)."""
-    attempt = db.session.scalar(
-        db.select(Attempt)
-        .join(Enrolment)
-        .where(Attempt.id == attempt_id, Enrolment.user_id == user.id)
-        .with_for_update(of=Attempt)
-    )
-    if attempt is None:
-        raise NotFound(_("no such attempt"))
-    return attempt
-
-
-def own_attempt(user: User, attempt_id: int) -> Attempt:
-    attempt = db.session.scalar(
+def own_attempt(user: User, attempt_id: int, *, lock: bool = False) -> Attempt:
+    """The caller's attempt; ``lock`` row-locks it on PostgreSQL (SQLite holds its write lock)."""
+    query = (
         db.select(Attempt)
         .join(Enrolment)
         .where(Attempt.id == attempt_id, Enrolment.user_id == user.id)
     )
+    attempt = db.session.scalar(query.with_for_update(of=Attempt) if lock else query)
     if attempt is None:
         raise NotFound(_("no such attempt"))
     return attempt
@@ -122,7 +111,7 @@ def save_answers(
         )
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < MAX_SEQ:
         raise BadInput(_("seq must be a non-negative whole number"), code="invalid_seq")
-    attempt = _locked_attempt(user, attempt_id)
+    attempt = own_attempt(user, attempt_id, lock=True)
     _ensure_open(attempt, now)
     items = _items_by_id(attempt)
     checked = _check_answers(items, answers)
@@ -184,7 +173,7 @@ def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, obje
 def submit(user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
     """Hand in the attempt; submitting again returns the first submission."""
     now = now or utcnow()
-    attempt = _locked_attempt(user, attempt_id)
+    attempt = own_attempt(user, attempt_id, lock=True)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         _finalize(attempt, now if now <= close_time(attempt) else None)
         if not attempt.auto_submitted:
