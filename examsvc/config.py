@@ -33,6 +33,8 @@ DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "NOTICE_WORKING_DAYS": 5,
     "PASSWORD_HASH_METHOD": "scrypt",
+    #: Questions serving certification exams need a second examiner's approval.
+    "REVIEW_SECOND_APPROVAL": False,
     "CERTIFICATE_VALID_YEARS": 3,
     "CERTIFICATE_ORG_CODE": "0000",
 }

@@ -42,3 +42,21 @@ def choices(mapping: dict, *, first: tuple | None = None) -> list[SelectChoice]:
     """Select options from a code → label mapping, optionally led by an extra option."""
     items = ([first] if first else []) + list(mapping.items())
     return [SelectChoice(str(value), label) for value, label in items]
+
+
+EXAM_LABELS = {
+    "training": _l("Training test"),
+    "post_qualification": _l("Post qualification"),
+    "L1": _l("Level 1 (junior)"),
+    "L2": _l("Level 2 (intermediate)"),
+    "L3": _l("Level 3 (senior)"),
+    "L4": _l("Level 4 (special)"),
+}
+STATUS_LABELS = {
+    "submitted": _l("Submitted"),
+    "in_review": _l("In review"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+    "rejected": _l("Rejected"),
+    "retired": _l("Retired"),
+}

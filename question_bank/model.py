@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from question_bank.errors import InvalidQuestion
 
@@ -47,7 +47,14 @@ AREAS: tuple[str, ...] = (
     "propaganda",
 )
 
+#: The exams a question may serve (试题适用考试): the training test, the post-qualification
+#: exam and the four level exams.
+EXAMS: tuple[str, ...] = ("training", "post_qualification", "L1", "L2", "L3", "L4")
+#: Exams whose certificates rest on the question: an optional second approval applies.
+CERTIFICATION_EXAMS = frozenset({"post_qualification", "L1", "L2", "L3", "L4"})
+
 OPTION_LABELS = "ABCDEFGH"
+MAX_RUBRIC_ROWS = 20
 MAX_STEM = 2000
 MAX_OPTION = 500
 MAX_EXPLANATION = 4000
@@ -91,7 +98,9 @@ class Question:
     difficulty: int = 3
     point: str = ""
     source: str = ""
-    extra: dict = field(default_factory=dict)
+    exams: frozenset[str] = frozenset(EXAMS)
+    #: Marking rubric of a short-answer question: (criterion, points) rows.
+    rubric: tuple[tuple[str, float], ...] = ()
 
     def blank_count(self) -> int:
         return len(BLANK_RE.findall(self.stem))
@@ -108,6 +117,8 @@ def build_question(
     difficulty: int = 3,
     point: str = "",
     source: str = "",
+    exams: list[str] | tuple[str, ...] | frozenset[str] | None = None,
+    rubric: list | tuple = (),
 ) -> Question:
     """Normalise raw input into a Question and validate it, raising InvalidQuestion."""
     problems: list[str] = []
@@ -125,6 +136,10 @@ def build_question(
         problems.append("difficulty must be a whole number from 1 to 5")
     if qtype.has_options:
         _check_options(opts, problems)
+    if qtype is QuestionType.MULTIPLE and not 3 <= len(opts) <= len(OPTION_LABELS):
+        problems.append(f"a multiple-choice question needs 3 to {len(OPTION_LABELS)} options")
+    chosen_exams = _check_exams(exams, problems)
+    marking = _check_rubric(qtype, rubric, problems)
     if qtype is QuestionType.FILL and isinstance(normalized_key, tuple):
         blanks = len(BLANK_RE.findall(stem))
         if blanks == 0:
@@ -143,7 +158,56 @@ def build_question(
         difficulty=difficulty,
         point=normalize_text(point),
         source=normalize_text(source),
+        exams=chosen_exams,
+        rubric=marking,
     )
+
+
+def exam_mask(exams: frozenset[str] | set[str]) -> int:
+    """The exams as a bit mask (bit i = EXAMS[i]), for filtering in any database."""
+    return sum(1 << i for i, code in enumerate(EXAMS) if code in exams)
+
+
+def exams_of_mask(mask: int) -> frozenset[str]:
+    return frozenset(code for i, code in enumerate(EXAMS) if mask & (1 << i))
+
+
+def _check_exams(exams, problems: list[str]) -> frozenset[str]:
+    if exams is None:
+        return frozenset(EXAMS)
+    chosen = frozenset(str(e) for e in exams)
+    unknown = sorted(chosen - set(EXAMS))
+    if unknown:
+        problems.append(f"unknown exam {', '.join(unknown)}")
+    if not chosen:
+        problems.append("choose at least one exam the question may serve")
+    return chosen & frozenset(EXAMS)
+
+
+def _check_rubric(
+    qtype: QuestionType, rubric, problems: list[str]
+) -> tuple[tuple[str, float], ...]:
+    if qtype is not QuestionType.SHORT:
+        return ()
+    rows: list[tuple[str, float]] = []
+    for i, row in enumerate(rubric or (), start=1):
+        criterion, points = (
+            (row.get("criterion"), row.get("points")) if isinstance(row, dict) else row
+        )
+        criterion = normalize_text(str(criterion or ""))
+        try:
+            value = float(points)
+        except (TypeError, ValueError):
+            value = -1.0
+        if not criterion or value <= 0:
+            problems.append(f"rubric row {i} needs a criterion and points above 0")
+            continue
+        rows.append((criterion, value))
+    if not rows:
+        problems.append("a short-answer question needs a marking rubric with points")
+    elif len(rows) > MAX_RUBRIC_ROWS:
+        problems.append(f"a rubric has at most {MAX_RUBRIC_ROWS} rows")
+    return tuple(rows)
 
 
 def _check_lengths(stem: str, opts: tuple[str, ...], explanation: str, problems: list[str]) -> None:
@@ -203,4 +267,7 @@ def _normalize_key(
                 problems.append(f"blank {i + 1} has no accepted answer")
             blanks.append(cleaned)
         return tuple(blanks)
-    return normalize_text(str(key or ""))
+    reference = normalize_text(str(key or ""))
+    if not reference:
+        problems.append("a short-answer question needs a reference answer")
+    return reference

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from examsvc import create_app
 from examsvc.extensions import db
 from examsvc.models import Role, User, utcnow
-from examsvc.services import accounts, bank, exams
+from examsvc.services import accounts, bank, exams, review
 
 PG_ADMIN_URL = os.environ.get("EXAMSVC_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "Secret-pass-123"
@@ -204,7 +204,7 @@ def bank_of(app: Flask, make_user) -> Callable[..., list[int]]:
         for i in range(n):
             fields = question_fields(qtype, f"{area}-{qtype}-{i}-{uuid.uuid4().hex[:6]}", area)
             q = bank.submit_question(people["contributor"], "public", fields)
-            bank.review(people["examiner"], q.id, "approve")
+            review.review(people["examiner"], q.id, "approve")
             ids.append(q.id)
         return ids
 

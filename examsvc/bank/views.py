@@ -1,22 +1,39 @@
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from examsvc.bank import bp
-from examsvc.bank.forms import SingleChoiceForm
-from examsvc.services import bank
+from examsvc.bank.forms import CommentForm, QuestionForm
+from examsvc.labels import CHANNEL_LABELS, choices
+from examsvc.services import bank, browse, review, similarity
 from examsvc.services.errors import ServiceError
+
+
+def question_form(**kwargs) -> QuestionForm:
+    """The question form; only verified institutions may pick the institution channel."""
+    form = QuestionForm(**kwargs)
+    allowed = {
+        k: v for k, v in CHANNEL_LABELS.items() if k != "institution" or current_user.is_institution
+    }
+    form.channel.choices = choices(allowed)
+    if current_user.is_institution and request.method == "GET":
+        form.channel.data = "institution"
+    return form
+
+
+def _problems(exc: ServiceError) -> None:
+    for problem in exc.problems or [exc.message]:
+        flash(problem, "danger")
 
 
 @bp.route("/submit", methods=["GET", "POST"])
 def submit():
-    form = SingleChoiceForm()
+    form = question_form()
     if form.validate_on_submit():
         try:
             question = bank.submit_question(current_user, form.channel.data, form.question_fields())
         except ServiceError as exc:
-            for problem in exc.problems or [exc.message]:
-                flash(problem, "danger")
+            _problems(exc)
             return render_template("bank/submit.html", form=form), exc.status
         flash(
             _("Question #%(id)s submitted; an examiner will review it.", id=question.id), "success"
@@ -27,4 +44,74 @@ def submit():
 
 @bp.route("/mine")
 def mine():
-    return render_template("bank/mine.html", questions=bank.submissions_of(current_user))
+    return render_template("bank/mine.html", questions=browse.submissions_of(current_user))
+
+
+@bp.route("/questions/<int:question_id>")
+def detail(question_id: int):
+    question = _own_or_404(question_id)
+    return render_template("bank/detail.html", question=question, comment_form=CommentForm())
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+def edit(question_id: int):
+    question = _own_or_404(question_id)
+    form = question_form()
+    if request.method == "GET":
+        form.fill_from(question)
+    if form.validate_on_submit():
+        try:
+            bank.edit_submission(current_user, question_id, form.question_fields())
+        except ServiceError as exc:
+            _problems(exc)
+            return render_template("bank/submit.html", form=form, question=question), exc.status
+        flash(_("Your changes are saved and the question is back in review."), "success")
+        return redirect(url_for("bank.detail", question_id=question_id))
+    return render_template("bank/submit.html", form=form, question=question)
+
+
+@bp.route("/questions/<int:question_id>/comments", methods=["POST"])
+def add_comment(question_id: int):
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            review.comment(current_user, question_id, form.body.data)
+        except ServiceError as exc:
+            flash(exc.message, "danger")
+    target = request.form.get("back") == "review" and current_user.has_role("examiner")
+    return redirect(url_for("review.detail" if target else "bank.detail", question_id=question_id))
+
+
+@bp.route("/similar", methods=["POST"])
+def similar():
+    """Questions already in the bank that look like the one being written (JSON)."""
+    body = request.get_json(silent=True) or {}
+    stem, options = body.get("stem"), body.get("options") or []
+    if not isinstance(stem, str) or not isinstance(options, list) or len(stem) > 2000:
+        return jsonify({"error": "bad_request", "message": _("stem and options are required")}), 400
+    matches = similarity.similar_questions(
+        stem, [str(o) for o in options[:8]], exclude_id=body.get("exclude")
+    )
+    examiner = current_user.has_role("examiner")
+    # Contributors see approved questions only: nobody reads another's question under review.
+    shown = [m for m in matches if examiner or m.question.status == "approved"]
+    return jsonify(
+        {
+            "similar": [
+                {
+                    "id": m.question.id,
+                    "score": m.score,
+                    "status": m.question.status,
+                    "stem": m.question.stem,
+                }
+                for m in shown
+            ]
+        }
+    )
+
+
+def _own_or_404(question_id: int):
+    try:
+        return bank.own_question(current_user, question_id)
+    except ServiceError:
+        abort(404)

@@ -1,7 +1,15 @@
 """ORM models; import from here."""
 
 from examsvc.models.accounts import AuditEntry, Role, User, UserRole
-from examsvc.models.bank import TRANSITIONS, Question, QuestionStatus
+from examsvc.models.bank import (
+    CONTENT_FIELDS,
+    TRANSITIONS,
+    Question,
+    QuestionBand,
+    QuestionStatus,
+    QuestionVersion,
+    ReviewComment,
+)
 from examsvc.models.exams import (
     Answer,
     Attempt,
@@ -19,6 +27,7 @@ from examsvc.models.exams import (
 from examsvc.models.types import utcnow
 
 __all__ = [
+    "CONTENT_FIELDS",
     "TRANSITIONS",
     "Answer",
     "Attempt",
@@ -33,7 +42,10 @@ __all__ = [
     "Paper",
     "PaperItem",
     "Question",
+    "QuestionBand",
     "QuestionStatus",
+    "QuestionVersion",
+    "ReviewComment",
     "Role",
     "Sitting",
     "User",

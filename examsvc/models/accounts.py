@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True, server_default=db.true())
     #: 中共党员: needed for the post-qualification certificate.
     is_party_member: Mapped[bool] = mapped_column(default=False, server_default=db.false())
+    #: A contributor an admin has verified as a professional institution (社会专业机构).
+    is_institution: Mapped[bool] = mapped_column(default=False, server_default=db.false())
     #: Bumped on password change so other sessions of the account end.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     locale: Mapped[str | None] = mapped_column(String(8))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsvc.extensions import db
 from examsvc.models.accounts import User
-from examsvc.models.bank import Question
+from examsvc.models.bank import Question, QuestionVersion
 from examsvc.models.types import UTCDateTime, utcnow
 
 
@@ -137,6 +137,13 @@ class PaperItem(db.Model):
 
     paper: Mapped[Paper] = relationship(back_populates="items")
     question: Mapped[Question] = relationship(lazy="joined")
+    #: The content as it was in the version the paper pinned.
+    content: Mapped[QuestionVersion] = relationship(
+        primaryjoin="and_(foreign(PaperItem.question_id) == QuestionVersion.question_id, "
+        "foreign(PaperItem.question_version) == QuestionVersion.version)",
+        viewonly=True,
+        lazy="joined",
+    )
 
 
 class AttemptStatus(enum.StrEnum):

@@ -97,7 +97,7 @@ def _items_by_id(attempt: Attempt) -> dict[int, PaperItem]:
 
 
 def _blanks(item: PaperItem) -> int:
-    return item.question.to_domain().blank_count()
+    return item.content.to_domain().blank_count()
 
 
 def save_answers(
@@ -160,7 +160,7 @@ def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, obje
             raise BadInput(
                 _("item %(item)s is not on this paper", item=raw_id), code="unknown_item"
             )
-        qtype = QuestionType(item.question.type)
+        qtype = QuestionType(item.content.type)
         try:
             checked[item.id] = check_response(
                 qtype, response, len(item.option_order), _blanks(item)
@@ -212,9 +212,9 @@ def _finalize(attempt: Attempt, submitted_at: datetime | None) -> None:
 def original_labels(item: PaperItem, response: object) -> object:
     """Map display labels (after the option shuffle) back to the question's own labels."""
     order = item.option_order
-    if isinstance(response, str) and item.question.type == QuestionType.SINGLE:
+    if isinstance(response, str) and item.content.type == QuestionType.SINGLE:
         return OPTION_LABELS[order[OPTION_LABELS.index(response)]]
-    if isinstance(response, list) and item.question.type == QuestionType.MULTIPLE:
+    if isinstance(response, list) and item.content.type == QuestionType.MULTIPLE:
         return sorted(OPTION_LABELS[order[OPTION_LABELS.index(r)]] for r in response)
     return response
 
@@ -230,7 +230,7 @@ def _score(attempt: Attempt) -> None:
     pending = False
     for item in attempt.enrolment.paper.items:
         maximum += item.points
-        domain = item.question.to_domain()
+        domain = item.content.to_domain()
         answer = answers.get(item.id)
         response = original_labels(item, answer.response) if answer else None
         points = score_response(domain.type, domain.key, response, item.points, rule)

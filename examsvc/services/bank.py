@@ -1,4 +1,4 @@
-"""Question submission and examiner review (the skeleton of the curation pipeline)."""
+"""Submitting and editing questions: validation, duplicate checks, versions."""
 
 from __future__ import annotations
 
@@ -7,11 +7,22 @@ from typing import Any
 from flask_babel import gettext as _
 
 from examsvc.extensions import db
-from examsvc.models import TRANSITIONS, Question, QuestionStatus, Role, User, utcnow
-from examsvc.services import audit
+from examsvc.models import (
+    CONTENT_FIELDS,
+    Question,
+    QuestionStatus,
+    QuestionVersion,
+    ReviewComment,
+    Role,
+    User,
+    utcnow,
+)
+from examsvc.services import audit, similarity
 from examsvc.services.errors import BadInput, Conflict, Forbidden, NotFound
+from examsvc.services.review import transition
 from question_bank.errors import InvalidQuestion
-from question_bank.model import Channel, build_question
+from question_bank.model import Channel, build_question, exam_mask
+from question_bank.model import Question as DomainQuestion
 
 
 def key_to_json(key: object) -> object:
@@ -20,46 +31,70 @@ def key_to_json(key: object) -> object:
     return key
 
 
-def new_question(
-    contributor: User, channel: str, fields: dict[str, Any], status: QuestionStatus
-) -> Question:
-    """Validate and add a question (flush only); exact duplicates are refused."""
-    if channel not in set(Channel):
-        raise BadInput(
-            _("unknown channel %(channel)s", channel=repr(channel)), code="invalid_channel"
-        )
+def _validated(fields: dict[str, Any]) -> DomainQuestion:
     try:
-        domain = build_question(**fields)
+        return build_question(**fields)
     except InvalidQuestion as exc:
         raise BadInput(str(exc), code="invalid_question", problems=exc.problems) from None
-    existing = db.session.scalar(
-        db.select(Question.id).where(
-            Question.stem == domain.stem,
-            Question.type == domain.type.value,
-            Question.status.not_in([QuestionStatus.REJECTED.value]),
-        )
-    )
+    except TypeError as exc:  # a field the domain does not know
+        raise BadInput(str(exc), code="invalid_question") from None
+
+
+def _columns(domain: DomainQuestion) -> dict[str, Any]:
+    return {
+        "type": domain.type.value,
+        "area": domain.area,
+        "point": domain.point,
+        "difficulty": domain.difficulty,
+        "stem": domain.stem,
+        "options": list(domain.options),
+        "key": key_to_json(domain.key),
+        "rubric": [[c, p] for c, p in domain.rubric],
+        "explanation": domain.explanation,
+        "source": domain.source,
+        "exam_mask": exam_mask(domain.exams),
+    }
+
+
+def _refuse_exact_duplicate(domain: DomainQuestion, exclude_id: int | None = None) -> None:
+    existing = similarity.exact_duplicate(domain.stem, domain.options, exclude_id)
     if existing is not None:
         raise Conflict(
             _("the same question is already in the bank as #%(id)s", id=existing),
             code="duplicate",
         )
+
+
+def check_channel(contributor: User, channel: str) -> None:
+    """Anyone may submit as the public or as a grassroots worker; institutions are verified."""
+    if channel not in set(Channel):
+        raise BadInput(
+            _("unknown channel %(channel)s", channel=repr(channel)), code="invalid_channel"
+        )
+    if channel == Channel.INSTITUTION and not contributor.is_institution:
+        raise Forbidden(
+            _("only accounts verified as an institution submit through that channel"),
+            code="not_institution",
+        )
+
+
+def new_question(
+    contributor: User, channel: str, fields: dict[str, Any], status: QuestionStatus
+) -> Question:
+    """Validate and add a question with its first version (flush only); exact duplicates are refused."""
+    check_channel(contributor, channel)
+    domain = _validated(fields)
+    _refuse_exact_duplicate(domain)
+    columns = _columns(domain)
     question = Question(
-        type=domain.type.value,
-        area=domain.area,
-        point=domain.point,
-        difficulty=domain.difficulty,
-        stem=domain.stem,
-        options=list(domain.options),
-        key=key_to_json(domain.key),
-        explanation=domain.explanation,
-        source=domain.source,
-        channel=channel,
-        status=status.value,
-        contributor_id=contributor.id,
+        **columns, channel=channel, status=status.value, contributor_id=contributor.id
     )
     db.session.add(question)
     db.session.flush()
+    db.session.add(
+        QuestionVersion(question_id=question.id, version=1, created_by_id=contributor.id, **columns)
+    )
+    similarity.index_question(question)
     return question
 
 
@@ -71,86 +106,75 @@ def submit_question(contributor: User, channel: str, fields: dict[str, Any]) -> 
     return question
 
 
-def _transition(question: Question, target: QuestionStatus) -> None:
-    current = QuestionStatus(question.status)
-    if target not in TRANSITIONS[current]:
-        raise Conflict(
-            _(
-                "a question that is %(current)s cannot become %(target)s",
-                current=current.value,
-                target=target.value,
-            ),
-            code="invalid_transition",
-        )
-    question.status = target.value
-
-
-def _reviewable(examiner: User, question_id: int) -> Question:
-    if not examiner.has_role(Role.EXAMINER):
-        raise Forbidden(_("only examiners review questions"))
+def own_question(user: User, question_id: int) -> Question:
+    """A question the user contributed (examiners may see any)."""
     question = db.session.get(Question, question_id)
-    if question is None:
+    if question is None or (
+        question.contributor_id != user.id and not user.has_role(Role.EXAMINER)
+    ):
         raise NotFound(_("no such question"))
-    if question.contributor_id == examiner.id:
-        raise Forbidden(_("nobody reviews their own question"), code="own_question")
     return question
 
 
-def review(examiner: User, question_id: int, decision: str, reason: str = "") -> Question:
-    """Approve, return (for editing) or reject a submitted question."""
-    targets = {
-        "approve": QuestionStatus.APPROVED,
-        "return": QuestionStatus.RETURNED,
-        "reject": QuestionStatus.REJECTED,
-    }
-    if decision not in targets:
-        raise BadInput(_("unknown decision %(decision)s", decision=repr(decision)))
-    reason = reason.strip()
-    if decision != "approve" and not reason:
-        raise BadInput(
-            _("a reason is required to return or reject a question"), code="reason_required"
+def edit_submission(contributor: User, question_id: int, fields: dict[str, Any]) -> Question:
+    """The contributor edits a question not yet approved; a returned one goes back to review."""
+    question = db.session.get(Question, question_id)
+    if question is None or question.contributor_id != contributor.id:
+        raise NotFound(_("no such question"))
+    if question.status not in (QuestionStatus.SUBMITTED, QuestionStatus.RETURNED):
+        raise Conflict(
+            _("only a submitted or returned question can be edited"), code="not_editable"
         )
-    question = _reviewable(examiner, question_id)
-    _transition(question, targets[decision])
-    question.reviewer_id = examiner.id
-    question.reviewed_at = utcnow()
-    audit.record(examiner, f"question.{targets[decision].value}", question, reason=reason)
+    domain = _validated(fields)
+    _refuse_exact_duplicate(domain, exclude_id=question.id)
+    _apply(question, _columns(domain), version_row=question.versions[-1])
+    if question.status == QuestionStatus.RETURNED:
+        transition(question, QuestionStatus.SUBMITTED)
+        question.first_approver_id = None
+        db.session.add(
+            ReviewComment(question_id=question.id, author_id=contributor.id, kind="resubmit")
+        )
+    audit.record(contributor, "question.edited", question, status=question.status)
     db.session.commit()
     return question
 
 
-def review_queue(limit: int = 200) -> list[Question]:
-    """Submitted questions, oldest first."""
-    query = (
-        db.select(Question)
-        .where(
-            Question.status.in_([QuestionStatus.SUBMITTED.value, QuestionStatus.IN_REVIEW.value])
-        )
-        .order_by(Question.created_at, Question.id)
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
-def submissions_of(user: User) -> list[Question]:
-    query = (
-        db.select(Question).where(Question.contributor_id == user.id).order_by(Question.id.desc())
-    )
-    return list(db.session.scalars(query))
-
-
-def get_for_review(examiner: User, question_id: int) -> Question:
+def edit_approved(examiner: User, question_id: int, fields: dict[str, Any], note: str) -> Question:
+    """An examiner changes an approved question: a new version; papers keep the one they used."""
     question = db.session.get(Question, question_id)
     if question is None:
         raise NotFound(_("no such question"))
+    if question.status != QuestionStatus.APPROVED:
+        raise Conflict(_("only an approved question gets a new version"), code="not_editable")
+    if not note.strip():
+        raise BadInput(_("say what the new version changes"), code="reason_required")
+    domain = _validated(fields)
+    _refuse_exact_duplicate(domain, exclude_id=question.id)
+    columns = _columns(domain)
+    if columns == {name: getattr(question, name) for name in CONTENT_FIELDS}:
+        raise BadInput(_("nothing was changed"), code="unchanged")
+    question.version += 1
+    version = QuestionVersion(
+        question_id=question.id, version=question.version, created_by_id=examiner.id
+    )
+    db.session.add(version)
+    _apply(question, columns, version_row=version)
+    db.session.add(
+        ReviewComment(
+            question_id=question.id, author_id=examiner.id, kind="edit", body=note.strip()
+        )
+    )
+    audit.record(
+        examiner, "question.new_version", question, version=question.version, note=note.strip()
+    )
+    db.session.commit()
     return question
 
 
-def approved_counts() -> dict[tuple[str, str], int]:
-    """Approved questions per (area, type)."""
-    rows = db.session.execute(
-        db.select(Question.area, Question.type, db.func.count())
-        .where(Question.status == QuestionStatus.APPROVED.value)
-        .group_by(Question.area, Question.type)
-    )
-    return {(area, qtype): n for area, qtype, n in rows}
+def _apply(question: Question, columns: dict[str, Any], version_row: QuestionVersion) -> None:
+    for name, value in columns.items():
+        setattr(question, name, value)
+        setattr(version_row, name, value)
+    question.updated_at = utcnow()
+    db.session.flush()
+    similarity.index_question(question)

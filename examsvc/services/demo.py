@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("admin@demo.examsvc.cn", "组织部管理员", [Role.ADMIN], "Admin-2026-demo"),
     ("examiner@demo.examsvc.cn", "李审题", [Role.EXAMINER], "Examiner-2026-demo"),
     ("contributor@demo.examsvc.cn", "王出题", [Role.CONTRIBUTOR], "Contrib-2026-demo"),
+    ("institution@demo.examsvc.cn", "市党建研究会", [Role.CONTRIBUTOR], "Institute-2026-demo"),
     ("orgadmin@demo.examsvc.cn", "赵组织", [Role.ORG_ADMIN], "Orgadmin-2026-demo"),
     (
         "candidate@demo.examsvc.cn",
@@ -58,9 +59,15 @@ def seed() -> dict:
         email: _user(email, name, roles, password) for email, name, roles, password in DEMO_USERS
     }
     contributor = users["contributor@demo.examsvc.cn"]
+    institution = users["institution@demo.examsvc.cn"]
+    if not institution.is_institution:
+        institution.is_institution = True  # verified by the demo's admin
+        db.session.commit()
     examiner = users["examiner@demo.examsvc.cn"]
     admin = users["admin@demo.examsvc.cn"]
-    added = _questions(contributor, examiner)
+    added = _questions(
+        {"public": contributor, "grassroots": contributor, "institution": institution}, examiner
+    )
     blueprint = _blueprint(admin)
     sitting = _sitting(admin, blueprint)
     _enrol(admin, sitting, users["candidate@demo.examsvc.cn"])
@@ -88,7 +95,7 @@ def _user(email: str, name: str, roles: list[Role], password: str) -> User:
     return user
 
 
-def _questions(contributor: User, examiner: User) -> int:
+def _questions(contributors: dict[str, User], examiner: User) -> int:
     added = 0
     for i, raw in enumerate(load_questions()):
         fields = {
@@ -101,8 +108,9 @@ def _questions(contributor: User, examiner: User) -> int:
             source=raw.get("source", ""),
         )
         try:
+            channel = CHANNELS[i % 3]
             question = bank.new_question(
-                contributor, CHANNELS[i % 3], fields, QuestionStatus.APPROVED
+                contributors[channel], channel, fields, QuestionStatus.APPROVED
             )
         except Conflict:
             continue  # already seeded

@@ -26,7 +26,7 @@ from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from question_bank import assembly
 from question_bank.errors import AssemblyInfeasible
-from question_bank.model import AREAS, QuestionType
+from question_bank.model import AREAS, EXAMS, QuestionType
 from question_bank.scoring import MultipleRule
 
 
@@ -145,17 +145,26 @@ def create_sitting(
     return sitting
 
 
+def exam_code(blueprint: Blueprint) -> str:
+    """The exam a blueprint's papers serve, as question_bank.model.EXAMS names it."""
+    return f"L{blueprint.level}" if blueprint.exam_kind == ExamKind.LEVEL else blueprint.exam_kind
+
+
 def bank_items(blueprint: Blueprint) -> list[assembly.BankItem]:
     """The approved items a blueprint may draw from, as plain values."""
     types = {r.type for r in blueprint.rows}
-    rows = db.session.execute(
-        db.select(
-            Question.id, Question.version, Question.area, Question.type, Question.options
-        ).where(Question.status == QuestionStatus.APPROVED.value, Question.type.in_(types))
+    code = exam_code(blueprint)
+    bit = 1 << EXAMS.index(code) if code in EXAMS else 0
+    query = db.select(
+        Question.id, Question.version, Question.area, Question.type, Question.options
+    ).where(
+        Question.status == QuestionStatus.APPROVED.value,
+        Question.type.in_(types),
+        Question.exam_mask.op("&")(bit) != 0,
     )
     return [
         assembly.BankItem(qid, version, area, QuestionType(qtype), len(options or []))
-        for qid, version, area, qtype, options in rows
+        for qid, version, area, qtype, options in db.session.execute(query)
     ]
 
 

@@ -11,7 +11,7 @@ JUDGE_OPTIONS = [{"key": True, "text": "正确"}, {"key": False, "text": "错误
 
 def item_for_candidate(item: PaperItem) -> dict:
     """One item as shown: display labels after the option shuffle, no key, no explanation."""
-    question = item.question
+    question = item.content
     qtype = QuestionType(question.type)
     options: list[dict] = []
     if qtype.has_options:

@@ -8,7 +8,7 @@ import pytest
 
 from examsvc.extensions import db
 from examsvc.models import Role, utcnow
-from examsvc.services import bank
+from examsvc.services import bank, review
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD
 
@@ -46,7 +46,7 @@ def test_skeleton_in_the_browser(app, backend, make_user, new_page):
                 "key": True,
             },
         )
-        bank.review(people["examiner"], q.id, "approve")
+        review.review(people["examiner"], q.id, "approve")
     email = {role: user.email for role, user in people.items()}
     db.session.remove()  # the live server's threads take the database from here
 

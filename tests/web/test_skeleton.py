@@ -32,6 +32,8 @@ def test_skeleton_through_forms_and_api(app, make_user):
         c_client,
         "/bank/submit",
         {
+            "type": "single",
+            "exams": ["post_qualification", "training"],
             "area": "constitution",
             "difficulty": "2",
             "channel": "grassroots",
@@ -160,6 +162,8 @@ def test_bad_submission_form_shows_the_problem_and_saves_nothing(app, login_as):
         client,
         "/bank/submit",
         {
+            "type": "single",
+            "exams": ["training"],
             "area": "constitution",
             "difficulty": "2",
             "channel": "public",

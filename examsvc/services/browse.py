@@ -1,0 +1,154 @@
+"""Read-only views of the bank: review queue, bank browser, counts, credit, history."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func
+
+from examsvc.extensions import db
+from examsvc.models import Question, QuestionStatus, QuestionVersion, User
+from question_bank.model import EXAMS
+
+PER_PAGE = 25
+
+
+@dataclass
+class BankFilter:
+    area: str = ""
+    type: str = ""
+    difficulty: int | None = None
+    status: str = ""
+    channel: str = ""
+    exam: str = ""
+    text: str = ""
+
+    def apply(self, query):
+        column_filters = {
+            Question.area: self.area,
+            Question.type: self.type,
+            Question.status: self.status,
+            Question.channel: self.channel,
+        }
+        for column, value in column_filters.items():
+            if value:
+                query = query.where(column == value)
+        if self.difficulty:
+            query = query.where(Question.difficulty == self.difficulty)
+        if self.exam in EXAMS:
+            query = query.where(Question.exam_mask.op("&")(1 << EXAMS.index(self.exam)) != 0)
+        if self.text.strip():
+            pattern = "%" + self.text.strip().replace("%", r"\%").replace("_", r"\_") + "%"
+            query = query.where(Question.stem.like(pattern, escape="\\"))
+        return query
+
+
+def review_queue(filters: BankFilter, limit: int = 200) -> list[Question]:
+    """Questions waiting for an examiner, oldest first."""
+    waiting = [QuestionStatus.SUBMITTED.value, QuestionStatus.IN_REVIEW.value]
+    query = filters.apply(db.select(Question).where(Question.status.in_(waiting)))
+    return list(db.session.scalars(query.order_by(Question.created_at, Question.id).limit(limit)))
+
+
+def browse(filters: BankFilter, page: int):
+    """One page of the bank, newest first."""
+    query = filters.apply(db.select(Question)).order_by(Question.id.desc())
+    return db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+
+
+def counts(filters: BankFilter) -> dict[tuple[str, str, int], int]:
+    """How many questions match, per area × type × difficulty."""
+    query = filters.apply(
+        db.select(Question.area, Question.type, Question.difficulty, func.count()).group_by(
+            Question.area, Question.type, Question.difficulty
+        )
+    )
+    return {(a, t, d): n for a, t, d, n in db.session.execute(query)}
+
+
+@dataclass
+class Credit:
+    name: str
+    submitted: int
+    accepted: int
+    rate: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        decided = self.submitted
+        self.rate = round(self.accepted / decided, 3) if decided else 0.0
+
+
+def credit() -> tuple[list[Credit], list[Credit]]:
+    """Accepted questions and acceptance rate, per contributor and per channel."""
+    accepted = func.sum(case((Question.status.in_(["approved", "retired"]), 1), else_=0))
+    per_person = db.session.execute(
+        db.select(User.name, func.count(Question.id), accepted)
+        .join(User, User.id == Question.contributor_id)
+        .group_by(User.id, User.name)
+        .order_by(accepted.desc(), User.name)
+    )
+    per_channel = db.session.execute(
+        db.select(Question.channel, func.count(Question.id), accepted).group_by(Question.channel)
+    )
+    return (
+        [Credit(name, n, int(a or 0)) for name, n, a in per_person],
+        [Credit(channel, n, int(a or 0)) for channel, n, a in per_channel],
+    )
+
+
+@dataclass
+class VersionDiff:
+    version: QuestionVersion
+    changes: list[tuple[str, list[str]]]
+
+
+def history(question: Question) -> list[VersionDiff]:
+    """Every version with a line diff of what changed from the one before."""
+    versions = list(
+        db.session.scalars(
+            db.select(QuestionVersion)
+            .where(QuestionVersion.question_id == question.id)
+            .order_by(QuestionVersion.version)
+        )
+    )
+    result = []
+    previous: QuestionVersion | None = None
+    for version in versions:
+        result.append(VersionDiff(version, _changes(previous, version) if previous else []))
+        previous = version
+    return result
+
+
+def _changes(old: QuestionVersion, new: QuestionVersion) -> list[tuple[str, list[str]]]:
+    changed = []
+    for name in (
+        "stem",
+        "options",
+        "key",
+        "rubric",
+        "explanation",
+        "source",
+        "area",
+        "difficulty",
+        "exam_mask",
+    ):
+        before, after = _lines(getattr(old, name)), _lines(getattr(new, name))
+        if before != after:
+            diff = [line for line in difflib.ndiff(before, after) if line[:1] in "+-"]
+            changed.append((name, diff))
+    return changed
+
+
+def _lines(value) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return str(value).splitlines() or [""]
+
+
+def submissions_of(user: User) -> list[Question]:
+    """The user's own questions, newest first."""
+    query = (
+        db.select(Question).where(Question.contributor_id == user.id).order_by(Question.id.desc())
+    )
+    return list(db.session.scalars(query))

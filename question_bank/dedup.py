@@ -1,0 +1,122 @@
+"""Near-duplicate detection for Chinese questions: MinHash over character bigrams, LSH bands.
+
+A question's comparable text is its stem plus its options in sorted order (reordering the
+options changes nothing), folded by NFKC and case, with punctuation and spaces removed
+(width and punctuation changes change nothing). Character bigrams suit Chinese, which has
+no spaces between words. 64 MinHash values in 16 bands of 4 find pairs whose bigram
+Jaccard similarity is above about 0.5 with high probability; every candidate is then
+scored by its exact Jaccard similarity, so the score shown is exact, not estimated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+NUM_PERM = 64
+BANDS = 16
+ROWS = NUM_PERM // BANDS
+#: Pairs at or above this similarity are near-duplicates.
+NEAR_DUPLICATE = 0.6
+_PRIME = np.uint64((1 << 61) - 1)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_rng = np.random.default_rng(20261121)  # fixed: signatures must agree across processes
+_A = _rng.integers(1, 1 << 31, size=NUM_PERM, dtype=np.uint64)
+_B = _rng.integers(0, 1 << 31, size=NUM_PERM, dtype=np.uint64)
+_BAND_WEIGHTS = np.array([1, 1_000_003, 998_244_353, 1_000_000_007], dtype=np.uint64)
+
+
+def comparable_text(stem: str, options: Sequence[str] = ()) -> str:
+    """The text two questions are compared on: order, width, case and punctuation folded."""
+    parts = [_fold(stem)] + sorted(_fold(o) for o in options)
+    return "|".join(parts)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def fingerprint(text: str) -> str:
+    """Exact-duplicate key of a comparable text."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def shingles(text: str) -> np.ndarray:
+    """Sorted unique hashes of the text's character bigrams (single characters if shorter)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if codes.size < 2:
+        return np.unique(codes)
+    return np.unique((codes[:-1] * np.uint64(2_654_435_761) + codes[1:]) & _MASK32)
+
+
+def minhash(shingle_hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature (NUM_PERM values) of a shingle set."""
+    if shingle_hashes.size == 0:
+        return np.zeros(NUM_PERM, dtype=np.uint64)
+    values = (np.outer(shingle_hashes, _A) + _B) % _PRIME
+    return values.min(axis=0)
+
+
+def band_keys(signature: np.ndarray) -> list[int]:
+    """One integer per LSH band (below 2**62, so a database BIGINT holds it)."""
+    rows = (signature.reshape(BANDS, ROWS) & _MASK32) * _BAND_WEIGHTS
+    return [int(v) & ((1 << 62) - 1) for v in rows.sum(axis=1)]
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity of two sorted unique shingle arrays."""
+    if a.size == 0 and b.size == 0:
+        return 1.0
+    common = np.intersect1d(a, b, assume_unique=True).size
+    return common / (a.size + b.size - common)
+
+
+@dataclass(frozen=True)
+class Match:
+    question_id: int
+    score: float
+
+
+class DedupIndex:
+    """In-memory LSH index of comparable texts; the service keeps the bands in the database."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self._shingles: dict[int, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._shingles)
+
+    def add(self, question_id: int, text: str) -> None:
+        sh = shingles(text)
+        self._shingles[question_id] = sh
+        for band, key in enumerate(band_keys(minhash(sh))):
+            self._buckets[(band, key)].append(question_id)
+
+    def add_many(self, items: Iterable[tuple[int, str]]) -> None:
+        for question_id, text in items:
+            self.add(question_id, text)
+
+    def query(self, text: str, threshold: float = NEAR_DUPLICATE, limit: int = 10) -> list[Match]:
+        """Indexed questions at least ``threshold`` similar to ``text``, most similar first."""
+        sh = shingles(text)
+        candidates: set[int] = set()
+        for band, key in enumerate(band_keys(minhash(sh))):
+            candidates.update(self._buckets.get((band, key), ()))
+        return rank(sh, ((qid, self._shingles[qid]) for qid in candidates), threshold, limit)
+
+
+def rank(
+    target: np.ndarray, candidates: Iterable[tuple[int, np.ndarray]], threshold: float, limit: int
+) -> list[Match]:
+    """Score candidates by exact Jaccard similarity and keep the best above the threshold."""
+    scored = [Match(qid, round(jaccard(target, sh), 3)) for qid, sh in candidates]
+    kept = [m for m in scored if m.score >= threshold]
+    kept.sort(key=lambda m: (-m.score, m.question_id))
+    return kept[:limit]
