@@ -35,6 +35,8 @@ def template_labels() -> dict:
         "area_labels": AREA_LABELS,
         "type_labels": TYPE_LABELS,
         "channel_labels": CHANNEL_LABELS,
+        "exam_labels": EXAM_LABELS,
+        "status_labels": STATUS_LABELS,
     }
 
 

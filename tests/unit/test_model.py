@@ -80,3 +80,42 @@ def test_fill_blanks_must_match_answers():
 def test_unknown_type_is_refused():
     with pytest.raises(InvalidQuestion, match="unknown question type"):
         build_question(type="matching", area="history", stem="x", key="A")
+
+
+def test_multiple_needs_three_to_eight_options():
+    with pytest.raises(InvalidQuestion, match="3 to 8 options"):
+        build_question(**single(type="multiple", options=["甲", "乙"], key=["A", "B"]))
+
+
+def test_short_answer_needs_reference_and_rubric():
+    with pytest.raises(InvalidQuestion) as info:
+        build_question(
+            type="short", area="practice", stem="简述三会一课的内容。", key="", rubric=[]
+        )
+    assert {
+        "a short-answer question needs a reference answer",
+        "a short-answer question needs a marking rubric with points",
+    } <= set(info.value.problems)
+    with pytest.raises(InvalidQuestion, match="rubric row 1"):
+        build_question(
+            type="short", area="practice", stem="简述。", key="答案", rubric=[("要点", "x")]
+        )
+    q = build_question(
+        type="short",
+        area="practice",
+        stem="简述三会一课的内容。",
+        key="支部党员大会、支部委员会、党小组会和党课",
+        rubric=[
+            ("答出支部党员大会、支部委员会、党小组会", "6"),
+            {"criterion": "答出按时上好党课", "points": 4},
+        ],
+    )
+    assert q.rubric == (("答出支部党员大会、支部委员会、党小组会", 6.0), ("答出按时上好党课", 4.0))
+
+
+def test_exams_must_be_known_and_not_empty():
+    with pytest.raises(InvalidQuestion, match="unknown exam L9"):
+        build_question(**single(exams=["L9"]))
+    with pytest.raises(InvalidQuestion, match="at least one exam"):
+        build_question(**single(exams=[]))
+    assert build_question(**single(exams=["L2", "training"])).exams == {"L2", "training"}
