@@ -13,6 +13,7 @@ from examsvc.extensions import db
 from examsvc.models import Role, User, UserRole
 from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict
+from examsvc.services.queries import contains
 
 MIN_PASSWORD = 8
 #: Checked when the e-mail is unknown, so a login takes as long either way.
@@ -115,3 +116,12 @@ def change_password(user: User, current: str, new: str) -> None:
     user.session_version += 1
     audit.record(user, "user.password_changed", user)
     db.session.commit()
+
+
+def search(text: str, page: int, per_page: int = 50):
+    """Accounts whose name or e-mail contains the text, newest first."""
+    query = db.select(User).order_by(User.id.desc())
+    text = text.strip()
+    if text:
+        query = query.where(db.or_(contains(User.name, text), contains(User.email, text)))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

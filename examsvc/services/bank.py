@@ -81,7 +81,7 @@ def check_channel(contributor: User, channel: str) -> None:
 def new_question(
     contributor: User, channel: str, fields: dict[str, Any], status: QuestionStatus
 ) -> Question:
-    """Validate and add a question with its first version (flush only); exact duplicates are refused."""
+    """Validate and add a question and its first version (flush only); refuse exact duplicates."""
     check_channel(contributor, channel)
     domain = _validated(fields)
     _refuse_exact_duplicate(domain)

@@ -9,6 +9,7 @@ from sqlalchemy import case, func
 
 from examsvc.extensions import db
 from examsvc.models import Question, QuestionStatus, QuestionVersion, User
+from examsvc.services.queries import contains
 from question_bank.model import EXAMS
 
 PER_PAGE = 25
@@ -39,8 +40,7 @@ class BankFilter:
         if self.exam in EXAMS:
             query = query.where(Question.exam_mask.op("&")(1 << EXAMS.index(self.exam)) != 0)
         if self.text.strip():
-            pattern = "%" + self.text.strip().replace("%", r"\%").replace("_", r"\_") + "%"
-            query = query.where(Question.stem.like(pattern, escape="\\"))
+            query = query.where(contains(Question.stem, self.text.strip()))
         return query
 
 

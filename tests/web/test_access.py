@@ -15,9 +15,13 @@ GUARDED_PAGES = {
     "/admin/sittings/new": {Role.ADMIN},
     "/admin/sittings/1": {Role.ADMIN},
     "/admin/audit": {Role.ADMIN},
+    "/admin/users": {Role.ADMIN},
+    "/review/bank": {Role.EXAMINER},
+    "/review/credit": {Role.EXAMINER},
 }
 FORM_PAGES = {"/bank/submit", "/review/1", "/admin/blueprints/new", "/admin/sittings/new"}
 ADMIN_POSTS = [
+    "/admin/users/1/institution",
     "/admin/sittings/1/enrol",
     "/admin/sittings/1/publish",
     "/admin/sittings/1/certificates",
@@ -151,3 +155,22 @@ def test_candidates_cannot_read_questions_under_review(login_as, make_user):
     response = client.get(f"/review/{question.id}")
     assert response.status_code == 403
     assert question.stem not in response.get_data(as_text=True)
+
+
+def test_admin_verifies_an_institution(app, login_as, make_user):
+    from examsvc.extensions import db
+    from examsvc.models import AuditEntry, User
+
+    person = make_user(Role.CONTRIBUTOR, name="市党建研究会")
+    client, _ = login_as(Role.ADMIN)
+    assert "市党建研究会" in client.get("/admin/users?q=研究会").get_data(as_text=True)
+    token = csrf_token(client)
+    response = client.post(
+        f"/admin/users/{person.id}/institution", data={"verified": "1", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, person.id).is_institution
+    assert db.session.scalar(
+        db.select(AuditEntry).where(AuditEntry.action == "user.institution_verified")
+    )
