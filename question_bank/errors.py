@@ -20,24 +20,42 @@ class InvalidResponse(QuestionBankError):
 class AssemblyInfeasible(QuestionBankError):
     """The bank cannot fill a blueprint; ``shortfalls`` names the rows that fall short."""
 
-    def __init__(self, shortfalls: list["Shortfall"]):  # noqa: UP037
+    def __init__(self, shortfalls: list["Shortfall"], detail: str = ""):  # noqa: UP037
         self.shortfalls = list(shortfalls)
+        self.detail = detail
         parts = [
             f"row {s.row_index + 1} ({s.describe()}): needs {s.needed}, bank has {s.available}"
+            + (f" ({s.note})" if s.note else "")
             for s in self.shortfalls
         ]
+        if detail:
+            parts.append(detail)
         super().__init__("blueprint cannot be met: " + "; ".join(parts))
 
 
 class Shortfall:
     """One blueprint row that the bank cannot fill."""
 
-    def __init__(self, row_index: int, area: str | None, qtype: str, needed: int, available: int):
+    def __init__(
+        self,
+        row_index: int,
+        area: str | None,
+        qtype: str,
+        needed: int,
+        available: int,
+        band: tuple[int, int] | None = None,
+        note: str = "",
+    ):
         self.row_index = row_index
         self.area = area
         self.qtype = qtype
         self.needed = needed
         self.available = available
+        self.band = band
+        self.note = note
 
     def describe(self) -> str:
-        return f"{self.area or 'any area'} × {self.qtype}"
+        text = f"{self.area or 'any area'} × {self.qtype}"
+        if self.band is not None:
+            text += f" × difficulty {self.band[0]}–{self.band[1]}"
+        return text
