@@ -8,6 +8,7 @@ import sys
 import click
 from flask.cli import FlaskGroup, with_appcontext
 
+from examsvc.cli_bank import bank_group
 from examsvc.models import Role
 from examsvc.services.errors import ServiceError
 
@@ -27,6 +28,7 @@ def register_commands(app) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(attempts_group)
+    app.cli.add_command(bank_group)
 
 
 @click.group()

@@ -95,10 +95,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        if connection.dialect.name == 'sqlite':
+        if connection.dialect.name == "sqlite":
             # SQLite rebuilds a table to alter it; foreign keys must be off for that, and the
             # pragma only takes effect outside a transaction (the driver is in autocommit).
-            connection.connection.driver_connection.execute('PRAGMA foreign_keys=OFF')
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

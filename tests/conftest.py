@@ -8,6 +8,7 @@ dropped at the end; tables are emptied after each test. Set EXAMSVC_TEST_REQUIRE
 from __future__ import annotations
 
 import os
+import random
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -211,30 +212,33 @@ def bank_of(app: Flask, make_user) -> Callable[..., list[int]]:
     return factory
 
 
+def distinct_text(tag: str, length: int) -> str:
+    """Chinese text of its own for every tag, so generated questions are not near-duplicates."""
+    rng = random.Random(tag)
+    return "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(length))
+
+
 def question_fields(qtype: str, tag: str, area: str = "constitution") -> dict:
+    """Generated fields of one question; different tags give unrelated questions."""
+    stem = distinct_text(tag, 16)
+    options = [distinct_text(f"{tag}-{i}", 6) for i in range(4)]
     if qtype == "single":
-        return single_fields(0, area, stem=f"单选题 {tag}：正确的是（  ）。")
+        return single_fields(0, area, stem=f"{stem}（  ）。", options=options)
     if qtype == "multiple":
         return {
             "type": "multiple",
             "area": area,
-            "stem": f"多选题 {tag}：正确的有（  ）。",
-            "options": ["甲", "乙", "丙", "丁"],
+            "stem": f"{stem}（  ）。",
+            "options": options,
             "key": ["A", "C"],
             "difficulty": 3,
         }
     if qtype == "judge":
-        return {
-            "type": "judge",
-            "area": area,
-            "stem": f"判断题 {tag}。",
-            "key": True,
-            "difficulty": 1,
-        }
+        return {"type": "judge", "area": area, "stem": f"{stem}。", "key": True, "difficulty": 1}
     return {
         "type": "fill",
         "area": area,
-        "stem": f"填空题 {tag}：党的最高领导机关是党的全国____。",
+        "stem": f"{stem}____。",
         "key": [["代表大会", "全国代表大会"]],
         "difficulty": 2,
     }

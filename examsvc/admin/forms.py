@@ -5,6 +5,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     DecimalField,
     EmailField,
@@ -16,10 +17,10 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from examsvc.labels import AREA_LABELS, TYPE_LABELS, choices
-from examsvc.services.exams import RowSpec
+from examsvc.services.exams import Fairness, RowSpec
 
 KIND_LABELS = {
     "post_qualification": _l("Post qualification"),
@@ -32,6 +33,11 @@ RULE_LABELS = {
     "fixed_partial": _l("Half points for a correct subset"),
 }
 ROW_SLOTS = 12
+DIFFICULTIES = {str(d): str(d) for d in range(1, 6)}
+MODE_LABELS = {
+    "per_candidate": _l("A paper for every candidate"),
+    "shared": _l("One paper for all, in each candidate's own order"),
+}
 
 
 class RowForm(Form):
@@ -45,6 +51,13 @@ class RowForm(Form):
     points = DecimalField(
         _l("Points each"), places=1, validators=[InputRequired(), NumberRange(0.5, 100)]
     )
+    difficulty_min = SelectField(_l("Difficulty from"), choices=choices(DIFFICULTIES), default="1")
+    difficulty_max = SelectField(_l("to"), choices=choices(DIFFICULTIES), default="5")
+    section = StringField(_l("Section title"), validators=[Optional(), Length(max=100)])
+
+    def band(self) -> tuple[int, int] | None:
+        low, high = int(self.difficulty_min.data or 1), int(self.difficulty_max.data or 5)
+        return None if (low, high) == (1, 5) else (low, high)
 
     def is_blank(self) -> bool:
         return not self.count.raw_data or not (self.count.raw_data[0] or "").strip()
@@ -69,12 +82,44 @@ class BlueprintForm(FlaskForm):
         _l("Pass mark"), default=60, validators=[DataRequired(), NumberRange(0.5, 1000)]
     )
     multiple_rule = SelectField(_l("Multiple-choice scoring"), choices=choices(RULE_LABELS))
+    paper_mode = SelectField(_l("Papers"), choices=choices(MODE_LABELS))
+    exposure_cap = DecimalField(
+        _l("Exposure cap (% of papers)"),
+        default=20,
+        validators=[DataRequired(), NumberRange(1, 100)],
+    )
+    tolerance_points = DecimalField(
+        _l("Parallel forms: expected score within ± points"),
+        default=0.5,
+        places=2,
+        validators=[DataRequired(), NumberRange(0.05, 10)],
+    )
+    shuffle_questions = BooleanField(_l("Shuffle questions"), default=True)
+    shuffle_options = BooleanField(_l("Shuffle options (never true/false)"), default=True)
+    enemy_rule = BooleanField(_l("Keep near-duplicates off the same paper"), default=True)
     rows = FieldList(FormField(RowForm), min_entries=ROW_SLOTS, max_entries=ROW_SLOTS)
     submit = SubmitField(_l("Create blueprint"))
 
+    def fairness(self) -> Fairness:
+        return Fairness(
+            exposure_cap=float(self.exposure_cap.data) / 100,
+            tolerance_points=float(self.tolerance_points.data),
+            paper_mode=self.paper_mode.data,
+            enemy_rule=self.enemy_rule.data,
+            shuffle_questions=self.shuffle_questions.data,
+            shuffle_options=self.shuffle_options.data,
+        )
+
     def row_specs(self) -> list[RowSpec]:
         return [
-            RowSpec(r.area.data or None, r.qtype.data, int(r.count.data), float(r.points.data))
+            RowSpec(
+                r.area.data or None,
+                r.qtype.data,
+                int(r.count.data),
+                float(r.points.data),
+                r.form.band(),
+                r.section.data or "",
+            )
             for r in self.rows
             if not r.form.is_blank()
         ]

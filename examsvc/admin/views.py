@@ -34,6 +34,7 @@ def new_blueprint():
                 pass_mark=float(form.pass_mark.data),
                 multiple_rule=form.multiple_rule.data,
                 rows=form.row_specs(),
+                fairness=form.fairness(),
             )
         except ServiceError as exc:
             flash(exc.message, "danger")

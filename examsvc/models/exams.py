@@ -32,6 +32,16 @@ class Blueprint(db.Model):
     multiple_rule: Mapped[str] = mapped_column(String(20), default="all_or_nothing")
     shuffle_questions: Mapped[bool] = mapped_column(default=True, server_default=db.true())
     shuffle_options: Mapped[bool] = mapped_column(default=True, server_default=db.true())
+    #: No item on more than this share of a sitting's papers (the lowest feasible if higher).
+    exposure_cap: Mapped[float] = mapped_column(default=0.2, server_default="0.2")
+    #: Every paper's expected score within this many points of the sitting's target.
+    tolerance_points: Mapped[float] = mapped_column(default=0.5, server_default="0.5")
+    #: per_candidate: a paper each; shared: one paper for all, in per-candidate order.
+    paper_mode: Mapped[str] = mapped_column(
+        String(16), default="per_candidate", server_default="per_candidate"
+    )
+    #: Keep near-duplicates (question_bank.dedup) off the same paper.
+    enemy_rule: Mapped[bool] = mapped_column(default=True, server_default=db.true())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -61,6 +71,11 @@ class BlueprintRow(db.Model):
     type: Mapped[str] = mapped_column(String(16))
     count: Mapped[int]
     points: Mapped[float]
+    #: Inclusive difficulty band (1–5); None: any difficulty.
+    difficulty_min: Mapped[int | None]
+    difficulty_max: Mapped[int | None]
+    #: Section title on the paper; rows with the same title form one section.
+    section: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     blueprint: Mapped[Blueprint] = relationship(back_populates="rows")
 
@@ -78,6 +93,10 @@ class Sitting(db.Model):
     #: Saves arriving this long after a deadline are still taken (network latency).
     grace_seconds: Mapped[int] = mapped_column(default=30, server_default="30")
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the papers were randomized (组卷), and the fairness figures of that draw.
+    papers_drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    bank_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    assembly_report: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -114,6 +133,8 @@ class Paper(db.Model):
     seed: Mapped[int] = mapped_column(BigInteger)
     #: sha256 over the (id, version) of every item the draw could choose from.
     bank_hash: Mapped[str] = mapped_column(String(64))
+    #: Σ points × facility: what a typical candidate would score on this paper.
+    expected_score: Mapped[float | None]
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship(back_populates="paper")

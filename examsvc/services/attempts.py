@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from examsvc.extensions import db
 from examsvc.models import Answer, Attempt, AttemptStatus, Enrolment, PaperItem, User, utcnow
 from examsvc.services import audit
+from examsvc.services.assembly import draw_late
 from examsvc.services.errors import BadInput, Conflict, NotFound
-from examsvc.services.exams import draw_paper
 from question_bank.errors import InvalidResponse
 from question_bank.model import OPTION_LABELS, QuestionType
 from question_bank.scoring import MultipleRule, check_response, score_response
@@ -81,7 +81,7 @@ def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) ->
         )
         raise Conflict(message, code=f"sitting_{state}")
     if enrolment.paper is None:
-        draw_paper(enrolment)
+        draw_late(enrolment)  # nobody drew papers for this sitting ahead: draw now
     deadline = min(now + timedelta(minutes=sitting.blueprint.duration_minutes), sitting.closes_at)
     attempt = Attempt(enrolment=enrolment, started_at=now, deadline=deadline)
     db.session.add(attempt)

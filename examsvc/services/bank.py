@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import insert
 
 from examsvc.extensions import db
 from examsvc.models import (
     CONTENT_FIELDS,
     Question,
+    QuestionBand,
     QuestionStatus,
     QuestionVersion,
     ReviewComment,
@@ -18,7 +20,7 @@ from examsvc.models import (
     utcnow,
 )
 from examsvc.services import audit, similarity
-from examsvc.services.errors import BadInput, Conflict, Forbidden, NotFound
+from examsvc.services.errors import BadInput, Conflict, Forbidden, NotFound, ServiceError
 from examsvc.services.review import transition
 from question_bank.errors import InvalidQuestion
 from question_bank.model import Channel, build_question, exam_mask
@@ -82,20 +84,73 @@ def new_question(
     contributor: User, channel: str, fields: dict[str, Any], status: QuestionStatus
 ) -> Question:
     """Validate and add a question and its first version (flush only); refuse exact duplicates."""
+    questions, failures = add_many(contributor, channel, [fields], status)
+    if failures:
+        raise failures[0][1]
+    return questions[0]
+
+
+def add_many(
+    contributor: User, channel: str, batch: list[dict[str, Any]], status: QuestionStatus
+) -> tuple[list[Question | None], list[tuple[int, ServiceError]]]:
+    """Validate and add many questions at once (flush only): what an import does.
+
+    Returns the questions in input order (None where an item failed) and the failures by
+    index. Exact duplicates of live questions are failures; the caller screens the batch
+    for duplicates within itself.
+    """
     check_channel(contributor, channel)
-    domain = _validated(fields)
-    _refuse_exact_duplicate(domain)
-    columns = _columns(domain)
-    question = Question(
-        **columns, channel=channel, status=status.value, contributor_id=contributor.id
-    )
-    db.session.add(question)
+    failures: list[tuple[int, ServiceError]] = []
+    prepared: list[tuple[int, dict[str, Any], str, list[int]]] = []
+    for index, fields in enumerate(batch):
+        try:
+            columns = _columns(_validated(fields))
+        except ServiceError as exc:
+            failures.append((index, exc))
+            continue
+        fingerprint, keys = similarity.signature(columns["stem"], columns["options"])
+        prepared.append((index, columns, fingerprint, keys))
+    live = similarity.live_fingerprints({p[2] for p in prepared})
+    questions: list[Question | None] = [None] * len(batch)
+    for index, columns, fingerprint, _keys in prepared:
+        if fingerprint in live:
+            message = _("the same question is already in the bank as #%(id)s", id=live[fingerprint])
+            failures.append((index, Conflict(message, code="duplicate")))
+            continue
+        questions[index] = Question(
+            **columns,
+            channel=channel,
+            status=status.value,
+            contributor_id=contributor.id,
+            fingerprint=fingerprint,
+        )
+    added = [q for q in questions if q is not None]
+    db.session.add_all(added)
     db.session.flush()
-    db.session.add(
-        QuestionVersion(question_id=question.id, version=1, created_by_id=contributor.id, **columns)
-    )
-    similarity.index_question(question)
-    return question
+    _write_versions_and_bands(contributor, questions, prepared)
+    failures.sort(key=lambda f: f[0])
+    return questions, failures
+
+
+def _write_versions_and_bands(contributor: User, questions, prepared) -> None:
+    versions, bands = [], []
+    for index, columns, _fingerprint, keys in prepared:
+        question = questions[index]
+        if question is None:
+            continue
+        versions.append(
+            {
+                **columns,
+                "question_id": question.id,
+                "version": 1,
+                "created_by_id": contributor.id,
+                "created_at": question.created_at,
+            }
+        )
+        bands.extend(similarity.band_rows(question.id, keys))
+    if versions:
+        db.session.execute(insert(QuestionVersion), versions)
+        db.session.execute(insert(QuestionBand), bands)
 
 
 def submit_question(contributor: User, channel: str, fields: dict[str, Any]) -> Question:

@@ -14,8 +14,6 @@ from examsvc.models import (
     BlueprintRow,
     Enrolment,
     ExamKind,
-    Paper,
-    PaperItem,
     Question,
     QuestionStatus,
     Sitting,
@@ -25,7 +23,6 @@ from examsvc.models import (
 from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from question_bank import assembly
-from question_bank.errors import AssemblyInfeasible
 from question_bank.model import AREAS, EXAMS, QuestionType
 from question_bank.scoring import MultipleRule
 
@@ -36,6 +33,20 @@ class RowSpec:
     type: str
     count: int
     points: float
+    difficulty: tuple[int, int] | None = None  #: inclusive band of 1–5 ratings
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """How a blueprint's papers are made fair; defaults as DOMAIN.md and the issue give them."""
+
+    exposure_cap: float = 0.2
+    tolerance_points: float = 0.5
+    paper_mode: str = "per_candidate"
+    enemy_rule: bool = True
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
 
 
 def _check_rows(rows: list[RowSpec]) -> None:
@@ -56,6 +67,12 @@ def _check_rows(rows: list[RowSpec]) -> None:
             raise BadInput(
                 _("row %(row)s: the count must be 1 to 500", row=i), code="invalid_blueprint"
             )
+        band = row.difficulty
+        if band is not None and not 1 <= band[0] <= band[1] <= 5:
+            raise BadInput(
+                _("row %(row)s: the difficulty band must lie within 1 to 5", row=i),
+                code="invalid_blueprint",
+            )
         if not 0 < row.points <= 100:
             raise BadInput(
                 _("row %(row)s: points must be above 0 and at most 100", row=i),
@@ -73,6 +90,7 @@ def create_blueprint(
     rows: list[RowSpec],
     level: int = 0,
     multiple_rule: str = MultipleRule.ALL_OR_NOTHING.value,
+    fairness: Fairness = Fairness(),
 ) -> Blueprint:
     """Create a blueprint from its rows; the pass mark must be reachable."""
     _check_rows(rows)
@@ -80,6 +98,7 @@ def create_blueprint(
         raise BadInput(_("unknown exam kind or scoring rule"), code="invalid_blueprint")
     if not 1 <= duration_minutes <= 600:
         raise BadInput(_("the duration must be 1 to 600 minutes"), code="invalid_blueprint")
+    _check_fairness(fairness)
     total = sum(r.count * r.points for r in rows)
     if not 0 < pass_mark <= total:
         raise BadInput(
@@ -97,9 +116,24 @@ def create_blueprint(
         pass_mark=pass_mark,
         multiple_rule=multiple_rule,
         created_by_id=admin.id,
+        exposure_cap=fairness.exposure_cap,
+        tolerance_points=fairness.tolerance_points,
+        paper_mode=fairness.paper_mode,
+        enemy_rule=fairness.enemy_rule,
+        shuffle_questions=fairness.shuffle_questions,
+        shuffle_options=fairness.shuffle_options,
     )
     blueprint.rows = [
-        BlueprintRow(position=i, area=r.area, type=r.type, count=r.count, points=r.points)
+        BlueprintRow(
+            position=i,
+            area=r.area,
+            type=r.type,
+            count=r.count,
+            points=r.points,
+            difficulty_min=r.difficulty[0] if r.difficulty else None,
+            difficulty_max=r.difficulty[1] if r.difficulty else None,
+            section=r.section.strip()[:100],
+        )
         for i, r in enumerate(rows)
     ]
     db.session.add(blueprint)
@@ -113,6 +147,19 @@ def create_blueprint(
     )
     db.session.commit()
     return blueprint
+
+
+def _check_fairness(fairness: Fairness) -> None:
+    if not 0 < fairness.exposure_cap <= 1:
+        raise BadInput(
+            _("the exposure cap must be above 0% and at most 100%"), code="invalid_blueprint"
+        )
+    if not 0 < fairness.tolerance_points <= 10:
+        raise BadInput(
+            _("the tolerance must be above 0 and at most 10 points"), code="invalid_blueprint"
+        )
+    if fairness.paper_mode not in ("per_candidate", "shared"):
+        raise BadInput(_("unknown paper mode"), code="invalid_blueprint")
 
 
 def create_sitting(
@@ -150,29 +197,81 @@ def exam_code(blueprint: Blueprint) -> str:
     return f"L{blueprint.level}" if blueprint.exam_kind == ExamKind.LEVEL else blueprint.exam_kind
 
 
-def bank_items(blueprint: Blueprint) -> list[assembly.BankItem]:
-    """The approved items a blueprint may draw from, as plain values."""
-    types = {r.type for r in blueprint.rows}
+def eligible_questions(blueprint: Blueprint):
+    """A query of the approved questions a blueprint may draw from."""
     code = exam_code(blueprint)
     bit = 1 << EXAMS.index(code) if code in EXAMS else 0
-    query = db.select(
-        Question.id, Question.version, Question.area, Question.type, Question.options
-    ).where(
+    return db.select(Question).where(
         Question.status == QuestionStatus.APPROVED.value,
-        Question.type.in_(types),
+        Question.type.in_({r.type for r in blueprint.rows}),
         Question.exam_mask.op("&")(bit) != 0,
     )
+
+
+def bank_items(blueprint: Blueprint) -> list[assembly.BankItem]:
+    """The approved items a blueprint may draw from, as plain values."""
+    columns = (
+        Question.id,
+        Question.version,
+        Question.area,
+        Question.type,
+        Question.options,
+        Question.difficulty,
+    )
+    query = eligible_questions(blueprint).with_only_columns(*columns)
     return [
-        assembly.BankItem(qid, version, area, QuestionType(qtype), len(options or []))
-        for qid, version, area, qtype, options in db.session.execute(query)
+        assembly.BankItem(qid, version, area, QuestionType(qtype), len(options or []), difficulty)
+        for qid, version, area, qtype, options, difficulty in db.session.execute(query)
     ]
 
 
 def row_specs(blueprint: Blueprint) -> list[assembly.BlueprintRow]:
     return [
-        assembly.BlueprintRow(r.area, QuestionType(r.type), r.count, r.points)
+        assembly.BlueprintRow(
+            r.area,
+            QuestionType(r.type),
+            r.count,
+            r.points,
+            (r.difficulty_min or 1, r.difficulty_max or 5)
+            if r.difficulty_min or r.difficulty_max
+            else None,
+        )
         for r in blueprint.rows
     ]
+
+
+def check_rows(rows: list[RowSpec], exam_kind: str, level: int, exposure_cap: float) -> list[dict]:
+    """Per row: approved items that fit it, and the lowest exposure the bank allows for it."""
+    code = f"L{level}" if exam_kind == ExamKind.LEVEL else exam_kind
+    bit = 1 << EXAMS.index(code) if code in EXAMS else 0
+    found = db.session.execute(
+        db.select(Question.area, Question.type, Question.difficulty, db.func.count())
+        .where(
+            Question.status == QuestionStatus.APPROVED.value, Question.exam_mask.op("&")(bit) != 0
+        )
+        .group_by(Question.area, Question.type, Question.difficulty)
+    ).all()
+    report = []
+    for row in rows:
+        low, high = row.difficulty or (1, 5)
+        available = sum(
+            n
+            for area, qtype, difficulty, n in found
+            if qtype == row.type
+            and (row.area is None or area == row.area)
+            and low <= difficulty <= high
+        )
+        lowest = row.count / available if available else None
+        report.append(
+            {
+                "available": available,
+                "needed": row.count,
+                "enough": available >= row.count,
+                "lowest_cap": round(lowest, 4) if lowest is not None else None,
+                "cap_ok": lowest is not None and lowest <= exposure_cap,
+            }
+        )
+    return report
 
 
 def feasibility(blueprint: Blueprint) -> list[str]:
@@ -183,40 +282,8 @@ def feasibility(blueprint: Blueprint) -> list[str]:
     ]
 
 
-def draw_paper(enrolment: Enrolment) -> Paper:
-    """Draw and store the enrolment's paper (flush only)."""
-    sitting = enrolment.sitting
-    blueprint = sitting.blueprint
-    items = bank_items(blueprint)
-    seed = assembly.paper_seed(sitting.seed, enrolment.user_id)
-    try:
-        slots = assembly.draw_paper(
-            row_specs(blueprint),
-            items,
-            seed,
-            shuffle_questions=blueprint.shuffle_questions,
-            shuffle_options=blueprint.shuffle_options,
-        )
-    except AssemblyInfeasible as exc:
-        raise Conflict(str(exc), code="assembly_infeasible") from None
-    paper = Paper(enrolment=enrolment, seed=seed, bank_hash=assembly.snapshot_hash(items))
-    paper.items = [
-        PaperItem(
-            position=i,
-            question_id=s.question_id,
-            question_version=s.version,
-            points=s.points,
-            option_order=list(s.option_order),
-        )
-        for i, s in enumerate(slots)
-    ]
-    db.session.add(paper)
-    db.session.flush()
-    return paper
-
-
 def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
-    """Enrol a registered candidate and draw their paper now, ahead of the exam."""
+    """Enrol a registered candidate (their paper is drawn with the sitting's, or now if late)."""
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
         raise NotFound(_("no such sitting"))
@@ -240,15 +307,21 @@ def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
     enrolment = Enrolment(sitting=sitting, user=user, admission_no=_admission_no(sitting))
     db.session.add(enrolment)
     db.session.flush()
-    paper = draw_paper(enrolment)
+    # Papers are drawn for the whole sitting by "randomize"; a candidate enrolled after that,
+    # or once the sitting is open, gets a paper of their own now.
+    paper = None
+    if sitting.papers_drawn_at is not None or sitting.state(utcnow()) != "scheduled":
+        from examsvc.services.assembly import draw_late
+
+        paper = draw_late(enrolment)
     audit.record(
         admin,
         "sitting.enrolled",
         enrolment,
         sitting=sitting.id,
         user=user.id,
-        paper_seed=paper.seed,
-        bank_hash=paper.bank_hash,
+        paper_seed=paper.seed if paper else None,
+        bank_hash=paper.bank_hash if paper else None,
     )
     db.session.commit()
     return enrolment

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import tuple_
+from sqlalchemy import insert, tuple_
 
 from examsvc.extensions import db
 from examsvc.models import Question, QuestionBand, QuestionStatus
@@ -25,16 +25,41 @@ def comparable(stem: str, options: Sequence[str]) -> str:
     return dedup.comparable_text(stem, options)
 
 
+def signature(stem: str, options: Sequence[str]) -> tuple[str, list[int]]:
+    """The fingerprint and the LSH band keys of a question's content."""
+    text = comparable(stem, options)
+    return dedup.fingerprint(text), dedup.band_keys(dedup.minhash(dedup.shingles(text)))
+
+
 def index_question(question: Question) -> None:
     """(Re)write the question's fingerprint and band keys (flush only)."""
-    text = comparable(question.stem, question.options or ())
-    question.fingerprint = dedup.fingerprint(text)
-    db.session.execute(db.delete(QuestionBand).where(QuestionBand.question_id == question.id))
-    keys = dedup.band_keys(dedup.minhash(dedup.shingles(text)))
-    db.session.add_all(
-        QuestionBand(question_id=question.id, band=band, value=value)
-        for band, value in enumerate(keys)
+    question.fingerprint, keys = signature(question.stem, question.options or ())
+    db.session.execute(
+        db.delete(QuestionBand).where(QuestionBand.question_id == question.id),
+        execution_options={"synchronize_session": False},
     )
+    db.session.execute(insert(QuestionBand), band_rows(question.id, keys))
+
+
+def band_rows(question_id: int, keys: list[int]) -> list[dict]:
+    return [
+        {"question_id": question_id, "band": band, "value": value}
+        for band, value in enumerate(keys)
+    ]
+
+
+def live_fingerprints(fingerprints: set[str]) -> dict[str, int]:
+    """Which of these fingerprints live questions already have: fingerprint → question id."""
+    found: dict[str, int] = {}
+    chunk = sorted(fingerprints)
+    for start in range(0, len(chunk), 500):
+        rows = db.session.execute(
+            db.select(Question.fingerprint, Question.id).where(
+                Question.fingerprint.in_(chunk[start : start + 500]), Question.status.in_(LIVE)
+            )
+        )
+        found.update(dict(rows.all()))
+    return found
 
 
 def exact_duplicate(stem: str, options: Sequence[str], exclude_id: int | None = None) -> int | None:

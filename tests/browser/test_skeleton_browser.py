@@ -35,16 +35,12 @@ def test_skeleton_in_the_browser(app, backend, make_user, new_page):
         "admin": make_user(Role.ADMIN),
         "candidate": make_user(Role.CANDIDATE, name="张明华"),
     }
-    for i in range(2):  # two approved true/false items for the paper
+    judges = ["遵义会议是党的历史上一个生死攸关的转折点。", "预备党员的预备期为一年。"]
+    for stem in judges:  # two approved true/false items for the paper
         q = bank.submit_question(
             people["contributor"],
             "public",
-            {
-                "type": "judge",
-                "area": "history",
-                "stem": f"遵义会议是党的历史上一个生死攸关的转折点（{i}）。",
-                "key": True,
-            },
+            {"type": "judge", "area": "history", "stem": stem, "key": True},
         )
         review.review(people["examiner"], q.id, "approve")
     email = {role: user.email for role, user in people.items()}

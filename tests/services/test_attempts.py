@@ -37,18 +37,6 @@ def test_enrolment_draws_a_paper_meeting_the_blueprint(open_sitting):
     assert entry.details["paper_seed"] == paper.seed
 
 
-def test_paper_can_be_drawn_again_identically_from_the_stored_seed(open_sitting):
-    from question_bank.assembly import draw_paper
-
-    open_sitting()
-    paper = db.session.scalar(db.select(Paper))
-    blueprint = paper.enrolment.sitting.blueprint
-    again = draw_paper(exams.row_specs(blueprint), exams.bank_items(blueprint), paper.seed)
-    assert [(s.question_id, list(s.option_order)) for s in again] == [
-        (i.question_id, i.option_order) for i in paper.items
-    ]
-
-
 def test_payload_never_carries_the_key(open_sitting):
     sitting, _, (candidate,) = open_sitting()
     attempt = attempts.start_or_resume(candidate, sitting.id)

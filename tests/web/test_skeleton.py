@@ -15,6 +15,16 @@ def app_config():
     return {"NOTICE_WORKING_DAYS": 0}
 
 
+FAIRNESS = {
+    "paper_mode": "per_candidate",
+    "exposure_cap": "20",
+    "tolerance_points": "0.5",
+    "shuffle_questions": "y",
+    "shuffle_options": "y",
+    "enemy_rule": "y",
+}
+
+
 def post_form(client, path, data, page=None):
     token = form_token(client.get(page or path).get_data(as_text=True))
     return client.post(path, data={**data, "csrf_token": token})
@@ -76,6 +86,7 @@ def test_skeleton_through_forms_and_api(app, make_user):
             "duration_minutes": "90",
             "pass_mark": "60",
             "multiple_rule": "all_or_nothing",
+            **FAIRNESS,
             **rows,
         },
     )
@@ -217,6 +228,7 @@ def test_blueprint_with_unreachable_pass_mark_is_refused(app, login_as):
             "duration_minutes": "60",
             "pass_mark": "90",
             "multiple_rule": "all_or_nothing",
+            **FAIRNESS,
             "rows-0-area": "",
             "rows-0-qtype": "single",
             "rows-0-count": "10",

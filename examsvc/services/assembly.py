@@ -1,0 +1,285 @@
+"""Randomizing a sitting's papers (组卷) ahead of the exam, late papers, fairness figures."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from datetime import datetime
+
+import numpy as np
+from flask_babel import gettext as _
+from sqlalchemy import insert
+
+from examsvc.extensions import db
+from examsvc.models import Attempt, Enrolment, Paper, PaperItem, Question, Sitting, User, utcnow
+from examsvc.services import audit
+from examsvc.services.errors import BadInput, Conflict, NotFound
+from examsvc.services.exams import eligible_questions, row_specs
+from question_bank import assembly, dedup
+from question_bank.errors import AssemblyInfeasible
+from question_bank.model import QuestionType
+
+
+def _bank(sitting: Sitting) -> list[assembly.BankItem]:
+    """Eligible items with their rating, earlier use and near-duplicate cluster."""
+    blueprint = sitting.blueprint
+    questions = list(db.session.scalars(eligible_questions(blueprint)))
+    used = (
+        dict(
+            db.session.execute(
+                db.select(PaperItem.question_id, db.func.count())
+                .join(Paper)
+                .join(Enrolment)
+                .where(
+                    Enrolment.sitting_id != sitting.id,
+                    PaperItem.question_id.in_([q.id for q in questions]),
+                )
+                .group_by(PaperItem.question_id)
+            ).all()
+        )
+        if questions
+        else {}
+    )
+    groups = _enemy_groups(questions) if blueprint.enemy_rule else {}
+    return [
+        assembly.BankItem(
+            q.id,
+            q.version,
+            q.area,
+            QuestionType(q.type),
+            len(q.options or []),
+            q.difficulty,
+            prior_exposure=int(used.get(q.id, 0)),
+            enemy_group=groups.get(q.id),
+        )
+        for q in questions
+    ]
+
+
+def _enemy_groups(questions: list[Question]) -> dict[int, int]:
+    """Clusters of near-duplicates (union of similar pairs); singletons get no group."""
+    index = dedup.DedupIndex()
+    texts = {q.id: dedup.comparable_text(q.stem, q.options or ()) for q in questions}
+    index.add_many(texts.items())
+    parent = {qid: qid for qid in texts}
+
+    def root(qid: int) -> int:
+        while parent[qid] != qid:
+            parent[qid] = parent[parent[qid]]
+            qid = parent[qid]
+        return qid
+
+    for qid, text in texts.items():
+        for match in index.query(text):
+            parent[root(match.question_id)] = root(qid)
+    sizes = Counter(root(qid) for qid in texts)
+    return {qid: root(qid) for qid in texts if sizes[root(qid)] > 1}
+
+
+def randomize(admin: User, sitting_id: int, now: datetime | None = None) -> Sitting:
+    """Draw every enrolled candidate's paper at once; re-draw only before the sitting opens."""
+    now = now or utcnow()
+    sitting = db.session.scalar(
+        db.select(Sitting).where(Sitting.id == sitting_id).with_for_update(of=Sitting)
+    )
+    if sitting is None:
+        raise NotFound(_("no such sitting"))
+    enrolments = list(
+        db.session.scalars(
+            db.select(Enrolment).where(Enrolment.sitting_id == sitting.id).order_by(Enrolment.id)
+        )
+    )
+    if not enrolments:
+        raise BadInput(_("enrol candidates before drawing papers"), code="no_candidates")
+    previous_seed = None
+    if any(e.paper is not None for e in enrolments):
+        if sitting.state(now) != "scheduled" or _attempts_exist(sitting):
+            raise Conflict(
+                _("papers can be drawn again only before the sitting opens"), code="sitting_opened"
+            )
+        _delete_papers(sitting)
+        previous_seed, sitting.seed = sitting.seed, secrets.randbits(62)
+    drawn = _assemble(sitting, enrolments)
+    _store(sitting, enrolments, drawn)
+    report = _summary(drawn.report, len(enrolments))
+    sitting.papers_drawn_at, sitting.bank_hash, sitting.assembly_report = (
+        now,
+        drawn.bank_hash,
+        report,
+    )
+    audit.record(
+        admin,
+        "sitting.papers_drawn" if previous_seed is None else "sitting.papers_redrawn",
+        sitting,
+        seed=sitting.seed,
+        previous_seed=previous_seed,
+        bank_hash=drawn.bank_hash,
+        papers=len(enrolments),
+        numpy=np.__version__,
+        **{k: report[k] for k in ("target", "score_spread", "max_exposure", "effective_cap")},
+    )
+    db.session.commit()
+    return sitting
+
+
+def _attempts_exist(sitting: Sitting) -> bool:
+    query = db.select(Attempt.id).join(Enrolment).where(Enrolment.sitting_id == sitting.id).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def _delete_papers(sitting: Sitting) -> None:
+    paper_ids = (
+        db.select(Paper.id)
+        .join(Enrolment)
+        .where(Enrolment.sitting_id == sitting.id)
+        .scalar_subquery()
+    )
+    db.session.execute(db.delete(PaperItem).where(PaperItem.paper_id.in_(paper_ids)))
+    db.session.execute(
+        db.delete(Paper).where(
+            Paper.id.in_(
+                db.select(Paper.id)
+                .join(Enrolment)
+                .where(Enrolment.sitting_id == sitting.id)
+                .scalar_subquery()
+            )
+        )
+    )
+    db.session.expire_all()
+
+
+def _assemble(
+    sitting: Sitting,
+    enrolments: list[Enrolment],
+    *,
+    target: float | None = None,
+    seed: int | None = None,
+    bank: list[assembly.BankItem] | None = None,
+) -> assembly.SittingAssembly:
+    blueprint = sitting.blueprint
+    shared = blueprint.paper_mode == "shared"
+    try:
+        drawn = assembly.assemble_sitting(
+            row_specs(blueprint),
+            bank if bank is not None else _bank(sitting),
+            sitting.seed if seed is None else seed,
+            1 if shared else len(enrolments),
+            exposure_cap=1.0 if shared else blueprint.exposure_cap,
+            target=target,
+            tolerance_points=blueprint.tolerance_points,
+            shuffle_questions=blueprint.shuffle_questions and not shared,
+            shuffle_options=blueprint.shuffle_options and not shared,
+        )
+    except AssemblyInfeasible as exc:
+        raise Conflict(str(exc), code="assembly_infeasible") from None
+    if shared:
+        papers = [_reorder(drawn.papers[0], blueprint, sitting.seed, e.user_id) for e in enrolments]
+        drawn = assembly.SittingAssembly(drawn.seed, drawn.bank_hash, papers, drawn.report)
+    return drawn
+
+
+def _reorder(
+    base: list[assembly.PaperSlot], blueprint, seed: int, user_id: int
+) -> list[assembly.PaperSlot]:
+    """One shared paper in this candidate's own order: questions within each row, then options."""
+    rng = np.random.default_rng(assembly.paper_seed(seed, user_id))
+    slots, start = [], 0
+    for row in blueprint.rows:
+        block = base[start : start + row.count]
+        start += row.count
+        order = rng.permutation(len(block)) if blueprint.shuffle_questions else range(len(block))
+        for i in order:
+            slot = block[int(i)]
+            options = slot.option_order
+            if blueprint.shuffle_options and row.type in ("single", "multiple"):
+                options = tuple(int(k) for k in rng.permutation(len(options)))
+            slots.append(assembly.PaperSlot(slot.question_id, slot.version, slot.points, options))
+    return slots
+
+
+def _store(
+    sitting: Sitting, enrolments: list[Enrolment], drawn: assembly.SittingAssembly
+) -> list[int]:
+    scores = drawn.report.expected_scores
+    rows = [
+        {
+            "enrolment_id": e.id,
+            "seed": sitting.seed,
+            "bank_hash": drawn.bank_hash,
+            "expected_score": float(scores[min(i, len(scores) - 1)]),
+            "drawn_at": utcnow(),
+        }
+        for i, e in enumerate(enrolments)
+    ]
+    ids = dict(
+        db.session.execute(insert(Paper).returning(Paper.enrolment_id, Paper.id), rows).all()
+    )
+    items = [
+        {
+            "paper_id": ids[e.id],
+            "position": pos,
+            "question_id": s.question_id,
+            "question_version": s.version,
+            "points": s.points,
+            "option_order": list(s.option_order),
+        }
+        for e, paper in zip(enrolments, drawn.papers, strict=True)
+        for pos, s in enumerate(paper)
+    ]
+    db.session.execute(insert(PaperItem), items)
+    db.session.expire_all()
+    return list(ids.values())
+
+
+def _summary(report: assembly.SittingReport, papers: int) -> dict:
+    return {
+        "papers": papers,
+        "target": round(report.target, 3),
+        "tolerance": report.tolerance_points,
+        "score_spread": round(report.score_spread, 3),
+        "max_exposure": round(report.max_exposure, 4),
+        "mean_exposure": round(report.mean_exposure, 4),
+        "requested_cap": report.requested_cap,
+        "effective_cap": report.effective_cap,
+        "lowest_feasible_cap": report.lowest_feasible_cap,
+        "cap_raised": bool(report.cap_raised),
+        "mean_overlap": round(report.mean_overlap, 3),
+        "max_overlap": report.max_overlap,
+    }
+
+
+def draw_late(enrolment: Enrolment) -> Paper:
+    """A paper for one candidate enrolled after the draw (or when the sitting is open): aimed at
+    the sitting's target, preferring the items its papers used least (flush only)."""
+    sitting = enrolment.sitting
+    in_sitting = Counter(
+        db.session.scalars(
+            db.select(PaperItem.question_id)
+            .join(Paper)
+            .join(Enrolment)
+            .where(Enrolment.sitting_id == sitting.id)
+        )
+    )
+    bank = [
+        assembly.BankItem(
+            i.id,
+            i.version,
+            i.area,
+            i.type,
+            i.option_count,
+            i.difficulty,
+            prior_exposure=i.prior_exposure + 1000 * in_sitting[i.id],
+            enemy_group=i.enemy_group,
+        )
+        for i in _bank(sitting)
+    ]
+    target = (sitting.assembly_report or {}).get("target")
+    seed = assembly.paper_seed(sitting.seed, enrolment.user_id)
+    try:
+        drawn = _assemble(sitting, [enrolment], target=target, seed=seed, bank=bank)
+    except Conflict:
+        if target is None:
+            raise
+        drawn = _assemble(sitting, [enrolment], seed=seed, bank=bank)  # closest the bank allows
+    _store(sitting, [enrolment], drawn)
+    return db.session.scalar(db.select(Paper).where(Paper.enrolment_id == enrolment.id))

@@ -1,0 +1,49 @@
+"""Small SVG charts rendered on the server (no script, no external asset)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+WIDTH, HEIGHT, PAD = 560, 200, 32
+
+
+def histogram(
+    values: Sequence[float], *, bins: int = 20, label: str = "", fmt: str = "{:.1f}"
+) -> str:
+    """An SVG histogram of the values, with the lowest and highest value marked on the axis."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, int((v - low) / span * bins))] += 1
+    top = max(counts)
+    bar_w = (WIDTH - 2 * PAD) / bins
+    scale = (HEIGHT - 2 * PAD) / top
+    bars = "".join(
+        f'<rect x="{PAD + i * bar_w:.1f}" y="{HEIGHT - PAD - c * scale:.1f}" '
+        f'width="{bar_w - 2:.1f}" height="{c * scale:.1f}" fill="#b71c1c"><title>{c}</title></rect>'
+        for i, c in enumerate(counts)
+        if c
+    )
+    base = HEIGHT - PAD
+    axis = (
+        f'<line x1="{PAD}" y1="{base}" x2="{WIDTH - PAD}" y2="{base}" stroke="#6c757d"/>'
+        + _text(PAD, HEIGHT - 10, fmt.format(low), "start")
+        + _text(WIDTH - PAD, HEIGHT - 10, fmt.format(high), "end")
+        + _text(WIDTH / 2, HEIGHT - 10, label, "middle")
+        + _text(PAD - 4, PAD, str(top), "end")
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'class="chart" aria-label="{escape(label)}">{bars}{axis}</svg>'
+    )
+
+
+def _text(x: float, y: float, content: str, anchor: str) -> str:
+    return (
+        f'<text x="{x}" y="{y}" font-size="12" fill="#495057" text-anchor="{anchor}">'
+        f"{escape(content)}</text>"
+    )
