@@ -1,0 +1,103 @@
+"""The admin pages of a sitting's papers, and who may not use them."""
+
+from datetime import timedelta
+
+import pytest
+
+from examsvc.extensions import db
+from examsvc.models import Enrolment, Role, utcnow
+from examsvc.services import exams
+from tests.conftest import csrf_token, log_in
+
+
+@pytest.fixture
+def drawn(app, make_user, bank_of):
+    admin = make_user(Role.ADMIN)
+    bank_of(6, "single")
+    bank_of(6, "judge", area="history")
+    blueprint = exams.create_blueprint(
+        admin,
+        name="上岗",
+        exam_kind="post_qualification",
+        duration_minutes=60,
+        pass_mark=20,
+        rows=[exams.RowSpec(None, "single", 2, 10.0), exams.RowSpec(None, "judge", 2, 10.0)],
+    )
+    now = utcnow()
+    sitting = exams.create_sitting(
+        admin, blueprint.id, "明日场次", now + timedelta(days=1), now + timedelta(days=2)
+    )
+    for _ in range(3):
+        exams.enrol(admin, sitting.id, make_user(Role.CANDIDATE).email)
+    return sitting.id, admin
+
+
+def test_admin_randomizes_reads_the_report_and_previews_a_paper(app, drawn):
+    sitting_id, admin = drawn
+    client = log_in(app.test_client(), admin)
+    assert "随机组卷" in client.get(f"/admin/sittings/{sitting_id}").get_data(as_text=True)
+    response = client.post(
+        f"/admin/sittings/{sitting_id}/randomize", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/admin/sittings/{sitting_id}").get_data(as_text=True)
+    assert "重新组卷" in page and 'class="small paper-link"' in page
+    report = client.get(f"/admin/sittings/{sitting_id}/fairness").get_data(as_text=True)
+    assert report.count("<svg") == 2 and "fairness-figures" in report
+    enrolment_id = db.session.scalar(
+        db.select(Enrolment.id).where(Enrolment.sitting_id == sitting_id).limit(1)
+    )
+    preview = client.get(f"/admin/sittings/{sitting_id}/papers/{enrolment_id}").get_data(
+        as_text=True
+    )
+    assert preview.count('class="mb-3 paper-item"') == 4 and preview.count("key-line") == 4
+    assert client.get(f"/admin/sittings/{sitting_id}/papers/999999").status_code == 404
+
+
+def test_blueprint_check_reports_each_row(app, drawn):
+    _, admin = drawn
+    client = log_in(app.test_client(), admin)
+    body = {
+        "exam_kind": "post_qualification",
+        "level": 0,
+        "exposure_cap": 20,
+        "rows": [
+            {"area": "", "type": "single", "count": 2},
+            {"area": "law", "type": "judge", "count": 1},
+        ],
+    }
+    response = client.post(
+        "/admin/blueprints/check", json=body, headers={"X-CSRFToken": csrf_token(client)}
+    )
+    rows = response.get_json()["rows"]
+    assert [(r["available"], r["enough"]) for r in rows] == [(6, True), (0, False)]
+    bad = client.post(
+        "/admin/blueprints/check",
+        json={"rows": [{"type": "single"}]},
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("role", [Role.CANDIDATE, Role.CONTRIBUTOR, Role.EXAMINER, Role.ORG_ADMIN])
+def test_only_admins_use_the_paper_pages(app, drawn, login_as, role):
+    sitting_id, _ = drawn
+    client, _ = login_as(role)
+    token = csrf_token(client)
+    enrolment_id = db.session.scalar(
+        db.select(Enrolment.id).where(Enrolment.sitting_id == sitting_id).limit(1)
+    )
+    assert (
+        client.post(
+            f"/admin/sittings/{sitting_id}/randomize", data={"csrf_token": token}
+        ).status_code
+        == 403
+    )
+    assert client.get(f"/admin/sittings/{sitting_id}/fairness").status_code == 403
+    assert client.get(f"/admin/sittings/{sitting_id}/papers/{enrolment_id}").status_code == 403
+    assert (
+        client.post("/admin/blueprints/check", json={}, headers={"X-CSRFToken": token}).status_code
+        == 403
+    )
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Enrolment).where(Enrolment.id == enrolment_id)).paper is None
