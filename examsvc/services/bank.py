@@ -68,12 +68,15 @@ def _refuse_exact_duplicate(domain: DomainQuestion, exclude_id: int | None = Non
 
 
 def check_channel(contributor: User, channel: str) -> None:
-    """Anyone may submit as the public or as a grassroots worker; institutions are verified."""
+    """Anyone may submit as the public or a grassroots worker; the institution channel is for
+    verified institutions (and examiners importing their files)."""
     if channel not in set(Channel):
         raise BadInput(
             _("unknown channel %(channel)s", channel=repr(channel)), code="invalid_channel"
         )
-    if channel == Channel.INSTITUTION and not contributor.is_institution:
+    # Examiners record the channel of the files they import on an institution's behalf.
+    verified = contributor.is_institution or contributor.has_role(Role.EXAMINER)
+    if channel == Channel.INSTITUTION and not verified:
         raise Forbidden(
             _("only accounts verified as an institution submit through that channel"),
             code="not_institution",
