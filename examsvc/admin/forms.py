@@ -84,7 +84,7 @@ class BlueprintForm(FlaskForm):
     multiple_rule = SelectField(_l("Multiple-choice scoring"), choices=choices(RULE_LABELS))
     paper_mode = SelectField(_l("Papers"), choices=choices(MODE_LABELS))
     exposure_cap = DecimalField(
-        _l("Exposure cap (% of papers)"),
+        _l("Exposure cap (percent of papers)"),
         default=20,
         validators=[DataRequired(), NumberRange(1, 100)],
     )

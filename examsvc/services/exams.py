@@ -152,7 +152,7 @@ def create_blueprint(
 def _check_fairness(fairness: Fairness) -> None:
     if not 0 < fairness.exposure_cap <= 1:
         raise BadInput(
-            _("the exposure cap must be above 0% and at most 100%"), code="invalid_blueprint"
+            _("the exposure cap must be above 0 and at most 100 percent"), code="invalid_blueprint"
         )
     if not 0 < fairness.tolerance_points <= 10:
         raise BadInput(

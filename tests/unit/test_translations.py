@@ -81,3 +81,12 @@ def test_placeholder_pattern():
     }
     assert placeholders("第 %(row)s 行") != placeholders("row %(rows)s")
     assert placeholders("no placeholder, 100%%") == set()
+
+
+def test_the_catalogs_compile_without_errors():
+    """What `pybabel compile` checks (python-format placeholders and the like) holds."""
+    for po in (ROOT / "examsvc" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with open(po, "rb") as fh:
+            catalog = read_po(fh)
+        problems = [(message.id, errors) for message, errors in catalog.check() if errors]
+        assert problems == [], f"{po}: {problems}"
