@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +23,8 @@ BANDS = 16
 ROWS = NUM_PERM // BANDS
 #: Pairs at or above this similarity are near-duplicates.
 NEAR_DUPLICATE = 0.6
+#: At most this many LSH candidates are scored exactly per look-up.
+MAX_CANDIDATES = 50
 _PRIME = np.uint64((1 << 61) - 1)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _rng = np.random.default_rng(20261121)  # fixed: signatures must agree across processes
@@ -69,12 +71,17 @@ def band_keys(signature: np.ndarray) -> list[int]:
     return [int(v) & ((1 << 62) - 1) for v in rows.sum(axis=1)]
 
 
-def jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Exact Jaccard similarity of two sorted unique shingle arrays."""
-    if a.size == 0 and b.size == 0:
+def shingle_set(text: str) -> frozenset[int]:
+    """The text's bigram hashes as a set: what exact similarity is computed on."""
+    return frozenset(shingles(text).tolist())
+
+
+def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    """Exact Jaccard similarity of two shingle sets."""
+    if not a and not b:
         return 1.0
-    common = np.intersect1d(a, b, assume_unique=True).size
-    return common / (a.size + b.size - common)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
 
 
 @dataclass(frozen=True)
@@ -88,14 +95,14 @@ class DedupIndex:
 
     def __init__(self) -> None:
         self._buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
-        self._shingles: dict[int, np.ndarray] = {}
+        self._shingles: dict[int, frozenset[int]] = {}
 
     def __len__(self) -> int:
         return len(self._shingles)
 
     def add(self, question_id: int, text: str) -> None:
         sh = shingles(text)
-        self._shingles[question_id] = sh
+        self._shingles[question_id] = frozenset(sh.tolist())
         for band, key in enumerate(band_keys(minhash(sh))):
             self._buckets[(band, key)].append(question_id)
 
@@ -106,14 +113,21 @@ class DedupIndex:
     def query(self, text: str, threshold: float = NEAR_DUPLICATE, limit: int = 10) -> list[Match]:
         """Indexed questions at least ``threshold`` similar to ``text``, most similar first."""
         sh = shingles(text)
-        candidates: set[int] = set()
+        hits: Counter[int] = Counter()
         for band, key in enumerate(band_keys(minhash(sh))):
-            candidates.update(self._buckets.get((band, key), ()))
-        return rank(sh, ((qid, self._shingles[qid]) for qid in candidates), threshold, limit)
+            hits.update(self._buckets.get((band, key), ()))
+        # The more bands two texts share, the likelier they are alike: in a bank full of
+        # look-alikes only the best-placed candidates are scored exactly.
+        best = [qid for qid, _ in hits.most_common(MAX_CANDIDATES)]
+        target = frozenset(sh.tolist())
+        return rank(target, ((qid, self._shingles[qid]) for qid in best), threshold, limit)
 
 
 def rank(
-    target: np.ndarray, candidates: Iterable[tuple[int, np.ndarray]], threshold: float, limit: int
+    target: frozenset[int],
+    candidates: Iterable[tuple[int, frozenset[int]]],
+    threshold: float,
+    limit: int,
 ) -> list[Match]:
     """Score candidates by exact Jaccard similarity and keep the best above the threshold."""
     scored = [Match(qid, round(jaccard(target, sh), 3)) for qid, sh in candidates]

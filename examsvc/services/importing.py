@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import insert
 
 from examsvc.extensions import db
-from examsvc.models import Question, QuestionStatus, Role, User, UserRole, utcnow
+from examsvc.models import Question, QuestionStatus, ReviewComment, Role, User, UserRole, utcnow
 from examsvc.services import accounts, audit, bank, review, similarity
 from examsvc.services.errors import BadInput, Forbidden, NotFound
 from question_bank import dedup, formats
@@ -22,8 +23,7 @@ from question_bank.formats import ParsedItem, ParseResult
 from question_bank.formats.safety import MAX_FILE_BYTES
 from question_bank.model import AREAS, Channel, QuestionType
 
-#: Called with the ids of the questions an import added, before the commit: where the
-#: near-duplicate check of the review workflow plugs in (e.g. to flag them for an examiner).
+#: Called with the ids of the questions an import added, before the commit.
 NearDuplicateHook = Callable[[list[int]], None]
 
 
@@ -84,6 +84,17 @@ def import_file(
         report.reject()
         return report
     report.skipped += bad
+    near = _near_duplicates(items)
+    for item, matches in zip(items, near, strict=True):
+        for label, score in matches:
+            report.note(
+                item.where,
+                _(
+                    "near-duplicate of %(other)s (similarity %(score)s): an examiner will see it",
+                    other=label,
+                    score=f"{score:.2f}",
+                ),
+            )
     if dry_run:
         for item in items:
             report.count(item.type)
@@ -93,11 +104,62 @@ def import_file(
         db.session.rollback()
         report.reject()
         return report
+    _flag_for_review(actor, added, near)
     if flag_near_duplicates is not None:
-        flag_near_duplicates(added)
+        flag_near_duplicates([qid for qid in added if qid is not None])
     _audit(actor, report, channel, filename, approve)
     db.session.commit()
     return report
+
+
+def _near_duplicates(items: list[ParsedItem]) -> list[list[tuple[str, float]]]:
+    """For each item, the live bank questions and earlier items of the file it nearly repeats."""
+    index = dedup.DedupIndex()
+    live = db.session.execute(
+        db.select(Question.id, Question.stem, Question.options).where(
+            Question.status.in_(similarity.LIVE)
+        )
+    )
+    index.add_many((qid, similarity.comparable(stem, options or ())) for qid, stem, options in live)
+    labels: dict[int, str] = {}
+    found = []
+    for n, item in enumerate(items):
+        text = similarity.comparable(item.stem, item.options)
+        found.append(
+            [
+                (labels.get(m.question_id, f"#{m.question_id}"), m.score)
+                for m in index.query(text, limit=3)
+            ]
+        )
+        labels[-1 - n] = item.where
+        index.add(-1 - n, text)
+    return found
+
+
+def _flag_for_review(
+    actor: User, added: list[int | None], near: list[list[tuple[str, float]]]
+) -> None:
+    """Put each near-duplicate finding in the new question's review thread (one insert)."""
+    rows = [
+        {
+            "question_id": question_id,
+            "author_id": actor.id,
+            "kind": "comment",
+            "created_at": utcnow(),
+            "body": "; ".join(
+                _(
+                    "near-duplicate of %(other)s (similarity %(score)s)",
+                    other=label,
+                    score=f"{score:.2f}",
+                )
+                for label, score in matches
+            ),
+        }
+        for question_id, matches in zip(added, near, strict=True)
+        if question_id is not None and matches
+    ]
+    if rows:
+        db.session.execute(insert(ReviewComment), rows)
 
 
 def _check_request(
@@ -179,8 +241,9 @@ def _write(
     approve: bool,
     skip_bad: bool,
     report: ImportReport,
-) -> list[int] | None:
-    """Add the items in one batch; None when one fails and the file is refused."""
+) -> list[int | None] | None:
+    """Add the items in one batch: their ids in order (None where one failed and was left
+    out), or None when one fails and the file is refused."""
     with db.session.no_autoflush:
         questions, failures = bank.add_many(
             actor, channel, [item.fields(default_area) for item in items], QuestionStatus.SUBMITTED
@@ -190,13 +253,13 @@ def _write(
     if failures and not skip_bad:
         return None
     report.skipped += len(failures)
-    added: list[int] = []
+    added: list[int | None] = []
     for item, question in zip(items, questions, strict=True):
+        added.append(question.id if question is not None else None)
         if question is None:
             continue
         if approve:
             _approve(actor, question)
-        added.append(question.id)
         report.count(item.type)
     return added
 

@@ -101,8 +101,8 @@ def similar_questions(
         )
     }
     ranked = dedup.rank(
-        dedup.shingles(text),
-        ((qid, dedup.shingles(comparable(q.stem, q.options or ()))) for qid, q in rows.items()),
+        dedup.shingle_set(text),
+        ((qid, dedup.shingle_set(comparable(q.stem, q.options or ()))) for qid, q in rows.items()),
         threshold,
         limit,
     )

@@ -148,3 +148,34 @@ def test_export_writes_the_approved_bank_and_reimports_as_duplicates(app, bank_o
     parsed = formats.read(path.read_bytes())
     assert parsed.problems == [] and len(parsed.items) == 7
     assert {i.area for i in parsed.items} == {"constitution"}
+
+
+def test_near_duplicates_are_reported_and_flagged_for_review(app, examiner, make_user):
+    from examsvc.models import ReviewComment
+    from examsvc.services import bank as bank_service
+
+    existing = bank_service.submit_question(
+        make_user("contributor"),
+        "public",
+        {
+            "type": "judge",
+            "area": "history",
+            "stem": "遵义会议是党的历史上一个生死攸关的转折点。",
+            "key": True,
+        },
+    )
+    csv_text = (
+        "题型,题干,答案,知识点\n"
+        "判断题,遵义会议是党历史上一个生死攸关的转折点。,对,党的历史\n"
+        "判断题,预备党员的预备期为一年。,对,党章党规\n"
+    ).encode()
+    report = importing.import_file(
+        examiner, csv_text, fmt="csv", channel="public", filename="near.csv"
+    )
+    assert report.imported == 2
+    notes = [e for e in report.errors if f"#{existing.id}" in e["message"]]
+    assert [n["where"] for n in notes] == ["line 2"]
+    flagged = db.session.scalars(
+        db.select(ReviewComment).where(ReviewComment.body.contains(f"#{existing.id}"))
+    )
+    assert len(list(flagged)) == 1

@@ -1,4 +1,4 @@
-from question_bank.dedup import DedupIndex, comparable_text, fingerprint, jaccard, shingles
+from question_bank.dedup import DedupIndex, comparable_text, fingerprint, jaccard, shingle_set
 from question_bank.model import exam_mask, exams_of_mask
 
 STEM = "根据党章规定，党的最高领导机关是（  ）。"
@@ -6,7 +6,7 @@ OPTIONS = ["党的全国代表大会和它所产生的中央委员会", "国务�
 
 
 def similarity(a: str, b: str) -> float:
-    return jaccard(shingles(a), shingles(b))
+    return jaccard(shingle_set(a), shingle_set(b))
 
 
 def test_option_order_width_and_punctuation_do_not_matter():
