@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func
 
 from examsvc.extensions import db
-from examsvc.models import Question, QuestionStatus, QuestionVersion, User
+from examsvc.models import CONTENT_FIELDS, Question, QuestionStatus, QuestionVersion, User
 from examsvc.services.queries import contains
 from question_bank.model import EXAMS
 
@@ -122,17 +122,7 @@ def history(question: Question) -> list[VersionDiff]:
 
 def _changes(old: QuestionVersion, new: QuestionVersion) -> list[tuple[str, list[str]]]:
     changed = []
-    for name in (
-        "stem",
-        "options",
-        "key",
-        "rubric",
-        "explanation",
-        "source",
-        "area",
-        "difficulty",
-        "exam_mask",
-    ):
+    for name in CONTENT_FIELDS:
         before, after = _lines(getattr(old, name)), _lines(getattr(new, name))
         if before != after:
             diff = [line for line in difflib.ndiff(before, after) if line[:1] in "+-"]

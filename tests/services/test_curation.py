@@ -157,7 +157,7 @@ def test_editing_an_approved_question_makes_a_version_and_papers_keep_theirs(peo
     assert paper.items[0].question_version == 1 and paper.items[0].content.stem == old_stem
     history = browse.history(question)
     assert [v.version.version for v in history] == [1, 2]
-    assert history[1].changes[0][0] == "stem"
+    assert "stem" in [name for name, _lines in history[1].changes]
     with pytest.raises(BadInput) as info:
         bank.edit_approved(examiner, item.question_id, changed, "again")
     assert info.value.code == "unchanged"
