@@ -9,7 +9,12 @@ from question_bank.model import OPTION_LABELS, QuestionType
 JUDGE_OPTIONS = [{"key": True, "text": "正确"}, {"key": False, "text": "错误"}]
 
 
-def item_for_candidate(item: PaperItem) -> dict:
+def section_titles(blueprint) -> list[str]:
+    """The section title of every position on the blueprint's papers (rows are in order)."""
+    return [row.section for row in blueprint.rows for _ in range(row.count)]
+
+
+def item_for_candidate(item: PaperItem, section: str = "") -> dict:
     """One item as shown: display labels after the option shuffle, no key, no explanation."""
     question = item.content
     qtype = QuestionType(question.type)
@@ -28,6 +33,7 @@ def item_for_candidate(item: PaperItem) -> dict:
         "options": options,
         "points": item.points,
         "blanks": question.to_domain().blank_count() if qtype is QuestionType.FILL else 0,
+        "section": section,
     }
 
 
@@ -41,9 +47,17 @@ def attempt_payload(attempt: Attempt, now) -> dict:
         "deadline": attempt.deadline.isoformat(),
         "server_time": now.isoformat(),
         "seq": max((a.seq for a in answers), default=0),
-        "items": [item_for_candidate(i) for i in attempt.enrolment.paper.items],
+        "items": _items(attempt),
         "answers": {str(a.paper_item_id): a.response for a in answers},
     }
+
+
+def _items(attempt: Attempt) -> list[dict]:
+    titles = section_titles(attempt.enrolment.sitting.blueprint)
+    return [
+        item_for_candidate(item, titles[item.position] if item.position < len(titles) else "")
+        for item in attempt.enrolment.paper.items
+    ]
 
 
 def attempt_state(attempt: Attempt, now) -> dict:

@@ -45,7 +45,7 @@ def test_payload_never_carries_the_key(open_sitting):
     assert "key" not in {k for item in payload["items"] for k in item}
     assert "explanation" not in text
     for item in payload["items"]:
-        assert set(item) == {"id", "type", "stem", "options", "points", "blanks"}
+        assert set(item) == {"id", "type", "stem", "options", "points", "blanks", "section"}
 
 
 def test_full_marks_with_shuffled_options(open_sitting):

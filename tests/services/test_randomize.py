@@ -192,3 +192,18 @@ def test_check_rows_reports_availability_and_lowest_cap(scheduled):
         "cap_ok": False,
     }
     assert report[1]["available"] == 0 and not report[1]["enough"]
+
+
+def test_candidates_see_the_section_titles_of_the_blueprint(scheduled):
+    from examsvc.models import User
+    from examsvc.services import attempts, papers
+
+    sitting, admin = scheduled(candidates=1)
+    assembly_service.randomize(admin, sitting.id)
+    enrolment = db.session.scalar(db.select(Enrolment).where(Enrolment.sitting_id == sitting.id))
+    user = db.session.get(User, enrolment.user_id)
+    attempt = attempts.start_or_resume(
+        user, sitting.id, now=sitting.opens_at + timedelta(minutes=1)
+    )
+    payload = papers.attempt_payload(attempt, utcnow())
+    assert [i["section"] for i in payload["items"]] == ["一、单项选择题"] * 2 + ["二、判断题"] * 2

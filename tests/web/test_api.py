@@ -35,7 +35,8 @@ def test_start_returns_the_paper_without_keys(candidate_client):
     fill = next(i for i in body["items"] if i["type"] == "fill")
     assert fill["blanks"] == 1 and fill["options"] == []
     assert all(
-        set(i) == {"id", "type", "stem", "options", "points", "blanks"} for i in body["items"]
+        set(i) == {"id", "type", "stem", "options", "points", "blanks", "section"}
+        for i in body["items"]
     )
 
 

@@ -51,11 +51,13 @@
   function render(paper) {
     var list = document.getElementById("items");
     var nav = document.getElementById("navigator");
-    var lastType = null;
+    var lastHeading = null;
     paper.items.forEach(function (item, i) {
-      if (item.type !== lastType) {
-        list.appendChild(el("h2", { class: "h6 section-title mt-3" }, TEXT.sections[item.type] || item.type));
-        lastType = item.type;
+      // The blueprint's section title where it gives one, else the question type.
+      var heading = item.section || TEXT.sections[item.type] || item.type;
+      if (heading !== lastHeading) {
+        list.appendChild(el("h2", { class: "h6 section-title mt-3" }, heading));
+        lastHeading = heading;
       }
       list.appendChild(renderItem(item, i + 1));
       var link = el("a", { href: "#item-" + item.id, class: "nav-dot", id: "nav-" + item.id }, String(i + 1));
