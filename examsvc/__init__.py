@@ -19,6 +19,11 @@ def create_app(config: dict | None = None) -> Flask:
     from examsvc.config import load_config
 
     load_config(app, config)
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from examsvc import errors, i18n, security
     from examsvc.extensions import csrf, db, limiter, login_manager, migrate

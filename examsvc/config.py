@@ -28,7 +28,11 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "DISPLAY_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh", "en"],
+    #: Failed logins per client address and e-mail, and per client address alone.
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "LOGIN_ADDRESS_RATE_LIMIT": "200 per hour",
+    #: Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (werkzeug ProxyFix).
+    "PROXY_FIX": 0,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "NOTICE_WORKING_DAYS": 5,

@@ -23,9 +23,9 @@ def check_response(qtype: QuestionType, response: object, option_count: int, bla
     """Return the response in canonical form, or raise InvalidResponse; None means unanswered."""
     if response is None:
         return None
-    labels = OPTION_LABELS[:option_count]
+    labels = list(OPTION_LABELS[:option_count])
     if qtype is QuestionType.SINGLE:
-        if not isinstance(response, str) or response.upper() not in labels or not response:
+        if not isinstance(response, str) or response.upper() not in labels:
             raise InvalidResponse(f"expected one of {', '.join(labels)}")
         return response.upper()
     if qtype is QuestionType.MULTIPLE:

@@ -56,7 +56,9 @@ def paper(sitting_id: int, enrolment_id: int):
 @bp.route("/blueprints/check", methods=["POST"])
 def check_blueprint():
     """Live feasibility of the blueprint being edited against the approved bank (JSON)."""
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("rows", []), list):
+        return jsonify({"error": "bad_request", "message": _("malformed rows")}), 400
     try:
         rows = [
             exams.RowSpec(
@@ -70,6 +72,6 @@ def check_blueprint():
         ]
         cap = float(body.get("exposure_cap", 20)) / 100
         kind, level = str(body.get("exam_kind", "")), int(body.get("level", 0))
-    except (KeyError, TypeError, ValueError):
+    except (AttributeError, KeyError, TypeError, ValueError):
         return jsonify({"error": "bad_request", "message": _("malformed rows")}), 400
     return jsonify({"rows": exams.check_rows(rows, kind, level, cap)})

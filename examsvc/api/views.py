@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from examsvc.api import bp
 from examsvc.auth.views import login_rate_limit
 from examsvc.errors import error_response
-from examsvc.extensions import csrf
+from examsvc.extensions import csrf, limiter
 from examsvc.models import utcnow
 from examsvc.services import accounts, attempts, papers, results
 from examsvc.services.errors import ServiceError
@@ -106,5 +106,6 @@ def attempt_state(attempt_id: int):
 
 
 @bp.get("/certificates/<number>")
+@limiter.limit("60 per minute")
 def certificate(number: str):
     return jsonify(results.public_certificate(number))

@@ -1,5 +1,6 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from examsvc.auth import bp
@@ -14,8 +15,31 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-#: One budget per client address for the login form and POST /api/v1/session together.
-login_rate_limit = limiter.shared_limit(login_limit, scope="login", methods=["POST"])
+def address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def login_key() -> str:
+    """Failed logins are counted per client address and e-mail (form or JSON)."""
+    body = request.get_json(silent=True) if request.is_json else None
+    email = (body or {}).get("email") if isinstance(body, dict) else request.form.get("email")
+    return f"{get_remote_address()}|{str(email or '').strip().lower()}"
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def login_rate_limit(view):
+    """Failed logins only use up the budget (a full exam room logs in from one address):
+    a tight one per address and e-mail, a loose one per address; form and API share both."""
+    per_account = limiter.shared_limit(
+        login_limit, scope="login", key_func=login_key, methods=["POST"], deduct_when=_failed
+    )
+    per_address = limiter.shared_limit(
+        address_limit, scope="login-address", methods=["POST"], deduct_when=_failed
+    )
+    return per_address(per_account(view))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -85,7 +85,8 @@ def add_comment(question_id: int):
 @bp.route("/similar", methods=["POST"])
 def similar():
     """Questions already in the bank that look like the one being written (JSON)."""
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
     stem, options = body.get("stem"), body.get("options") or []
     if not isinstance(stem, str) or not isinstance(options, list) or len(stem) > 2000:
         return jsonify({"error": "bad_request", "message": _("stem and options are required")}), 400

@@ -157,7 +157,7 @@ class PaperItem(db.Model):
     option_order: Mapped[list] = mapped_column(JSON, default=list)
 
     paper: Mapped[Paper] = relationship(back_populates="items")
-    question: Mapped[Question] = relationship(lazy="joined")
+    question: Mapped[Question] = relationship()
     #: The content as it was in the version the paper pinned.
     content: Mapped[QuestionVersion] = relationship(
         primaryjoin="and_(foreign(PaperItem.question_id) == QuestionVersion.question_id, "

@@ -94,10 +94,13 @@ def authenticate(email: str, password: str) -> User | None:
     except BadInput:
         email = ""
     user = db.session.scalar(db.select(User).where(User.email == email)) if email else None
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.is_active:
+    stored, active = (
+        (user.password_hash, user.is_active) if user is not None else (_DUMMY_HASH, False)
+    )
+    # End the read before the slow hash check: on SQLite a login request holds the write
+    # lock from its first query, and autosaves must not wait behind the hashing.
+    db.session.commit()
+    if not check_password_hash(stored, password) or not active or user is None:
         return None
     return user
 

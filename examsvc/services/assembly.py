@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
@@ -100,7 +101,7 @@ def randomize(admin: User, sitting_id: int, now: datetime | None = None) -> Sitt
         _delete_papers(sitting)
         previous_seed, sitting.seed = sitting.seed, secrets.randbits(62)
     drawn = _assemble(sitting, enrolments)
-    _store(sitting, enrolments, drawn)
+    _store(sitting, enrolments, drawn.papers, drawn.bank_hash, drawn.report.expected_scores)
     report = _summary(drawn.report, len(enrolments))
     sitting.papers_drawn_at, sitting.bank_hash, sitting.assembly_report = (
         now,
@@ -198,14 +199,17 @@ def _reorder(
 
 
 def _store(
-    sitting: Sitting, enrolments: list[Enrolment], drawn: assembly.SittingAssembly
+    sitting: Sitting,
+    enrolments: list[Enrolment],
+    papers: list[list[assembly.PaperSlot]],
+    bank_hash: str,
+    scores: Sequence[float],
 ) -> list[int]:
-    scores = drawn.report.expected_scores
     rows = [
         {
             "enrolment_id": e.id,
             "seed": sitting.seed,
-            "bank_hash": drawn.bank_hash,
+            "bank_hash": bank_hash,
             "expected_score": float(scores[min(i, len(scores) - 1)]),
             "drawn_at": utcnow(),
         }
@@ -223,7 +227,7 @@ def _store(
             "points": s.points,
             "option_order": list(s.option_order),
         }
-        for e, paper in zip(enrolments, drawn.papers, strict=True)
+        for e, paper in zip(enrolments, papers, strict=True)
         for pos, s in enumerate(paper)
     ]
     db.session.execute(insert(PaperItem), items)
@@ -248,10 +252,34 @@ def _summary(report: assembly.SittingReport, papers: int) -> dict:
     }
 
 
+def _shared_paper(sitting: Sitting, enrolment: Enrolment) -> Paper | None:
+    """In shared mode a late candidate gets the sitting's one paper, in their own order."""
+    existing = db.session.scalar(
+        db.select(Paper)
+        .join(Enrolment)
+        .where(Enrolment.sitting_id == sitting.id, Paper.enrolment_id != enrolment.id)
+        .order_by(Paper.id)
+        .limit(1)
+    )
+    if existing is None:
+        return None
+    base = [
+        assembly.PaperSlot(i.question_id, i.question_version, i.points, tuple(i.option_order))
+        for i in existing.items
+    ]
+    slots = _reorder(base, sitting.blueprint, sitting.seed, enrolment.user_id)
+    _store(sitting, [enrolment], [slots], existing.bank_hash, [existing.expected_score or 0.0])
+    return db.session.scalar(db.select(Paper).where(Paper.enrolment_id == enrolment.id))
+
+
 def draw_late(enrolment: Enrolment) -> Paper:
     """A paper for one candidate enrolled after the draw (or when the sitting is open): aimed at
     the sitting's target, preferring the items its papers used least (flush only)."""
     sitting = enrolment.sitting
+    if sitting.blueprint.paper_mode == "shared":
+        shared = _shared_paper(sitting, enrolment)
+        if shared is not None:
+            return shared
     in_sitting = Counter(
         db.session.scalars(
             db.select(PaperItem.question_id)
@@ -274,6 +302,12 @@ def draw_late(enrolment: Enrolment) -> Paper:
         for i in _bank(sitting)
     ]
     target = (sitting.assembly_report or {}).get("target")
+    if target is None:  # nobody randomized: aim at the papers already drawn, one by one
+        target = db.session.scalar(
+            db.select(db.func.avg(Paper.expected_score))
+            .join(Enrolment)
+            .where(Enrolment.sitting_id == sitting.id)
+        )
     seed = assembly.paper_seed(sitting.seed, enrolment.user_id)
     try:
         drawn = _assemble(sitting, [enrolment], target=target, seed=seed, bank=bank)
@@ -281,5 +315,5 @@ def draw_late(enrolment: Enrolment) -> Paper:
         if target is None:
             raise
         drawn = _assemble(sitting, [enrolment], seed=seed, bank=bank)  # closest the bank allows
-    _store(sitting, [enrolment], drawn)
+    _store(sitting, [enrolment], drawn.papers, drawn.bank_hash, drawn.report.expected_scores)
     return db.session.scalar(db.select(Paper).where(Paper.enrolment_id == enrolment.id))

@@ -132,14 +132,15 @@ def save_answers(
                     saved_at=now,
                 )
             )
-        elif answer.seq > seq:
+        elif answer.seq >= seq:  # a retry or a late request: what is stored stands
             stale += 1
             continue
         else:
             answer.response, answer.seq, answer.saved_at = response, seq, now
         saved += 1
+    deadline = attempt.deadline  # read before the commit expires it: no second transaction
     db.session.commit()
-    return SaveResult(saved=saved, stale=stale, deadline=attempt.deadline)
+    return SaveResult(saved=saved, stale=stale, deadline=deadline)
 
 
 def _ensure_open(attempt: Attempt, now: datetime) -> None:

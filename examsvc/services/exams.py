@@ -304,9 +304,14 @@ def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
         raise Conflict(
             _("%(email)s is already enrolled", email=user.email), code="already_enrolled"
         )
-    enrolment = Enrolment(sitting=sitting, user=user, admission_no=_admission_no(sitting))
+    # The admission number is built from the row's own id, so concurrent enrolments never
+    # collide: a unique placeholder holds the column until the id exists.
+    enrolment = Enrolment(
+        sitting=sitting, user=user, admission_no=f"pending-{secrets.token_hex(12)}"
+    )
     db.session.add(enrolment)
     db.session.flush()
+    enrolment.admission_no = f"{sitting.opens_at:%Y}{sitting.id:05d}{enrolment.id:07d}"
     # Papers are drawn for the whole sitting by "randomize"; a candidate enrolled after that,
     # or once the sitting is open, gets a paper of their own now.
     paper = None
@@ -325,13 +330,6 @@ def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
     )
     db.session.commit()
     return enrolment
-
-
-def _admission_no(sitting: Sitting) -> str:
-    count = (
-        db.session.scalar(db.select(db.func.count()).where(Enrolment.sitting_id == sitting.id)) or 0
-    )
-    return f"{sitting.opens_at:%Y}{sitting.id:05d}{count + 1:05d}"
 
 
 def list_blueprints() -> list[Blueprint]:

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from examsvc.extensions import db
+from examsvc.i18n import to_local
 from examsvc.models import (
     Attempt,
     AttemptStatus,
@@ -16,6 +17,8 @@ from examsvc.models import (
     CertificateStatus,
     Enrolment,
     ExamKind,
+    Paper,
+    PaperItem,
     Sitting,
     User,
     utcnow,
@@ -32,6 +35,7 @@ class ResultRow:
     enrolment: Enrolment
     attempt: Attempt | None
     certificate: Certificate | None
+    items: int = 0  #: items on the candidate's paper; 0 before it is drawn
 
 
 def mask_name(name: str) -> str:
@@ -57,9 +61,8 @@ def add_working_days(start: date, days: int) -> date:
 def notice_ends_on(sitting: Sitting) -> date | None:
     if sitting.results_published_at is None:
         return None
-    return add_working_days(
-        sitting.results_published_at.date(), current_app.config["NOTICE_WORKING_DAYS"]
-    )
+    published = to_local(sitting.results_published_at).date()  # working days are local days
+    return add_working_days(published, current_app.config["NOTICE_WORKING_DAYS"])
 
 
 def sitting_results(sitting: Sitting) -> list[ResultRow]:
@@ -86,11 +89,21 @@ def sitting_results(sitting: Sitting) -> list[ResultRow]:
         if attempt_ids
         else {}
     )
+    items = dict(
+        db.session.execute(
+            db.select(Paper.enrolment_id, db.func.count(PaperItem.id))
+            .join(PaperItem, PaperItem.paper_id == Paper.id)
+            .join(Enrolment, Enrolment.id == Paper.enrolment_id)
+            .where(Enrolment.sitting_id == sitting.id)
+            .group_by(Paper.enrolment_id)
+        ).all()
+    )
     return [
         ResultRow(
             e,
             by_enrolment.get(e.id),
             certs.get(by_enrolment[e.id].id) if e.id in by_enrolment else None,
+            items.get(e.id, 0),
         )
         for e in enrolments
     ]
@@ -133,7 +146,7 @@ def issue_certificates(
     if sitting is None:
         raise NotFound(_("no such sitting"))
     ends = notice_ends_on(sitting)
-    today = today or utcnow().date()
+    today = today or to_local(utcnow()).date()
     if ends is None:
         raise Conflict(_("publish the results first"), code="not_published")
     if today < ends:

@@ -207,3 +207,24 @@ def test_candidates_see_the_section_titles_of_the_blueprint(scheduled):
     )
     payload = papers.attempt_payload(attempt, utcnow())
     assert [i["section"] for i in payload["items"]] == ["一、单项选择题"] * 2 + ["二、判断题"] * 2
+
+
+def test_a_late_candidate_in_shared_mode_gets_the_shared_paper(scheduled, make_user):
+    sitting, admin = scheduled(candidates=3, paper_mode="shared")
+    assembly_service.randomize(admin, sitting.id)
+    enrolment = exams.enrol(admin, sitting.id, make_user(Role.CANDIDATE).email)
+    items = {frozenset(i.question_id for i in p.items) for p in papers_of(sitting.id)}
+    assert len(items) == 1 and len(papers_of(sitting.id)) == 4
+    assert db.session.scalar(db.select(Paper).where(Paper.enrolment_id == enrolment.id)) is not None
+
+
+def test_admission_numbers_come_from_the_enrolment(scheduled):
+    sitting, _ = scheduled(candidates=2)
+    numbers = list(
+        db.session.scalars(
+            db.select(Enrolment.admission_no).where(Enrolment.sitting_id == sitting.id)
+        )
+    )
+    assert len(set(numbers)) == 2 and all(
+        n.startswith(f"{sitting.opens_at:%Y}{sitting.id:05d}") for n in numbers
+    )

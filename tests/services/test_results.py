@@ -121,3 +121,13 @@ def test_public_view_masks_the_name_and_reports_expiry(open_sitting, make_user):
 )
 def test_mask_name(name, masked):
     assert results.mask_name(name) == masked
+
+
+def test_the_notice_counts_beijing_working_days(open_sitting):
+    from datetime import UTC, datetime
+
+    sitting, admin, (candidate,) = open_sitting()
+    sit(candidate, sitting)
+    # Sunday 17:30 UTC is Monday 01:30 in Beijing: the notice counts from Monday.
+    results.publish(admin, sitting.id, now=datetime(2026, 11, 22, 17, 30, tzinfo=UTC))
+    assert results.notice_ends_on(sitting) == date(2026, 11, 30)

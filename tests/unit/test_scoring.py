@@ -46,6 +46,10 @@ def test_short_answers_wait_for_a_person():
     ("qtype", "response"),
     [
         (T.SINGLE, "E"),
+        (T.SINGLE, "AB"),
+        (T.SINGLE, ""),
+        (T.MULTIPLE, [""]),
+        (T.MULTIPLE, ["AB"]),
         (T.SINGLE, ["A"]),
         (T.MULTIPLE, "AB"),
         (T.MULTIPLE, ["A", "Z"]),

@@ -165,3 +165,37 @@ def test_session_cookie_is_http_only_and_same_site(client, make_user):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+class TestRoomBehindOneAddress:
+    @pytest.fixture
+    def app_config(self):
+        return {"LOGIN_RATE_LIMIT": "3 per minute"}
+
+    def test_successful_logins_from_one_address_are_not_limited(self, app, make_user):
+        from tests.conftest import log_in
+
+        for _ in range(6):  # a room of candidates behind one NAT address
+            log_in(app.test_client(), make_user())
+
+    def test_one_account_failing_does_not_lock_out_the_next(self, client, make_user):
+        first, second = make_user(), make_user()
+        token = csrf_token(client)
+        for _ in range(3):
+            client.post(
+                "/api/v1/session",
+                json={"email": first.email, "password": "x"},
+                headers={"X-CSRFToken": token},
+            )
+        blocked = client.post(
+            "/api/v1/session",
+            json={"email": first.email, "password": PASSWORD},
+            headers={"X-CSRFToken": token},
+        )
+        assert blocked.status_code == 429
+        other = client.post(
+            "/api/v1/session",
+            json={"email": second.email, "password": PASSWORD},
+            headers={"X-CSRFToken": token},
+        )
+        assert other.status_code == 200

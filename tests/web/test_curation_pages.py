@@ -218,3 +218,17 @@ def test_examiner_pages_render_with_filters(app, make_user):
     assert "v1" in client.get(f"/review/{question.id}/history").get_data(as_text=True)
     edit = client.get(f"/review/{question.id}/edit").get_data(as_text=True)
     assert question.stem in edit
+
+
+def test_json_endpoints_refuse_bodies_that_are_not_objects(app, make_user):
+    contributor = log_in(app.test_client(), make_user(Role.CONTRIBUTOR))
+    response = contributor.post(
+        "/bank/similar", json=["x"], headers={"X-CSRFToken": csrf_token(contributor)}
+    )
+    assert response.status_code == 400
+    admin = log_in(app.test_client(), make_user(Role.ADMIN))
+    for body in (["x"], {"rows": "x"}, {"rows": ["x"]}):
+        response = admin.post(
+            "/admin/blueprints/check", json=body, headers={"X-CSRFToken": csrf_token(admin)}
+        )
+        assert response.status_code == 400, body

@@ -7,7 +7,7 @@
   if (!root) return;
   var TEXT = JSON.parse(document.getElementById("exam-text").textContent);
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var state = { attempt: null, seq: 0, answers: {}, dirty: {}, offset: 0, deadline: 0, saving: false, timer: null, closed: false };
+  var state = { attempt: null, seq: 0, answers: {}, dirty: {}, offset: 0, deadline: 0, inflight: null, timer: null, closed: false };
 
   function fmt(s, vars) { return s.replace(/\{(\w+)\}/g, function (_, k) { return vars[k]; }); }
   function el(tag, attrs, text) {
@@ -156,20 +156,21 @@
     clearTimeout(state.timer);
     state.timer = setTimeout(save, delay);
   }
+  // One save request at a time; it sends every answer changed since the last acknowledged one.
   function save() {
-    if (state.saving || state.closed) return Promise.resolve(true);
+    if (state.closed) return Promise.resolve(false);
+    if (state.inflight) return state.inflight;
     var ids = Object.keys(state.dirty);
     if (!ids.length) return Promise.resolve(true);
     var batch = {};
     ids.forEach(function (id) { batch[id] = state.dirty[id]; });
     state.seq += 1;
     var seq = state.seq;
-    state.saving = true;
     persistLocal();
     setStatus(TEXT.saving);
-    return api("PUT", "/api/v1/attempts/" + state.attempt.attempt_id + "/answers", { answers: batch, seq: seq })
+    state.inflight = api("PUT", "/api/v1/attempts/" + state.attempt.attempt_id + "/answers", { answers: batch, seq: seq })
       .then(function (data) {
-        state.saving = false;
+        state.inflight = null;
         if (data._status === 200) {
           ids.forEach(function (id) { if (state.dirty[id] === batch[id]) delete state.dirty[id]; });
           persistLocal();
@@ -183,11 +184,21 @@
         if (data._status >= 500 || data._status === 429) scheduleSave(3000);
         return false;
       }, function () {
-        state.saving = false;
+        state.inflight = null;
         setStatus(TEXT.offline, "text-warning");
         scheduleSave(3000);
         return false;
       });
+    return state.inflight;
+  }
+  // Resolves once every answer is acknowledged (or the server has closed the attempt).
+  function flush(triesLeft) {
+    return save().then(function (ok) {
+      if (state.closed || !Object.keys(state.dirty).length) return;
+      if (triesLeft <= 0) throw new Error("unsaved answers");
+      return new Promise(function (resolve) { setTimeout(resolve, ok ? 0 : 1500); })
+        .then(function () { return flush(triesLeft - 1); });
+    });
   }
   function syncClock(data) {
     if (data.server_time) state.offset = Date.parse(data.server_time) - Date.now();
@@ -211,7 +222,8 @@
   }
   function finish() {
     clearTimeout(state.timer);
-    return save().then(function () {
+    // Hand in only after every answer given here has reached the server.
+    return flush(8).then(function () {
       return api("POST", "/api/v1/attempts/" + state.attempt.attempt_id + "/submit");
     }).then(function (data) {
       if (data._status === 200) {
