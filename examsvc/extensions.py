@@ -66,8 +66,17 @@ def _sqlite_begin(conn) -> None:
 
 
 def _writing() -> bool:
-    from flask import has_request_context, request
+    from flask import current_app, has_request_context, request
 
     if not has_request_context():
         return True  # CLI commands and services run outside a request: assume they write
-    return request.method not in ("GET", "HEAD", "OPTIONS")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "read_only", False)
+
+
+def read_only(view):
+    """Mark a POST view that only reads (a look-up, a preview): it takes no write lock."""
+    view.read_only = True
+    return view

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from examsvc.admin import bp
 from examsvc.admin.forms import ActionForm
+from examsvc.extensions import read_only
 from examsvc.services import assembly, charts, exams, fairness
 from examsvc.services.errors import NotFound, ServiceError
 
@@ -54,6 +55,7 @@ def paper(sitting_id: int, enrolment_id: int):
 
 
 @bp.route("/blueprints/check", methods=["POST"])
+@read_only
 def check_blueprint():
     """Live feasibility of the blueprint being edited against the approved bank (JSON)."""
     body = request.get_json(silent=True)

@@ -21,6 +21,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SubmitField
 
 from examsvc.bank import bp
+from examsvc.extensions import read_only
 from examsvc.labels import AREA_LABELS, CHANNEL_LABELS, choices
 from examsvc.models import Role
 from examsvc.services import importing
@@ -73,6 +74,7 @@ def _require_importer() -> None:
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@read_only  # the preview is a dry run: it reads the bank and writes nothing to it
 def import_upload():
     _require_importer()
     form = ImportForm()

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from examsvc.bank import bp
 from examsvc.bank.forms import CommentForm, QuestionForm
+from examsvc.extensions import limiter, read_only
 from examsvc.labels import CHANNEL_LABELS, choices
 from examsvc.services import bank, browse, review, similarity
 from examsvc.services.errors import ServiceError
@@ -83,6 +84,8 @@ def add_comment(question_id: int):
 
 
 @bp.route("/similar", methods=["POST"])
+@limiter.limit("60 per minute")
+@read_only
 def similar():
     """Questions already in the bank that look like the one being written (JSON)."""
     body = request.get_json(silent=True)

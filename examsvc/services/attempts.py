@@ -185,18 +185,23 @@ def submit(user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
 
 def close_expired(now: datetime | None = None) -> int:
     """Submit every attempt whose time is over, browser closed or not; returns how many."""
-    now = now or utcnow()
-    candidates = db.session.scalars(
-        db.select(Attempt)
-        .where(Attempt.status == AttemptStatus.IN_PROGRESS.value, Attempt.deadline < now)
-        .with_for_update(of=Attempt)
+    closed = finalize_expired(now or utcnow())
+    db.session.commit()
+    return closed
+
+
+def finalize_expired(now: datetime, sitting_id: int | None = None) -> int:
+    """Close the attempts whose time is over (flush only), of one sitting or of all."""
+    query = db.select(Attempt).where(
+        Attempt.status == AttemptStatus.IN_PROGRESS.value, Attempt.deadline < now
     )
+    if sitting_id is not None:
+        query = query.join(Enrolment).where(Enrolment.sitting_id == sitting_id)
     closed = 0
-    for attempt in candidates:
+    for attempt in db.session.scalars(query.with_for_update(of=Attempt)):
         if now > close_time(attempt):
             _finalize(attempt, None)
             closed += 1
-    db.session.commit()
     return closed
 
 

@@ -112,7 +112,7 @@ def sitting_results(sitting: Sitting) -> list[ResultRow]:
 def publish(admin: User, sitting_id: int, now: datetime | None = None) -> Sitting:
     """Publish the results: candidates see them, and the objection window starts."""
     now = now or utcnow()
-    attempts.close_expired(now)
+    attempts.finalize_expired(now, sitting_id)
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
         raise NotFound(_("no such sitting"))

@@ -174,3 +174,16 @@ def test_admin_verifies_an_institution(app, login_as, make_user):
     assert db.session.scalar(
         db.select(AuditEntry).where(AuditEntry.action == "user.institution_verified")
     )
+
+
+def test_look_up_posts_take_no_write_lock(app):
+    """POST views that only read are marked so SQLite does not serialize them with saves."""
+    views = app.view_functions
+    assert all(
+        getattr(views[name], "read_only", False)
+        for name in ("bank.similar", "admin.check_blueprint", "bank.import_upload")
+    )
+    assert not any(
+        getattr(views[name], "read_only", False)
+        for name in ("api.save_answers", "api.submit_attempt", "auth.login", "bank.import_confirm")
+    )
