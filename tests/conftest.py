@@ -138,6 +138,12 @@ def form_token(html: str) -> str:
     return match.group(1)
 
 
+def post_form(client: FlaskClient, path: str, data: dict, page: str | None = None):
+    """Submit a form the way a browser does: with the CSRF token of the page that shows it."""
+    token = form_token(client.get(page or path).get_data(as_text=True))
+    return client.post(path, data={**data, "csrf_token": token})
+
+
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
@@ -290,3 +296,37 @@ def pytest_sessionfinish(session, exitstatus):
             reporter.write_line(
                 f"{skipped} tests were skipped: CI requires every test to run", red=True
             )
+
+
+SCHEDULED_ROWS = [
+    exams.RowSpec("constitution", "single", 2, 10.0, section="一、单项选择题"),
+    exams.RowSpec(None, "judge", 2, 10.0, (1, 3), section="二、判断题"),
+]
+
+
+@pytest.fixture
+def scheduled(make_user, bank_of):
+    """A sitting opening tomorrow with its candidates enrolled and no paper drawn yet."""
+
+    def factory(candidates: int = 6, **fairness_args):
+        admin = make_user(Role.ADMIN)
+        bank_of(8, "single")
+        bank_of(8, "judge", area="history")
+        blueprint = exams.create_blueprint(
+            admin,
+            name="上岗",
+            exam_kind="post_qualification",
+            duration_minutes=60,
+            pass_mark=24,
+            rows=SCHEDULED_ROWS,
+            fairness=exams.Fairness(**fairness_args),
+        )
+        now = utcnow()
+        sitting = exams.create_sitting(
+            admin, blueprint.id, "明日场次", now + timedelta(days=1), now + timedelta(days=2)
+        )
+        for _ in range(candidates):
+            exams.enrol(admin, sitting.id, make_user(Role.CANDIDATE).email)
+        return sitting, admin
+
+    return factory

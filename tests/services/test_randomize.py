@@ -12,39 +12,6 @@ from examsvc.services.errors import BadInput, Conflict
 from question_bank import assembly
 from question_bank.model import OPTION_LABELS
 
-ROWS = [
-    exams.RowSpec("constitution", "single", 2, 10.0, section="一、单项选择题"),
-    exams.RowSpec(None, "judge", 2, 10.0, (1, 3), section="二、判断题"),
-]
-
-
-@pytest.fixture
-def scheduled(make_user, bank_of):
-    """A sitting opening tomorrow with its candidates enrolled and no paper drawn yet."""
-
-    def factory(candidates: int = 6, **fairness_args):
-        admin = make_user(Role.ADMIN)
-        bank_of(8, "single")
-        bank_of(8, "judge", area="history")
-        blueprint = exams.create_blueprint(
-            admin,
-            name="上岗",
-            exam_kind="post_qualification",
-            duration_minutes=60,
-            pass_mark=24,
-            rows=ROWS,
-            fairness=exams.Fairness(**fairness_args),
-        )
-        now = utcnow()
-        sitting = exams.create_sitting(
-            admin, blueprint.id, "明日场次", now + timedelta(days=1), now + timedelta(days=2)
-        )
-        for _ in range(candidates):
-            exams.enrol(admin, sitting.id, make_user(Role.CANDIDATE).email)
-        return sitting, admin
-
-    return factory
-
 
 def papers_of(sitting_id: int) -> list[Paper]:
     return list(

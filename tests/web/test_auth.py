@@ -4,12 +4,7 @@ import pytest
 
 from examsvc.extensions import db
 from examsvc.models import AuditEntry, User
-from tests.conftest import PASSWORD, csrf_token, form_token
-
-
-def post_form(client, path, data):
-    token = form_token(client.get(path).get_data(as_text=True))
-    return client.post(path, data={**data, "csrf_token": token})
+from tests.conftest import PASSWORD, csrf_token, form_token, post_form
 
 
 def test_register_creates_a_candidate_and_contributor_and_logs_in(client):

@@ -5,7 +5,7 @@ import pytest
 from examsvc.extensions import db
 from examsvc.models import Question, Role
 from examsvc.services import bank, review
-from tests.conftest import csrf_token, form_token, log_in, single_fields
+from tests.conftest import csrf_token, log_in, post_form, single_fields
 
 BASE = {"area": "practice", "difficulty": "2", "channel": "public", "exams": ["training", "L1"]}
 FORMS = {
@@ -32,11 +32,6 @@ FORMS = {
         "rubric": "答出三会 | 6\n答出党课 | 4",
     },
 }
-
-
-def post_form(client, path, data, page=None):
-    token = form_token(client.get(page or path).get_data(as_text=True))
-    return client.post(path, data={**data, "csrf_token": token})
 
 
 @pytest.mark.parametrize("qtype", list(FORMS))

@@ -1,34 +1,15 @@
 """The admin pages of a sitting's papers, and who may not use them."""
 
-from datetime import timedelta
-
 import pytest
 
 from examsvc.extensions import db
-from examsvc.models import Enrolment, Role, utcnow
-from examsvc.services import exams
+from examsvc.models import Enrolment, Role
 from tests.conftest import csrf_token, log_in
 
 
 @pytest.fixture
-def drawn(app, make_user, bank_of):
-    admin = make_user(Role.ADMIN)
-    bank_of(6, "single")
-    bank_of(6, "judge", area="history")
-    blueprint = exams.create_blueprint(
-        admin,
-        name="上岗",
-        exam_kind="post_qualification",
-        duration_minutes=60,
-        pass_mark=20,
-        rows=[exams.RowSpec(None, "single", 2, 10.0), exams.RowSpec(None, "judge", 2, 10.0)],
-    )
-    now = utcnow()
-    sitting = exams.create_sitting(
-        admin, blueprint.id, "明日场次", now + timedelta(days=1), now + timedelta(days=2)
-    )
-    for _ in range(3):
-        exams.enrol(admin, sitting.id, make_user(Role.CANDIDATE).email)
+def drawn(scheduled):
+    sitting, admin = scheduled(candidates=3)
     return sitting.id, admin
 
 
@@ -70,7 +51,7 @@ def test_blueprint_check_reports_each_row(app, drawn):
         "/admin/blueprints/check", json=body, headers={"X-CSRFToken": csrf_token(client)}
     )
     rows = response.get_json()["rows"]
-    assert [(r["available"], r["enough"]) for r in rows] == [(6, True), (0, False)]
+    assert [(r["available"], r["enough"]) for r in rows] == [(8, True), (0, False)]
     bad = client.post(
         "/admin/blueprints/check",
         json={"rows": [{"type": "single"}]},

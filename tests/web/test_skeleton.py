@@ -7,7 +7,7 @@ import pytest
 
 from examsvc.extensions import db
 from examsvc.models import AuditEntry, Certificate, Enrolment, Question, Role, utcnow
-from tests.conftest import csrf_token, form_token, log_in
+from tests.conftest import csrf_token, log_in, post_form
 
 
 @pytest.fixture
@@ -23,11 +23,6 @@ FAIRNESS = {
     "shuffle_options": "y",
     "enemy_rule": "y",
 }
-
-
-def post_form(client, path, data, page=None):
-    token = form_token(client.get(page or path).get_data(as_text=True))
-    return client.post(path, data={**data, "csrf_token": token})
 
 
 def test_skeleton_through_forms_and_api(app, make_user):
