@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import insert
 
 from examsvc.extensions import db
 from examsvc.models import (
@@ -19,7 +18,7 @@ from examsvc.models import (
     User,
     utcnow,
 )
-from examsvc.services import audit, similarity
+from examsvc.services import audit, bulk, similarity
 from examsvc.services.errors import BadInput, Conflict, Forbidden, NotFound, ServiceError
 from examsvc.services.review import transition
 from question_bank.errors import InvalidQuestion
@@ -151,9 +150,8 @@ def _write_versions_and_bands(contributor: User, questions, prepared) -> None:
             }
         )
         bands.extend(similarity.band_rows(question.id, keys))
-    if versions:
-        db.session.execute(insert(QuestionVersion), versions)
-        db.session.execute(insert(QuestionBand), bands)
+    bulk.insert_rows(QuestionVersion, versions)
+    bulk.insert_rows(QuestionBand, bands)
 
 
 def submit_question(contributor: User, channel: str, fields: dict[str, Any]) -> Question:
