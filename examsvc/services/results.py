@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from examsvc.extensions import db
 from examsvc.i18n import to_local
@@ -142,7 +143,9 @@ def issue_certificates(
     admin: User, sitting_id: int, today: date | None = None
 ) -> tuple[list[Certificate], list[str]]:
     """Issue a certificate to every candidate who passed, once the objection window has ended."""
-    sitting = db.session.get(Sitting, sitting_id)
+    sitting = db.session.scalar(
+        db.select(Sitting).where(Sitting.id == sitting_id).with_for_update(of=Sitting)
+    )
     if sitting is None:
         raise NotFound(_("no such sitting"))
     ends = notice_ends_on(sitting)
@@ -154,6 +157,19 @@ def issue_certificates(
             _("the public notice runs until %(date)s", date=ends.isoformat()),
             code="notice_period",
         )
+    try:
+        issued, refused = _issue(admin, sitting, today)
+        db.session.commit()
+    except IntegrityError:
+        # Another sitting's run took the same serial number at the same moment.
+        db.session.rollback()
+        raise Conflict(
+            _("certificates are being issued elsewhere at this moment; try again"), code="busy"
+        ) from None
+    return issued, refused
+
+
+def _issue(admin: User, sitting: Sitting, today: date) -> tuple[list[Certificate], list[str]]:
     blueprint = sitting.blueprint
     issued: list[Certificate] = []
     refused: list[str] = []
@@ -171,7 +187,7 @@ def issue_certificates(
         )
     for cert in issued:
         audit.record(admin, "certificate.issued", cert, number=cert.number, user=cert.user_id)
-    db.session.commit()
+    db.session.flush()
     return issued, refused
 
 

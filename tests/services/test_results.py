@@ -131,3 +131,27 @@ def test_the_notice_counts_beijing_working_days(open_sitting):
     # Sunday 17:30 UTC is Monday 01:30 in Beijing: the notice counts from Monday.
     results.publish(admin, sitting.id, now=datetime(2026, 11, 22, 17, 30, tzinfo=UTC))
     assert results.notice_ends_on(sitting) == date(2026, 11, 30)
+
+
+def test_a_serial_number_taken_meanwhile_is_a_clear_conflict(open_sitting, monkeypatch):
+    sitting, admin, (candidate,) = open_sitting()
+    sit(candidate, sitting)
+    results.publish(admin, sitting.id)
+    ends = results.notice_ends_on(sitting)
+    taken = Certificate(
+        number="Q0-0000-2000-000001-0",
+        kind="post_qualification",
+        year=ends.year,
+        serial=1,
+        user_id=candidate.id,
+        issued_on=ends,
+        valid_until=ends,
+    )
+    db.session.add(taken)
+    db.session.commit()
+    # As if another run had not yet committed its serial when this one read the maximum.
+    monkeypatch.setattr(results.db.func, "max", lambda column: column * 0)
+    with pytest.raises(Conflict) as info:
+        results.issue_certificates(admin, sitting.id, today=ends)
+    assert info.value.code == "busy"
+    assert db.session.scalar(db.select(db.func.count()).select_from(Certificate)) == 1
