@@ -29,6 +29,14 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected)
 
 
+def flash_problems(exc) -> None:
+    """Show every problem a service found (or its one message) to the user."""
+    from flask import flash
+
+    for problem in exc.problems or [exc.message]:
+        flash(problem, "danger")
+
+
 def error_response(status: int, code: str, message: str):
     if wants_json():
         return jsonify({"error": code, "message": message}), status

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from examsvc.bank import bp
 from examsvc.bank.forms import CommentForm, QuestionForm
+from examsvc.errors import flash_problems
 from examsvc.extensions import limiter, read_only
 from examsvc.labels import CHANNEL_LABELS, choices
 from examsvc.services import bank, browse, review, similarity
@@ -22,11 +23,6 @@ def question_form(**kwargs) -> QuestionForm:
     return form
 
 
-def _problems(exc: ServiceError) -> None:
-    for problem in exc.problems or [exc.message]:
-        flash(problem, "danger")
-
-
 @bp.route("/submit", methods=["GET", "POST"])
 def submit():
     form = question_form()
@@ -34,7 +30,7 @@ def submit():
         try:
             question = bank.submit_question(current_user, form.channel.data, form.question_fields())
         except ServiceError as exc:
-            _problems(exc)
+            flash_problems(exc)
             return render_template("bank/submit.html", form=form), exc.status
         flash(
             _("Question #%(id)s submitted; an examiner will review it.", id=question.id), "success"
@@ -64,7 +60,7 @@ def edit(question_id: int):
         try:
             bank.edit_submission(current_user, question_id, form.question_fields())
         except ServiceError as exc:
-            _problems(exc)
+            flash_problems(exc)
             return render_template("bank/submit.html", form=form, question=question), exc.status
         flash(_("Your changes are saved and the question is back in review."), "success")
         return redirect(url_for("bank.detail", question_id=question_id))

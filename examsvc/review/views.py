@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from examsvc.bank.forms import CommentForm, EditApprovedForm
+from examsvc.errors import flash_problems
 from examsvc.review import bp
 from examsvc.review.forms import FilterForm, RetireForm, ReviewForm
 from examsvc.services import bank, browse, review, similarity
@@ -94,8 +95,7 @@ def edit(question_id: int):
         try:
             bank.edit_approved(current_user, question_id, form.question_fields(), form.note.data)
         except ServiceError as exc:
-            for problem in exc.problems or [exc.message]:
-                flash(problem, "danger")
+            flash_problems(exc)
             return render_template("bank/submit.html", form=form, question=question), exc.status
         flash(_("Saved as version %(v)s.", v=question.version), "success")
         return redirect(url_for("review.history", question_id=question_id))

@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func
+from sqlalchemy.orm import selectinload
 
 from examsvc.extensions import db
 from examsvc.models import CONTENT_FIELDS, Question, QuestionStatus, QuestionVersion, User
@@ -139,6 +140,9 @@ def _lines(value) -> list[str]:
 def submissions_of(user: User) -> list[Question]:
     """The user's own questions, newest first."""
     query = (
-        db.select(Question).where(Question.contributor_id == user.id).order_by(Question.id.desc())
+        db.select(Question)
+        .where(Question.contributor_id == user.id)
+        .options(selectinload(Question.comments))  # the page counts them: one query, not one each
+        .order_by(Question.id.desc())
     )
     return list(db.session.scalars(query))
