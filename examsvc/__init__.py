@@ -19,6 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
     from examsvc.config import load_config
 
     load_config(app, config)
+    from examsvc.web import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -46,3 +46,17 @@ def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return "—"
     return to_local(value).strftime(fmt)
+
+
+def translate(message: object) -> str:
+    """A domain message (``question_bank.errors.Msg``) in the user's language; other text as is."""
+    from flask_babel import gettext
+
+    from question_bank.errors import Msg
+
+    if not isinstance(message, Msg):
+        return str(message)
+    if not message.params:
+        return gettext(message.template)
+    params = {k: translate(v) if isinstance(v, Msg) else v for k, v in message.params.items()}
+    return gettext(message.template, **params)

@@ -1,4 +1,41 @@
-"""Errors raised by the question-bank domain."""
+"""Errors raised by the question-bank domain, and the messages they carry.
+
+The domain speaks English message templates marked for translation (``Msg``); the
+service translates them for the user's language (``examsvc.i18n.translate``). A ``Msg`` is
+a ``str`` (its English text), so code that only logs or joins messages keeps working.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Msg(str):
+    """A user-facing message: an English template with ``%(name)s`` parameters and a code.
+
+    Write the template as a literal first argument (``Msg("row %(n)s", n=3)``): the
+    catalog extraction picks up ``Msg`` calls. A parameter that is itself a ``Msg`` is
+    translated too.
+    """
+
+    template: str
+    params: dict[str, Any]
+    code: str
+
+    def __new__(cls, template: str, code: str = "", **params: Any) -> Msg:
+        text = template % params if params else template
+        obj = super().__new__(cls, text)
+        obj.template = template
+        obj.params = params
+        obj.code = code
+        return obj
+
+    def __reduce__(self):  # pickles (job payloads) keep the template and parameters
+        return (_rebuild_msg, (self.template, self.code, self.params))
+
+
+def _rebuild_msg(template: str, code: str, params: dict[str, Any]) -> Msg:
+    return Msg(template, code, **params)
 
 
 class QuestionBankError(Exception):

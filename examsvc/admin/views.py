@@ -8,6 +8,7 @@ from examsvc.labels import choices
 from examsvc.models import utcnow
 from examsvc.services import accounts, audit, exams, results, review
 from examsvc.services.errors import ServiceError
+from examsvc.web import page_arg
 
 
 @bp.route("/")
@@ -115,7 +116,7 @@ def certificates(sitting_id: int):
 @bp.route("/users")
 def users():
     query = request.args.get("q", "")
-    page = accounts.search(query, request.args.get("page", 1, type=int))
+    page = accounts.search(query, page_arg())
     return render_template("admin/users.html", page=page, query=query, action_form=ActionForm())
 
 
@@ -134,9 +135,7 @@ def verify_institution(user_id: int):
 
 @bp.route("/audit")
 def audit_log():
-    page = audit.page(
-        request.args.get("page", 1, type=int), action=request.args.get("action") or None
-    )
+    page = audit.page(page_arg(), action=request.args.get("action") or None)
     return render_template("admin/audit.html", page=page, action=request.args.get("action", ""))
 
 

@@ -9,6 +9,7 @@ from examsvc.review.forms import FilterForm, RetireForm, ReviewForm
 from examsvc.services import bank, browse, review, similarity
 from examsvc.services.browse import BankFilter
 from examsvc.services.errors import ServiceError
+from examsvc.web import page_arg
 
 
 def _filters() -> tuple[FilterForm, BankFilter]:
@@ -38,7 +39,7 @@ def queue():
 @bp.route("/bank")
 def bank_browser():
     form, filters = _filters()
-    page = browse.browse(filters, request.args.get("page", 1, type=int))
+    page = browse.browse(filters, page_arg())
     return render_template(
         "review/bank.html", page=page, counts=browse.counts(filters), filter_form=form
     )

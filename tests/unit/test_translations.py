@@ -1,6 +1,6 @@
 """Every translatable string has a Chinese translation that keeps its placeholders.
 
-Extraction runs as ``pybabel extract -F babel.cfg -k _l -k lazy_gettext`` does, so a string
+Extraction runs as ``pybabel extract -F babel.cfg -k _l -k lazy_gettext -k Msg`` does, so a string
 added to the code or a template without a zh translation (or with a fuzzy one) fails here.
 """
 
@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 ZH_CATALOG = ROOT / "examsvc" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "Msg": None}
 
 #: %(name)s-style (and bare %s) placeholders, and {name}-style ones; a literal "%%" is none.
 PLACEHOLDER = re.compile(
