@@ -83,31 +83,25 @@ def add_comment(question_id: int):
 @limiter.limit("60 per minute")
 @read_only
 def similar():
-    """Questions already in the bank that look like the one being written (JSON)."""
+    """Questions already in the bank that look like the one being written (JSON).
+
+    Examiners see every look-alike in full. Anyone else sees their own questions in full
+    and of everybody else's only that one exists (a coarse similarity and its status):
+    never its text, so the lookup cannot be used to read the bank.
+    """
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
-    stem, options = body.get("stem"), body.get("options") or []
+    stem, options, exclude = body.get("stem"), body.get("options") or [], body.get("exclude")
     if not isinstance(stem, str) or not isinstance(options, list) or len(stem) > 2000:
         return jsonify({"error": "bad_request", "message": _("stem and options are required")}), 400
-    matches = similarity.similar_questions(
-        stem, [str(o) for o in options[:8]], exclude_id=body.get("exclude")
-    )
+    if exclude is not None and (isinstance(exclude, bool) or not isinstance(exclude, int)):
+        return jsonify(
+            {"error": "bad_request", "message": _("exclude must be a question number or null")}
+        ), 400
+    matches = similarity.similar_questions(stem, [str(o) for o in options[:8]], exclude_id=exclude)
     examiner = current_user.has_role("examiner")
-    # Contributors see approved questions only: nobody reads another's question under review.
-    shown = [m for m in matches if examiner or m.question.status == "approved"]
-    return jsonify(
-        {
-            "similar": [
-                {
-                    "id": m.question.id,
-                    "score": m.score,
-                    "status": m.question.status,
-                    "stem": m.question.stem,
-                }
-                for m in shown
-            ]
-        }
-    )
+    shown = [similarity.shown_to(m, current_user.id, examiner) for m in matches]
+    return jsonify({"similar": shown})
 
 
 def _own_or_404(question_id: int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,25 @@ LIVE = [s.value for s in QuestionStatus if s is not QuestionStatus.REJECTED]
 class Similar:
     question: Question
     score: float
+
+
+def shown_to(match: Similar, user_id: int, examiner: bool) -> dict:
+    """What the look-alike lookup tells one user about one match.
+
+    Examiners and the question's own author get its number and text. Everybody else learns
+    only that a look-alike exists: its status and a similarity rounded down to a tenth, too
+    coarse to steer a guess towards the hidden text.
+    """
+    question = match.question
+    if examiner or question.contributor_id == user_id:
+        return {
+            "id": question.id,
+            "score": match.score,
+            "status": question.status,
+            "stem": question.stem,
+            "own": question.contributor_id == user_id,
+        }
+    return {"score": math.floor(match.score * 10) / 10, "status": question.status, "own": False}
 
 
 def comparable(stem: str, options: Sequence[str]) -> str:

@@ -125,7 +125,7 @@ def test_returned_question_round_trip_through_the_pages(app, make_user):
     assert review_page.count("badge text-bg-light border") == 2  # the two exams it may serve
 
 
-def test_similar_endpoint_hides_questions_under_review_from_contributors(app, make_user):
+def test_similar_lookup_never_shows_a_contributor_the_text_of_other_questions(app, make_user):
     owner, examiner = make_user(Role.CONTRIBUTOR), make_user(Role.EXAMINER)
     pending = bank.submit_question(owner, "public", single_fields(1))
     approved = bank.submit_question(
@@ -139,19 +139,71 @@ def test_similar_endpoint_hides_questions_under_review_from_contributors(app, ma
     writer = log_in(app.test_client(), make_user(Role.CONTRIBUTOR))
     token = csrf_token(writer)
 
-    def look(client, question):
-        return client.post(
+    def look(client, question, stem=None):
+        response = client.post(
+            "/bank/similar",
+            json={"stem": stem or question.stem, "options": question.options},
+            headers={"X-CSRFToken": token if client is writer else csrf_token(client)},
+        )
+        assert response.status_code == 200
+        return response.get_json()["similar"]
+
+    for question in (pending, approved):
+        (seen,) = look(writer, question)
+        assert seen == {"score": 1.0, "status": question.status, "own": False}
+        body = writer.post(
             "/bank/similar",
             json={"stem": question.stem, "options": question.options},
-            headers={"X-CSRFToken": token if client is writer else csrf_token(client)},
-        ).get_json()
-
-    assert look(writer, pending)["similar"] == []
-    assert [s["id"] for s in look(writer, approved)["similar"]] == [approved.id]
+            headers={"X-CSRFToken": token},
+        ).get_data(as_text=True)
+        assert "预备期" not in body and "最高领导机关" not in body and "国务院" not in body
+    # A near miss tells a contributor no more than a tenth of similarity.
+    (near,) = look(writer, approved, stem="预备党员的预备期是（ ）")
+    assert 0.6 <= near["score"] < 1 and round(near["score"] * 10, 9).is_integer()
+    # The author sees their own question in full; examiners see everything.
+    owner_client = log_in(app.test_client(), owner)
+    (mine,) = look(owner_client, approved)
+    assert (mine["id"], mine["stem"], mine["own"]) == (approved.id, approved.stem, True)
     e_client = log_in(app.test_client(), examiner)
-    assert [s["id"] for s in look(e_client, pending)["similar"]] == [pending.id]
+    (full,) = look(e_client, pending)
+    assert (full["id"], full["stem"], full["status"]) == (pending.id, pending.stem, "submitted")
     bad = writer.post("/bank/similar", json={"stem": 5}, headers={"X-CSRFToken": token})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"stem": "x", "exclude": []},
+        {"stem": "x", "exclude": {}},
+        {"stem": "x", "exclude": "3"},
+        {"stem": "x", "exclude": True},
+        {"stem": "x", "options": "AB"},
+        {"stem": None},
+    ],
+)
+def test_similar_lookup_refuses_malformed_bodies_with_a_clear_400(app, make_user, body):
+    writer = log_in(app.test_client(), make_user(Role.CONTRIBUTOR))
+    response = writer.post("/bank/similar", json=body, headers={"X-CSRFToken": csrf_token(writer)})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_request"
+
+
+def test_similar_lookup_excludes_the_question_being_edited(app, make_user):
+    owner = make_user(Role.CONTRIBUTOR)
+    question = bank.submit_question(owner, "public", single_fields(1))
+    client = log_in(app.test_client(), owner)
+    body = {"stem": question.stem, "options": question.options}
+    token = csrf_token(client)
+    assert client.post("/bank/similar", json=body, headers={"X-CSRFToken": token}).get_json()[
+        "similar"
+    ]
+    for exclude, expected in ((question.id, 0), (question.id + 1, 1), (2**63, 1)):
+        found = client.post(
+            "/bank/similar", json={**body, "exclude": exclude}, headers={"X-CSRFToken": token}
+        ).get_json()["similar"]
+        assert len(found) == expected, exclude
 
 
 @pytest.mark.parametrize("role", [Role.CANDIDATE, Role.CONTRIBUTOR, Role.ORG_ADMIN, Role.ADMIN])

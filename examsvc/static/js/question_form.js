@@ -51,7 +51,16 @@
       score.className = "badge text-bg-warning me-1";
       score.textContent = TEXT.similarity + " " + Math.round(item.score * 100) + "%";
       li.appendChild(score);
-      li.appendChild(document.createTextNode("#" + item.id + " " + (item.stem || "")));
+      var status = document.createElement("span");
+      status.className = "badge text-bg-light border me-1";
+      status.textContent = TEXT.status[item.status] || item.status;
+      li.appendChild(status);
+      if (item.stem === undefined) {
+        // Somebody else's question: only that it exists, never its text.
+        li.appendChild(document.createTextNode(TEXT.hidden));
+      } else {
+        li.appendChild(document.createTextNode("#" + item.id + (item.own ? " (" + TEXT.own + ") " : " ") + item.stem));
+      }
       list.appendChild(li);
     });
   }
