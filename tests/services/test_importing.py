@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,32 @@ def test_near_duplicates_are_reported_and_flagged_for_review(app, examiner, make
         db.select(ReviewComment).where(ReviewComment.body.contains(f"#{existing.id}"))
     )
     assert len(list(flagged)) == 1
+
+
+def test_a_non_examiner_dry_run_reports_only_a_coarse_similarity(app, examiner, make_user):
+    from examsvc.services import bank as bank_service
+
+    bank_service.submit_question(
+        make_user("contributor"),
+        "public",
+        {"type": "judge", "area": "history", "stem": "遵义会议是党的历史上一个生死攸关的转折点。",
+         "key": True},
+    )  # fmt: skip
+    institution = make_user(Role.CONTRIBUTOR)
+    institution.is_institution = True
+    db.session.commit()
+    csv_text = (
+        "题型,题干,答案,知识点\n判断题,遵义会议是党历史上一个生死攸关的转折点。,对,党的历史\n"
+    )
+
+    def scores(actor):
+        report = importing.import_file(
+            actor, csv_text.encode(), fmt="csv", filename="near.csv", dry_run=True
+        )
+        (note,) = [e["message"] for e in report.errors if e["where"] == "line 2"]
+        return note
+
+    precise, coarse = scores(examiner), scores(institution)
+    assert re.search(r"0\.\d\d\b", precise)
+    assert re.search(r"0\.\d\b", coarse) and not re.search(r"0\.\d\d", coarse)
+    assert "遵义会议是党的历史上" not in coarse
