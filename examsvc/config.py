@@ -28,7 +28,7 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "DISPLAY_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": ["zh", "en"],
-    #: Failed logins per client address and e-mail, and per client address alone.
+    #: Failed logins per account (however its e-mail is typed), and per client address.
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "LOGIN_ADDRESS_RATE_LIMIT": "200 per hour",
     #: Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (werkzeug ProxyFix).

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, Flask, abort, jsonify, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 
-from examsvc.extensions import db
 from examsvc.models import User
+from examsvc.services import accounts
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -28,14 +28,36 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     app.after_request(_security_headers)
 
 
+#: Key of the login token in the signed session cookie; its hash is a row of login_sessions.
+LOGIN_TOKEN = "_login_token"
+
+
 def _load_user(user_id: str) -> User | None:
     ident, _, version = user_id.partition(":")
-    if not ident.isdigit():
+    token = session.get(LOGIN_TOKEN)
+    if not (ident.isascii() and ident.isdigit()) or not isinstance(token, str):
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or str(user.session_version) != version:
-        return None
-    return user
+    return accounts.session_user(int(ident), version, token)
+
+
+def log_in(user: User) -> None:
+    """Start a server-side login for ``user`` and put its token in the session cookie."""
+    token = accounts.start_session(user)
+    login_user(user)
+    session[LOGIN_TOKEN] = token
+
+
+def log_out() -> None:
+    """End the login on the server too: a copy of the cookie taken before stops working."""
+    token = session.pop(LOGIN_TOKEN, None)
+    if isinstance(token, str):
+        accounts.end_session(token)
+    logout_user()
+
+
+def login_token() -> str | None:
+    token = session.get(LOGIN_TOKEN)
+    return token if isinstance(token, str) else None
 
 
 def wants_json() -> bool:

@@ -93,7 +93,7 @@ def time_import(path: Path, url: str, folder: Path) -> tuple[float, dict]:
     with app.app_context():
         db.create_all()
         examiner = accounts.create_user(
-            "bench@example.com", [Role.EXAMINER], "Bench-pass-1", "测试"
+            "bench@example.com", [Role.EXAMINER], "Import-kite-2026", "测试"
         )
         started = time.perf_counter()
         report = importing.import_file(examiner, path, channel="public")

@@ -1,9 +1,10 @@
 """The JSON API of DESIGN.md §4."""
 
 from flask import jsonify, request
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from examsvc import security
 from examsvc.api import bp
 from examsvc.auth.views import login_rate_limit
 from examsvc.errors import error_response
@@ -48,14 +49,13 @@ def log_in():
     user = accounts.authenticate(email, password)
     if user is None:
         return error_response(401, "invalid_credentials", "wrong e-mail address or password")
-    login_user(user)
-    accounts.record_login(user)
+    security.log_in(user)
     return jsonify({"csrf_token": generate_csrf(), "user": _user_json(user)})
 
 
 @bp.delete("/session")
 def log_out():
-    logout_user()
+    security.log_out()
     return jsonify({"user": None})
 
 

@@ -13,7 +13,7 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
     confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
@@ -23,7 +23,7 @@ class RegisterForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
     confirm = PasswordField(
         _l("Repeat new password"),
         validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))],

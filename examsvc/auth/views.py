@@ -1,12 +1,11 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from examsvc.auth import bp
 from examsvc.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
 from examsvc.extensions import csrf, limiter
-from examsvc.security import safe_next
+from examsvc.security import log_in, log_out, login_token, safe_next
 from examsvc.services import accounts
 from examsvc.services.errors import ServiceError
 
@@ -19,11 +18,17 @@ def address_limit() -> str:
     return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
 
 
+def account_key(account_id: int | None, login: str) -> str:
+    """The per-account budget: the account a login resolves to, from any address and however
+    its name was typed; a login of no account counts under its normalised text."""
+    return f"account:{account_id}" if account_id is not None else f"login:{login}"
+
+
 def login_key() -> str:
-    """Failed logins are counted per client address and e-mail (form or JSON)."""
+    """Failed logins are counted per account (form or JSON)."""
     body = request.get_json(silent=True) if request.is_json else None
     email = (body or {}).get("email") if isinstance(body, dict) else request.form.get("email")
-    return f"{get_remote_address()}|{str(email or '').strip().lower()}"
+    return account_key(*accounts.login_account(str(email or "")[:254]))
 
 
 def _failed(response) -> bool:
@@ -32,7 +37,7 @@ def _failed(response) -> bool:
 
 def login_rate_limit(view):
     """Failed logins only use up the budget (a full exam room logs in from one address):
-    a tight one per address and e-mail, a loose one per address; form and API share both."""
+    a tight one per account, a loose one per address; form and API share both."""
     per_account = limiter.shared_limit(
         login_limit, scope="login", key_func=login_key, methods=["POST"], deduct_when=_failed
     )
@@ -52,15 +57,14 @@ def login():
         if user is None:
             flash(_("Wrong e-mail address or password."), "danger")
             return render_template("auth/login.html", form=form), 401
-        login_user(user)
-        accounts.record_login(user)
+        log_in(user)
         return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    log_out()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -74,7 +78,7 @@ def register():
         except ServiceError as exc:
             flash(exc.message, "danger")
             return render_template("auth/register.html", form=form), exc.status
-        login_user(user)
+        log_in(user)
         flash(_("Welcome! Your account is ready."), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
@@ -86,7 +90,9 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current.data, form.new.data)
+            accounts.change_password(
+                current_user, form.current.data, form.new.data, keep_token=login_token()
+            )
         except ServiceError as exc:
             flash(exc.message, "danger")
             return render_template("auth/password.html", form=form), exc.status

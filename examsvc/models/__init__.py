@@ -1,6 +1,6 @@
 """ORM models; import from here."""
 
-from examsvc.models.accounts import AuditEntry, Role, User, UserRole
+from examsvc.models.accounts import AuditEntry, LoginSession, Role, User, UserRole
 from examsvc.models.bank import (
     CONTENT_FIELDS,
     TRANSITIONS,
@@ -39,6 +39,7 @@ __all__ = [
     "CertificateStatus",
     "Enrolment",
     "ExamKind",
+    "LoginSession",
     "Paper",
     "PaperItem",
     "Question",

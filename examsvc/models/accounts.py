@@ -68,6 +68,22 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
+class LoginSession(db.Model):
+    """One login: the browser keeps the token in its signed cookie, the server its hash.
+
+    Logout ends the row, so a copy of the cookie taken before stops working.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the random token in the cookie (hex).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class AuditEntry(db.Model):
     """One state change; rows are only ever inserted (see services/audit.py)."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+import unicodedata
 from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
@@ -10,12 +13,11 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from examsvc.extensions import db
-from examsvc.models import Role, User, UserRole
-from examsvc.services import audit
+from examsvc.models import LoginSession, Role, User, UserRole, utcnow
+from examsvc.services import audit, passwords
 from examsvc.services.errors import BadInput, Conflict
 from examsvc.services.queries import contains
 
-MIN_PASSWORD = 8
 #: Checked when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 SELF_SERVICE_ROLES = (Role.CANDIDATE, Role.CONTRIBUTOR)
@@ -34,14 +36,9 @@ def normalize_email(email: str) -> str:
         ) from None
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise BadInput(
-            _("the password needs at least %(n)s characters", n=MIN_PASSWORD),
-            code="weak_password",
-        )
-    if password.isdigit() or password.isalpha():
-        raise BadInput(_("the password needs both letters and digits"), code="weak_password")
+def check_password_rules(password: str, email: str = "", name: str = "") -> None:
+    """Refuse short, common and patterned passwords and ones made of the account's name."""
+    passwords.check_password(password, email, name)
 
 
 def _new_user(email: str, name: str, password: str, roles: Iterable[str]) -> User:
@@ -49,7 +46,7 @@ def _new_user(email: str, name: str, password: str, roles: Iterable[str]) -> Use
     name = name.strip()
     if not name or len(name) > 100:
         raise BadInput(_("a name of 1 to 100 characters is required"), code="invalid_name")
-    check_password_rules(password)
+    check_password_rules(password, email, name)
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
         raise Conflict(_("an account with this e-mail address exists"), code="email_taken")
     bad = [r for r in roles if r not in set(Role)]
@@ -87,13 +84,33 @@ def create_user(
     return user
 
 
+def normalize_login(login: str) -> str:
+    """The login as accounts are looked up by it: a normalised e-mail address.
+
+    Text that is no valid address is folded the same way (NFKC, lower case, no surrounding
+    spaces) so that every spelling of it counts as one for the login rate limit.
+    """
+    try:
+        return normalize_email(login)
+    except BadInput:
+        return unicodedata.normalize("NFKC", login).strip().casefold()
+
+
+def _find_login(login: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == normalize_login(login)))
+
+
+def login_account(login: str) -> tuple[int | None, str]:
+    """The id of the account a login resolves to (None if none) and the normalised login."""
+    user = _find_login(login)
+    user_id = user.id if user is not None else None
+    db.session.commit()  # end the read: on SQLite a login request holds the write lock
+    return user_id, normalize_login(login)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None."""
-    try:
-        email = normalize_email(email)
-    except BadInput:
-        email = ""
-    user = db.session.scalar(db.select(User).where(User.email == email)) if email else None
+    user = _find_login(email)
     stored, active = (
         (user.password_hash, user.is_active) if user is not None else (_DUMMY_HASH, False)
     )
@@ -105,18 +122,70 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> None:
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _session_cutoff():
+    """Logins older than this have expired (PERMANENT_SESSION_LIFETIME, 8 hours by default)."""
+    return utcnow() - current_app.permanent_session_lifetime
+
+
+def start_session(user: User) -> str:
+    """Record a login and return the token the browser keeps in its session cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.execute(
+        db.delete(LoginSession).where(
+            LoginSession.user_id == user.id,
+            db.or_(LoginSession.ended_at.is_not(None), LoginSession.created_at < _session_cutoff()),
+        )
+    )
+    db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token)))
     audit.record(user, "user.logged_in", user)
+    db.session.commit()
+    return token
+
+
+def session_user(user_id: int, version: str, token: str) -> User | None:
+    """The user of a live login: its token not ended by logout and not expired."""
+    user = db.session.scalar(
+        db.select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            LoginSession.token_hash == _token_hash(token),
+            LoginSession.ended_at.is_(None),
+            LoginSession.created_at > _session_cutoff(),
+        )
+    )
+    if user is None or str(user.session_version) != version:
+        return None
+    return user
+
+
+def end_session(token: str) -> None:
+    """Logout: the token no longer authenticates, whoever holds a copy of the cookie."""
+    db.session.execute(
+        db.update(LoginSession)
+        .where(LoginSession.token_hash == _token_hash(token), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
     db.session.commit()
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change the password and end the account's other sessions."""
+def change_password(user: User, current: str, new: str, keep_token: str | None = None) -> None:
+    """Change the password and end the account's other sessions (all but ``keep_token``'s)."""
     if not check_password_hash(user.password_hash, current):
         raise BadInput(_("the current password is wrong"), code="wrong_password")
-    check_password_rules(new)
+    check_password_rules(new, user.email, user.name)
     user.password_hash = _hash(new)
     user.session_version += 1
+    others = db.update(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)
+    )
+    if keep_token:
+        others = others.where(LoginSession.token_hash != _token_hash(keep_token))
+    db.session.execute(others.values(ended_at=utcnow()))
     audit.record(user, "user.password_changed", user)
     db.session.commit()
 

@@ -12,16 +12,16 @@ from examsvc.services import accounts, audit, bank, exams
 from examsvc.services.errors import Conflict
 
 DEMO_USERS = [
-    ("admin@demo.examsvc.cn", "组织部管理员", [Role.ADMIN], "Admin-2026-demo"),
-    ("examiner@demo.examsvc.cn", "李审题", [Role.EXAMINER], "Examiner-2026-demo"),
+    ("admin@demo.examsvc.cn", "组织部管理员", [Role.ADMIN], "Zuzhibu-2026-demo"),
+    ("examiner@demo.examsvc.cn", "李审题", [Role.EXAMINER], "Shenti-2026-demo"),
     ("contributor@demo.examsvc.cn", "王出题", [Role.CONTRIBUTOR], "Contrib-2026-demo"),
     ("institution@demo.examsvc.cn", "市党建研究会", [Role.CONTRIBUTOR], "Institute-2026-demo"),
-    ("orgadmin@demo.examsvc.cn", "赵组织", [Role.ORG_ADMIN], "Orgadmin-2026-demo"),
+    ("orgadmin@demo.examsvc.cn", "赵组织", [Role.ORG_ADMIN], "Jiceng-2026-demo"),
     (
         "candidate@demo.examsvc.cn",
         "张明华",
         [Role.CANDIDATE, Role.CONTRIBUTOR],
-        "Candidate-2026-demo",
+        "Kaosheng-2026-demo",
     ),
 ]
 BLUEPRINT_NAME = "党务工作者上岗资格考试"

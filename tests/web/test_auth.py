@@ -14,14 +14,14 @@ def test_register_creates_a_candidate_and_contributor_and_logs_in(client):
         {
             "name": "王小红",
             "email": "Wang@Example.com",
-            "password": "abc12345",
-            "confirm": "abc12345",
+            "password": "Plum-river-42",
+            "confirm": "Plum-river-42",
         },
     )
     assert response.status_code == 302
     user = db.session.scalar(db.select(User).where(User.email == "wang@example.com"))
     assert user.roles == {"candidate", "contributor"}
-    assert user.password_hash != "abc12345"
+    assert user.password_hash != "Plum-river-42"
     assert client.get("/api/v1/session").get_json()["user"]["email"] == "wang@example.com"
 
 
@@ -29,7 +29,7 @@ def test_register_creates_a_candidate_and_contributor_and_logs_in(client):
     ("data", "message"),
     [
         ({"email": "not-an-email"}, "invalid e-mail"),
-        ({"password": "abcdefgh", "confirm": "abcdefgh"}, "letters and digits"),
+        ({"password": "plumriverkite", "confirm": "plumriverkite"}, "letters and digits"),
         ({"confirm": "different1"}, "两次输入的密码不一致"),
     ],
 )
@@ -37,8 +37,8 @@ def test_register_refuses_bad_input_and_creates_nothing(client, data, message):
     base = {
         "name": "王小红",
         "email": "wang@example.com",
-        "password": "abc12345",
-        "confirm": "abc12345",
+        "password": "Plum-river-42",
+        "confirm": "Plum-river-42",
     }
     response = post_form(client, "/auth/register", {**base, **data})
     assert response.status_code in (200, 400)
@@ -54,8 +54,8 @@ def test_register_twice_with_one_email_is_refused(client, make_user):
         {
             "name": "重复",
             "email": "TAKEN@example.com",
-            "password": "abc12345",
-            "confirm": "abc12345",
+            "password": "Plum-river-42",
+            "confirm": "Plum-river-42",
         },
     )
     assert response.status_code == 409
@@ -116,7 +116,7 @@ def test_change_password_ends_other_sessions(app, login_as):
     wrong = post_form(
         client,
         "/auth/password",
-        {"current": "bad-pass-1", "new": "x1234567", "confirm": "x1234567"},
+        {"current": "bad-pass-1", "new": "Harbour-lamp-58", "confirm": "Harbour-lamp-58"},
     )
     assert wrong.status_code == 400
 
