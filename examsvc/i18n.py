@@ -49,14 +49,43 @@ def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def translate(message: object) -> str:
-    """A domain message (``question_bank.errors.Msg``) in the user's language; other text as is."""
+    """A domain message (``question_bank.errors.Msg``) in the user's language; other text as is.
+
+    Parameters that are messages are translated too, and codes (``question_bank.errors.Code``:
+    a knowledge area, a question type…) are shown by their labels.
+    """
     from flask_babel import gettext
 
-    from question_bank.errors import Msg
+    from question_bank.errors import Code, Msg
 
+    if isinstance(message, Code):
+        return str(label_of(message.kind, message))
     if not isinstance(message, Msg):
         return str(message)
     if not message.params:
         return gettext(message.template)
-    params = {k: translate(v) if isinstance(v, Msg) else v for k, v in message.params.items()}
+    params = {
+        k: translate(v) if isinstance(v, Msg | Code) else v for k, v in message.params.items()
+    }
     return gettext(message.template, **params)
+
+
+def translate_all(messages) -> str:
+    """Several domain messages as one text, joined the way the user's language joins clauses."""
+    from flask_babel import gettext
+
+    return gettext("; ").join(translate(m) for m in messages)
+
+
+def label_of(kind: str, code: str) -> str:
+    """The display name of a code (``kind``: area, type, exam, channel, status); else the code."""
+    from examsvc import labels
+
+    mapping = {
+        "area": labels.AREA_LABELS,
+        "type": labels.TYPE_LABELS,
+        "exam": labels.EXAM_LABELS,
+        "channel": labels.CHANNEL_LABELS,
+        "status": labels.STATUS_LABELS,
+    }.get(kind, {})
+    return str(mapping.get(code, code))

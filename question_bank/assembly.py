@@ -45,7 +45,7 @@ from question_bank import exposure, parallel_forms
 from question_bank.bank_arrays import DIFFICULTY_FACILITY as DIFFICULTY_FACILITY
 from question_bank.bank_arrays import BankArrays
 from question_bank.bank_arrays import facility_of as facility_of
-from question_bank.errors import AssemblyInfeasible, Shortfall
+from question_bank.errors import AssemblyInfeasible, Msg, Shortfall
 from question_bank.model import QuestionType
 
 
@@ -150,7 +150,7 @@ def _fits(item: BankItem, row: BlueprintRow) -> bool:
     )
 
 
-def _shortfall(index: int, row: BlueprintRow, available: int, note: str = "") -> Shortfall:
+def _shortfall(index: int, row: BlueprintRow, available: int, note: str | Msg = "") -> Shortfall:
     return Shortfall(
         index, row.area, row.type.value, row.count, available, band=row.difficulty, note=note
     )
@@ -283,13 +283,20 @@ def _check_args(
     rows: Sequence[BlueprintRow], n_papers: int, exposure_cap: float, tolerance_points: float
 ) -> None:
     if not rows or any(r.count < 0 for r in rows):
-        raise ValueError("a blueprint needs at least one row and no negative counts")
+        raise ValueError(
+            Msg("a blueprint needs at least one row and no negative counts", code="bad_rows")
+        )
     if n_papers < 1:
-        raise ValueError("a sitting needs at least one paper")
+        raise ValueError(Msg("a sitting needs at least one paper", code="no_papers"))
     if not 0 < exposure_cap <= 1:
-        raise ValueError("the exposure cap is a share of the papers: above 0, at most 1")
+        raise ValueError(
+            Msg(
+                "the exposure cap is a share of the papers: above 0, at most 1",
+                code="bad_exposure_cap",
+            )
+        )
     if tolerance_points <= 0:
-        raise ValueError("the tolerance must be above 0 points")
+        raise ValueError(Msg("the tolerance must be above 0 points", code="bad_tolerance"))
 
 
 def _cells(
@@ -302,7 +309,11 @@ def _cells(
     for index, (row, pool) in enumerate(zip(rows, pools, strict=True)):
         distinct = len(exposure.group_sizes(pool, arrays.gid)) if enemies else len(pool)
         if distinct < row.count:
-            note = "near-duplicates counted once" if distinct < len(pool) else ""
+            note = (
+                Msg("near-duplicates counted once", code="duplicates_once")
+                if distinct < len(pool)
+                else ""
+            )
             shortfalls.append(_shortfall(index, row, distinct, note))
     if shortfalls:
         raise AssemblyInfeasible(shortfalls)
@@ -332,8 +343,14 @@ def _tilt(
     if moved is None:
         raise AssemblyInfeasible(
             [],
-            detail=f"no set of papers averages {target:g} points under a cap of {cap} papers "
-            f"per item (the bank's items spread evenly average {mean:.2f})",
+            detail=Msg(
+                "no set of papers averages %(target)s points under a cap of %(cap)s papers "
+                "per item (the bank's items spread evenly average %(mean)s)",
+                code="target_unreachable",
+                target=format(target, "g"),
+                cap=cap,
+                mean=format(mean, ".2f"),
+            ),
         )
     return moved
 
@@ -356,7 +373,7 @@ def _repair(
         slots, arrays.gid, layout, pools, cap, arrays.facility
     )
     if stuck:
-        note = "near-duplicates cannot all be kept off one paper"
+        note = Msg("near-duplicates cannot all be kept off one paper", code="duplicates_apart")
         raise AssemblyInfeasible(
             [
                 _shortfall(c, rows[c], len(exposure.group_sizes(pools[c], arrays.gid)), note)
@@ -370,9 +387,17 @@ def _check_parallel(scores: np.ndarray, goal: float, tolerance: float) -> None:
     if (off > tolerance + 1e-9).any():
         raise AssemblyInfeasible(
             [],
-            detail=f"{int((off > tolerance + 1e-9).sum())} of {len(scores)} papers miss the "
-            f"expected score of {goal:.2f} by more than ±{tolerance:g} points (worst "
-            f"{off.max():.2f}): widen the tolerance, raise the exposure cap or add items",
+            detail=Msg(
+                "%(missed)s of %(papers)s papers miss the expected score of %(goal)s by more "
+                "than ±%(tolerance)s points (worst %(worst)s): widen the tolerance, raise the "
+                "exposure cap or add items",
+                code="not_parallel",
+                missed=int((off > tolerance + 1e-9).sum()),
+                papers=len(scores),
+                goal=format(goal, ".2f"),
+                tolerance=format(tolerance, "g"),
+                worst=format(off.max(), ".2f"),
+            ),
         )
 
 

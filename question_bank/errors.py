@@ -38,6 +38,23 @@ def _rebuild_msg(template: str, code: str, params: dict[str, Any]) -> Msg:
     return Msg(template, code, **params)
 
 
+class Code(str):
+    """A code inside a message (a knowledge area, a question type): the service shows its label.
+
+    ``kind`` names the list of labels: ``"area"``, ``"type"``, ``"exam"``, ``"channel"``.
+    """
+
+    kind: str
+
+    def __new__(cls, value: str, kind: str) -> Code:
+        obj = super().__new__(cls, value)
+        obj.kind = kind
+        return obj
+
+    def __reduce__(self):
+        return (Code, (str(self), self.kind))
+
+
 class QuestionBankError(Exception):
     """Base of every domain error; the message is safe to show to a user."""
 
@@ -55,19 +72,19 @@ class InvalidResponse(QuestionBankError):
 
 
 class AssemblyInfeasible(QuestionBankError):
-    """The bank cannot fill a blueprint; ``shortfalls`` names the rows that fall short."""
+    """The bank cannot fill a blueprint; ``shortfalls`` names the rows that fall short.
+
+    ``messages`` holds one ``Msg`` per shortfall (and the detail, if any) for the service to
+    translate; ``str()`` of the error is the English text, for logs.
+    """
 
     def __init__(self, shortfalls: list["Shortfall"], detail: str = ""):  # noqa: UP037
         self.shortfalls = list(shortfalls)
         self.detail = detail
-        parts = [
-            f"row {s.row_index + 1} ({s.describe()}): needs {s.needed}, bank has {s.available}"
-            + (f" ({s.note})" if s.note else "")
-            for s in self.shortfalls
-        ]
+        self.messages: list[Msg] = [s.message() for s in self.shortfalls]
         if detail:
-            parts.append(detail)
-        super().__init__("blueprint cannot be met: " + "; ".join(parts))
+            self.messages.append(detail if isinstance(detail, Msg) else Msg(detail))
+        super().__init__("blueprint cannot be met: " + "; ".join(self.messages))
 
 
 class Shortfall:
@@ -81,7 +98,7 @@ class Shortfall:
         needed: int,
         available: int,
         band: tuple[int, int] | None = None,
-        note: str = "",
+        note: str | Msg = "",
     ):
         self.row_index = row_index
         self.area = area
@@ -91,8 +108,38 @@ class Shortfall:
         self.band = band
         self.note = note
 
-    def describe(self) -> str:
-        text = f"{self.area or 'any area'} × {self.qtype}"
-        if self.band is not None:
-            text += f" × difficulty {self.band[0]}–{self.band[1]}"
-        return text
+    def describe(self) -> Msg:
+        """The row's cell: knowledge area × question type (× difficulty band)."""
+        area = Code(self.area, "area") if self.area else Msg("any area", code="any_area")
+        qtype = Code(self.qtype, "type")
+        if self.band is None:
+            return Msg("%(area)s × %(qtype)s", code="cell", area=area, qtype=qtype)
+        return Msg(
+            "%(area)s × %(qtype)s × difficulty %(low)s–%(high)s",
+            code="cell_band",
+            area=area,
+            qtype=qtype,
+            low=self.band[0],
+            high=self.band[1],
+        )
+
+    def message(self) -> Msg:
+        """What falls short in this row, e.g. "row 3 (discipline × fill): needs 50, bank has 3"."""
+        params = {
+            "row": self.row_index + 1,
+            "cell": self.describe(),
+            "needed": self.needed,
+            "available": self.available,
+        }
+        if self.note:
+            return Msg(
+                "row %(row)s (%(cell)s): needs %(needed)s, bank has %(available)s (%(note)s)",
+                code="shortfall",
+                note=self.note,
+                **params,
+            )
+        return Msg(
+            "row %(row)s (%(cell)s): needs %(needed)s, bank has %(available)s",
+            code="shortfall",
+            **params,
+        )

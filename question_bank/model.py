@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from question_bank.errors import InvalidQuestion
+from question_bank.errors import InvalidQuestion, Msg
 
 
 class QuestionType(enum.StrEnum):
@@ -125,27 +126,46 @@ def build_question(
     try:
         qtype = QuestionType(type)
     except ValueError:
-        raise InvalidQuestion([f"unknown question type {type!r}"]) from None
+        raise InvalidQuestion(
+            [Msg("unknown question type %(type)s", code="unknown_type", type=repr(type))]
+        ) from None
     if area not in AREAS:
-        problems.append(f"unknown knowledge area {area!r}")
+        problems.append(
+            Msg("unknown knowledge area %(area)s", code="unknown_area", area=repr(area))
+        )
     stem = normalize_text(stem)
     opts = tuple(normalize_text(o) for o in options) if qtype.has_options else ()
     normalized_key = _normalize_key(qtype, key, opts, problems)
     _check_lengths(stem, opts, explanation, problems)
     if not isinstance(difficulty, int) or not 1 <= difficulty <= 5:
-        problems.append("difficulty must be a whole number from 1 to 5")
+        problems.append(Msg("difficulty must be a whole number from 1 to 5", code="bad_difficulty"))
     if qtype.has_options:
         _check_options(opts, problems)
     if qtype is QuestionType.MULTIPLE and not 3 <= len(opts) <= len(OPTION_LABELS):
-        problems.append(f"a multiple-choice question needs 3 to {len(OPTION_LABELS)} options")
+        problems.append(
+            Msg(
+                "a multiple-choice question needs 3 to %(most)s options",
+                code="multiple_option_count",
+                most=len(OPTION_LABELS),
+            )
+        )
     chosen_exams = _check_exams(exams, problems)
     marking = _check_rubric(qtype, rubric, problems)
     if qtype is QuestionType.FILL and isinstance(normalized_key, tuple):
         blanks = len(BLANK_RE.findall(stem))
         if blanks == 0:
-            problems.append("a fill-in stem needs at least one blank written as ___")
+            problems.append(
+                Msg("a fill-in stem needs at least one blank written as ___", code="no_blank")
+            )
         elif blanks != len(normalized_key):
-            problems.append(f"the stem has {blanks} blanks but {len(normalized_key)} answers")
+            problems.append(
+                Msg(
+                    "the stem has %(blanks)s blanks but %(answers)s answers",
+                    code="blank_count",
+                    blanks=blanks,
+                    answers=len(normalized_key),
+                )
+            )
     if problems:
         raise InvalidQuestion(problems)
     return Question(
@@ -178,9 +198,11 @@ def _check_exams(exams, problems: list[str]) -> frozenset[str]:
     chosen = frozenset(str(e) for e in exams)
     unknown = sorted(chosen - set(EXAMS))
     if unknown:
-        problems.append(f"unknown exam {', '.join(unknown)}")
+        problems.append(
+            Msg("unknown exam %(exams)s", code="unknown_exam", exams=", ".join(unknown))
+        )
     if not chosen:
-        problems.append("choose at least one exam the question may serve")
+        problems.append(Msg("choose at least one exam the question may serve", code="no_exam"))
     return chosen & frozenset(EXAMS)
 
 
@@ -197,40 +219,79 @@ def _check_rubric(
         criterion = normalize_text(str(criterion or ""))
         try:
             value = float(points)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             value = -1.0
-        if not criterion or value <= 0:
-            problems.append(f"rubric row {i} needs a criterion and points above 0")
+        if not criterion or not 0 < value < math.inf:  # "nan" and "inf" read as floats too
+            problems.append(
+                Msg(
+                    "rubric row %(row)s needs a criterion and points above 0",
+                    code="bad_rubric_row",
+                    row=i,
+                )
+            )
             continue
         rows.append((criterion, value))
     if not rows:
-        problems.append("a short-answer question needs a marking rubric with points")
+        problems.append(
+            Msg("a short-answer question needs a marking rubric with points", code="no_rubric")
+        )
     elif len(rows) > MAX_RUBRIC_ROWS:
-        problems.append(f"a rubric has at most {MAX_RUBRIC_ROWS} rows")
+        problems.append(
+            Msg("a rubric has at most %(most)s rows", code="rubric_too_long", most=MAX_RUBRIC_ROWS)
+        )
     return tuple(rows)
 
 
 def _check_lengths(stem: str, opts: tuple[str, ...], explanation: str, problems: list[str]) -> None:
     if not stem:
-        problems.append("the stem is empty")
+        problems.append(Msg("the stem is empty", code="empty_stem"))
     elif len(stem) > MAX_STEM:
-        problems.append(f"the stem is longer than {MAX_STEM} characters")
+        problems.append(
+            Msg("the stem is longer than %(most)s characters", code="stem_too_long", most=MAX_STEM)
+        )
     if any(len(o) > MAX_OPTION for o in opts):
-        problems.append(f"an option is longer than {MAX_OPTION} characters")
+        problems.append(
+            Msg(
+                "an option is longer than %(most)s characters",
+                code="option_too_long",
+                most=MAX_OPTION,
+            )
+        )
     if len(explanation or "") > MAX_EXPLANATION:
-        problems.append(f"the explanation is longer than {MAX_EXPLANATION} characters")
+        problems.append(
+            Msg(
+                "the explanation is longer than %(most)s characters",
+                code="explanation_too_long",
+                most=MAX_EXPLANATION,
+            )
+        )
 
 
 def _check_options(opts: tuple[str, ...], problems: list[str]) -> None:
     if not 2 <= len(opts) <= len(OPTION_LABELS):
-        problems.append(f"a choice question needs 2 to {len(OPTION_LABELS)} options")
+        problems.append(
+            Msg(
+                "a choice question needs 2 to %(most)s options",
+                code="option_count",
+                most=len(OPTION_LABELS),
+            )
+        )
     for i, text in enumerate(opts[: len(OPTION_LABELS)]):
         if not text:
-            problems.append(f"option {option_label(i)} is empty")
+            problems.append(
+                Msg("option %(label)s is empty", code="empty_option", label=option_label(i))
+            )
     seen: dict[str, int] = {}
     for i, text in enumerate(opts[: len(OPTION_LABELS)]):
         if text and text in seen:
-            problems.append(f"option {option_label(i)} repeats option {option_label(seen[text])}")
+            problems.append(
+                Msg(
+                    "option %(label)s repeats option %(first)s",
+                    code="repeated_option",
+                    label=option_label(i),
+                    first=option_label(seen[text]),
+                )
+            )
         seen.setdefault(text, i)
 
 
@@ -241,33 +302,53 @@ def _normalize_key(
     if qtype is QuestionType.SINGLE:
         label = normalize_text(str(key or "")).upper()
         if len(label) != 1 or label not in labels:
-            problems.append("a single-choice question needs exactly one key among its options")
+            problems.append(
+                Msg(
+                    "a single-choice question needs exactly one key among its options",
+                    code="single_key",
+                )
+            )
         return label
     if qtype is QuestionType.MULTIPLE:
         raw = key if isinstance(key, list | tuple) else list(normalize_text(str(key or "")))
         chosen = sorted({normalize_text(str(k)).upper() for k in raw if str(k).strip()})
         if any(k not in labels for k in chosen):
-            problems.append("a key of the multiple-choice question is not among its options")
+            problems.append(
+                Msg(
+                    "a key of the multiple-choice question is not among its options",
+                    code="multiple_key_unknown",
+                )
+            )
         if len(chosen) < 2:
-            problems.append("a multiple-choice question needs at least two keys")
+            problems.append(
+                Msg("a multiple-choice question needs at least two keys", code="multiple_keys")
+            )
         return tuple(chosen)
     if qtype is QuestionType.JUDGE:
         if not isinstance(key, bool):
-            problems.append("a true/false question needs the key true or false")
+            problems.append(
+                Msg("a true/false question needs the key true or false", code="judge_key")
+            )
         return bool(key)
     if qtype is QuestionType.FILL:
         if not isinstance(key, list | tuple) or not key:
-            problems.append("a fill-in question needs an accepted answer for every blank")
+            problems.append(
+                Msg("a fill-in question needs an accepted answer for every blank", code="fill_key")
+            )
             return ()
         blanks = []
         for i, accepted in enumerate(key):
             values = [accepted] if isinstance(accepted, str) else list(accepted or [])
             cleaned = tuple(dict.fromkeys(v for v in (normalize_text(str(x)) for x in values) if v))
             if not cleaned:
-                problems.append(f"blank {i + 1} has no accepted answer")
+                problems.append(
+                    Msg("blank %(n)s has no accepted answer", code="blank_no_answer", n=i + 1)
+                )
             blanks.append(cleaned)
         return tuple(blanks)
     reference = normalize_text(str(key or ""))
     if not reference:
-        problems.append("a short-answer question needs a reference answer")
+        problems.append(
+            Msg("a short-answer question needs a reference answer", code="short_reference")
+        )
     return reference

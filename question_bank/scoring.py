@@ -6,7 +6,7 @@ import enum
 import unicodedata
 from collections.abc import Sequence
 
-from question_bank.errors import InvalidResponse
+from question_bank.errors import InvalidResponse, Msg
 from question_bank.model import OPTION_LABELS, QuestionType, normalize_text
 
 
@@ -26,31 +26,49 @@ def check_response(qtype: QuestionType, response: object, option_count: int, bla
     labels = list(OPTION_LABELS[:option_count])
     if qtype is QuestionType.SINGLE:
         if not isinstance(response, str) or response.upper() not in labels:
-            raise InvalidResponse(f"expected one of {', '.join(labels)}")
+            raise InvalidResponse(
+                Msg("expected one of %(labels)s", code="single_response", labels=", ".join(labels))
+            )
         return response.upper()
     if qtype is QuestionType.MULTIPLE:
         if not isinstance(response, list) or not all(isinstance(r, str) for r in response):
-            raise InvalidResponse("expected a list of option letters")
+            raise InvalidResponse(
+                Msg("expected a list of option letters", code="multiple_response")
+            )
         picked = sorted({r.upper() for r in response})
         if any(p not in labels for p in picked):
-            raise InvalidResponse(f"expected letters among {', '.join(labels)}")
+            raise InvalidResponse(
+                Msg(
+                    "expected letters among %(labels)s",
+                    code="option_letters",
+                    labels=", ".join(labels),
+                )
+            )
         return picked
     if qtype is QuestionType.JUDGE:
         if not isinstance(response, bool):
-            raise InvalidResponse("expected true or false")
+            raise InvalidResponse(Msg("expected true or false", code="judge_response"))
         return response
     if qtype is QuestionType.FILL:
         if not isinstance(response, list) or not all(isinstance(r, str) for r in response):
-            raise InvalidResponse("expected a list of strings, one per blank")
+            raise InvalidResponse(
+                Msg("expected a list of strings, one per blank", code="fill_response")
+            )
         if len(response) != blanks:
-            raise InvalidResponse(f"expected {blanks} answers, one per blank")
+            raise InvalidResponse(
+                Msg("expected %(n)s answers, one per blank", code="fill_count", n=blanks)
+            )
         if any(len(r) > 500 for r in response):
-            raise InvalidResponse("an answer is longer than 500 characters")
+            raise InvalidResponse(
+                Msg("an answer is longer than %(most)s characters", code="fill_too_long", most=500)
+            )
         return list(response)
     if not isinstance(response, str):
-        raise InvalidResponse("expected text")
+        raise InvalidResponse(Msg("expected text", code="short_response"))
     if len(response) > 20000:
-        raise InvalidResponse("the answer is longer than 20000 characters")
+        raise InvalidResponse(
+            Msg("the answer is longer than %(most)s characters", code="short_too_long", most=20000)
+        )
     return response
 
 

@@ -31,9 +31,20 @@ def normalize_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise BadInput(
-            _("invalid e-mail address: %(reason)s", reason=exc), code="invalid_email"
-        ) from None
+        raise BadInput(_email_problem(str(exc)), code="invalid_email") from None
+
+
+def _email_problem(reason: str) -> str:
+    """email_validator's English reason as a message in the user's language."""
+    if "must have an @-sign" in reason:
+        return _("an e-mail address needs an @ sign, such as name@example.com")
+    if "before the @-sign" in reason:
+        return _("the part before the @ sign of the e-mail address is not valid")
+    if "after the @-sign" in reason or "It should have a period" in reason:
+        return _("the domain after the @ sign of the e-mail address is not valid")
+    if "too long" in reason:
+        return _("the e-mail address is too long")
+    return _("the e-mail address is not valid; check it, for example name@example.com")
 
 
 def check_password_rules(password: str, email: str = "", name: str = "") -> None:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert
 
 from examsvc.extensions import db
+from examsvc.i18n import translate_all
 from examsvc.models import Attempt, Enrolment, Paper, PaperItem, Question, Sitting, User, utcnow
 from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
@@ -172,7 +173,13 @@ def _assemble(
             shuffle_options=blueprint.shuffle_options and not shared,
         )
     except AssemblyInfeasible as exc:
-        raise Conflict(str(exc), code="assembly_infeasible") from None
+        raise Conflict(
+            _(
+                "The bank cannot fill the blueprint: %(problems)s",
+                problems=translate_all(exc.messages),
+            ),
+            code="assembly_infeasible",
+        ) from None
     if shared:
         papers = [_reorder(drawn.papers[0], blueprint, sitting.seed, e.user_id) for e in enrolments]
         drawn = assembly.SittingAssembly(drawn.seed, drawn.bank_hash, papers, drawn.report)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 
 from examsvc.extensions import db
+from examsvc.i18n import translate
 from examsvc.models import Answer, Attempt, AttemptStatus, Enrolment, PaperItem, User, utcnow
 from examsvc.services import audit
 from examsvc.services.assembly import draw_late
@@ -167,7 +168,11 @@ def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, obje
                 qtype, response, len(item.option_order), _blanks(item)
             )
         except InvalidResponse as exc:
-            raise BadInput(f"item {raw_id}: {exc}", code="invalid_response") from None
+            problem = translate(exc.args[0]) if exc.args else ""
+            raise BadInput(
+                _("item %(item)s: %(problem)s", item=raw_id, problem=problem),
+                code="invalid_response",
+            ) from None
     return checked
 
 

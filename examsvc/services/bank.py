@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from examsvc.extensions import db
+from examsvc.i18n import translate, translate_all
 from examsvc.models import (
     CONTENT_FIELDS,
     Question,
@@ -36,9 +37,14 @@ def _validated(fields: dict[str, Any]) -> DomainQuestion:
     try:
         return build_question(**fields)
     except InvalidQuestion as exc:
-        raise BadInput(str(exc), code="invalid_question", problems=exc.problems) from None
-    except TypeError as exc:  # a field the domain does not know
-        raise BadInput(str(exc), code="invalid_question") from None
+        problems = [translate(p) for p in exc.problems]
+        raise BadInput(
+            translate_all(exc.problems), code="invalid_question", problems=problems
+        ) from None
+    except TypeError:  # a field the domain does not know
+        raise BadInput(
+            _("the question has a field that is not known"), code="invalid_question"
+        ) from None
 
 
 def _columns(domain: DomainQuestion) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from examsvc.extensions import db
+from examsvc.i18n import translate
 from examsvc.models import (
     Blueprint,
     BlueprintRow,
@@ -277,7 +278,12 @@ def check_rows(rows: list[RowSpec], exam_kind: str, level: int, exposure_cap: fl
 def feasibility(blueprint: Blueprint) -> list[str]:
     """Human-readable shortfalls of the blueprint against the approved bank (empty: feasible)."""
     return [
-        f"{s.describe()}: {s.available}/{s.needed}"
+        _(
+            "%(cell)s: %(available)s/%(needed)s",
+            cell=translate(s.describe()),
+            available=s.available,
+            needed=s.needed,
+        )
         for s in assembly.check_feasible(row_specs(blueprint), bank_items(blueprint))
     ]
 

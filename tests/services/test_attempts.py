@@ -119,7 +119,7 @@ def test_a_bad_item_in_a_batch_stores_none_of_the_batch(open_sitting):
     with pytest.raises(BadInput) as info:
         attempts.save_answers(candidate, attempt.id, {str(first.id): "A", "x": "B"}, seq=1)
     assert info.value.code == "unknown_item"
-    with pytest.raises(BadInput, match="expected one of"):
+    with pytest.raises(BadInput, match="答案应为 A, B, C, D 之一"):
         attempts.save_answers(candidate, attempt.id, {str(first.id): "Z"}, seq=1)
     assert db.session.scalar(db.select(db.func.count()).select_from(Answer)) == 0
 
@@ -213,5 +213,6 @@ def test_enrolment_is_refused_when_the_bank_is_too_small(open_sitting, make_user
     late = make_user(Role.CANDIDATE)
     with pytest.raises(Conflict) as info:
         exams.enrol(admin, sitting.id, late.email)
-    assert info.value.code == "assembly_infeasible" and "any area × fill" in info.value.message
-    assert exams.feasibility(sitting.blueprint) == ["any area × fill: 0/1"]
+    assert info.value.code == "assembly_infeasible"
+    assert "第 4 行（不限领域 × 填空题）：需要 1 题，题库仅有 0 题" in info.value.message
+    assert exams.feasibility(sitting.blueprint) == ["不限领域 × 填空题：0/1"]

@@ -65,8 +65,8 @@ def test_invalid_submission_lists_every_problem_and_saves_nothing(people):
     fields = {**TYPES["multiple"], "options": ["甲", "甲", ""], "key": ["A"]}
     with pytest.raises(BadInput) as info:
         bank.submit_question(people["contributor"], "public", fields)
-    assert "option B repeats option A" in info.value.problems
-    assert "a multiple-choice question needs at least two keys" in info.value.problems
+    assert "选项 B 与选项 A 重复" in info.value.problems
+    assert "多项选择题至少要有两个正确答案" in info.value.problems
     assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
 
 
@@ -277,7 +277,7 @@ def test_questions_serve_only_the_exams_they_are_marked_for(people, make_user):
         rows=rows,
     )
     assert exams.feasibility(training) == [] and exams.feasibility(post) == [
-        "any area × judge: 0/2"
+        "不限领域 × 判断题：0/2"
     ]
 
 

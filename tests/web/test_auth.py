@@ -28,7 +28,7 @@ def test_register_creates_a_candidate_and_contributor_and_logs_in(client):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"email": "not-an-email"}, "invalid e-mail"),
+        ({"email": "not-an-email"}, "电子邮箱地址须包含 @ 符号"),
         ({"password": "plumriverkite", "confirm": "plumriverkite"}, "letters and digits"),
         ({"confirm": "different1"}, "两次输入的密码不一致"),
     ],
