@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_DOWN, Decimal
 
 from question_bank.errors import InvalidResponse, Msg
 from question_bank.model import OPTION_LABELS, QuestionType, normalize_text
@@ -121,3 +122,18 @@ def _score_fill(key: Sequence[Sequence[str]], response: Sequence[str], points: f
         if given_key and given_key in {fill_match_key(a) for a in accepted}:
             right += 1
     return round(points * right / len(key), 2)
+
+
+def total_score(points: Iterable[float]) -> float:
+    """A paper's score: the exact sum of its items' points, cut (never rounded up) to 0.01.
+
+    Summing in decimal keeps 0.1 × 600 at exactly 60; cutting keeps 4.995 at 4.99, so the
+    score shown is never above what was earned and a pass is never made by rounding.
+    """
+    exact = sum((Decimal(str(p)) for p in points), Decimal(0))
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+
+
+def passes(score: float, pass_mark: float) -> bool:
+    """Reaching the pass mark exactly is a pass."""
+    return Decimal(str(score)) >= Decimal(str(pass_mark))

@@ -15,7 +15,13 @@ from examsvc.services.assembly import draw_late
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from question_bank.errors import InvalidResponse
 from question_bank.model import OPTION_LABELS, QuestionType
-from question_bank.scoring import MultipleRule, check_response, score_response
+from question_bank.scoring import (
+    MultipleRule,
+    check_response,
+    passes,
+    score_response,
+    total_score,
+)
 
 MAX_SEQ = 2**62
 
@@ -237,10 +243,9 @@ def _score(attempt: Attempt) -> None:
         a.paper_item_id: a
         for a in db.session.scalars(db.select(Answer).where(Answer.attempt_id == attempt.id))
     }
-    total = maximum = 0.0
+    earned: list[float] = []
     pending = False
     for item in attempt.enrolment.paper.items:
-        maximum += item.points
         domain = item.content.to_domain()
         answer = answers.get(item.id)
         response = original_labels(item, answer.response) if answer else None
@@ -248,10 +253,10 @@ def _score(attempt: Attempt) -> None:
         if points is None:
             pending = True
             continue
-        total += points
+        earned.append(points)
         if answer is not None:
             answer.points = points
-    attempt.score = round(total, 2)
-    attempt.max_score = round(maximum, 2)
-    attempt.is_passed = None if pending else attempt.score >= blueprint.pass_mark
+    attempt.score = total_score(earned)
+    attempt.max_score = total_score(item.points for item in attempt.enrolment.paper.items)
+    attempt.is_passed = None if pending else passes(attempt.score, blueprint.pass_mark)
     attempt.scored_at = utcnow()
