@@ -1,4 +1,4 @@
-from flask import abort, render_template
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from examsvc.exam import bp
@@ -18,6 +18,10 @@ def take(sitting_id: int):
     sitting = next((s for s in results.my_sittings(current_user) if s["id"] == sitting_id), None)
     if sitting is None:
         abort(404)
+    if sitting["attempt_status"] == "submitted":  # handed in: the result, never a blank paper
+        return redirect(url_for("exam.result", attempt_id=sitting["attempt_id"]))
+    if sitting["state"] != "open" and sitting["attempt_status"] != "in_progress":
+        return render_template("exam/not_open.html", sitting=sitting)
     return render_template("exam/take.html", sitting=sitting)
 
 
