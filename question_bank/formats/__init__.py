@@ -8,12 +8,16 @@ file's bytes and the questions the format cannot hold.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from question_bank.errors import Msg
 from question_bank.formats import aiken, csvfile, gift, moodle_xml, qti, qti_writer, xlsx
 from question_bank.formats.common import (
     ERROR,
+    FILE,
+    MAX_ITEMS,
     UNSUPPORTED,
     FileRejected,
     ParsedItem,
@@ -27,6 +31,7 @@ from question_bank.model import Question
 __all__ = [
     "ERROR",
     "FORMATS",
+    "MAX_ITEMS",
     "UNSUPPORTED",
     "WRITABLE",
     "ParseResult",
@@ -39,7 +44,9 @@ __all__ = [
     "write",
 ]
 
-READERS: dict[str, Callable[[bytes], ParseResult]] = {
+log = logging.getLogger(__name__)
+
+READERS: dict[str, Callable[[bytes, int], ParseResult]] = {
     "moodle-xml": moodle_xml.read,
     "gift": gift.read,
     "aiken": aiken.read,
@@ -58,21 +65,70 @@ WRITABLE: tuple[str, ...] = tuple(WRITERS)
 EXTENSIONS = {"moodle-xml": ".xml", "gift": ".gift", "qti": ".zip", "xlsx": ".xlsx"}
 
 
-def read(data: bytes, fmt: str = "auto", filename: str = "") -> ParseResult:
-    """Parse a question file; a file that cannot be read at all gives one problem at "file"."""
+def read(
+    data: bytes, fmt: str = "auto", filename: str = "", max_items: int = MAX_ITEMS
+) -> ParseResult:
+    """Parse a question file; a file that cannot be read at all gives one problem at "file".
+
+    Whatever a reader's parser raises on a damaged file becomes that problem, never an
+    exception; so does a file that yields no question at all (the problem says why). More
+    than ``max_items`` questions refuse the file, and reading stops there.
+    """
     try:
         if len(data) > MAX_FILE_BYTES:
-            raise FileRejected("file", f"the file is larger than {MAX_FILE_BYTES // 2**20} MB")
+            raise FileRejected(
+                FILE,
+                Msg("the file is larger than %(mb)s MB", code="file_too_large",
+                    mb=MAX_FILE_BYTES // 2**20),
+            )  # fmt: skip
         if fmt == "auto":
             fmt = detect(data, filename)
         if fmt not in READERS:
-            raise FileRejected("file", f"unknown format {fmt!r}")
-        return READERS[fmt](data)
+            raise FileRejected(
+                FILE, Msg("unknown format %(format)s", code="unknown_format", format=repr(fmt))
+            )
+        return _explained(READERS[fmt](data, max_items))
     except FileRejected as exc:
-        return ParseResult(fmt, problems=[Problem(exc.where, exc.message)], unreadable=True)
+        return _refused(fmt, exc.where, exc.message)
     except RecursionError:
-        problem = Problem("file", "the file is nested too deeply")
-        return ParseResult(fmt, problems=[problem], unreadable=True)
+        return _refused(fmt, FILE, Msg("the file is nested too deeply", code="too_deep"))
+    except MemoryError:
+        raise
+    except Exception as exc:  # a parser's own failure on a damaged file: refuse, never crash
+        log.warning("%s reader failed on %r", fmt, filename, exc_info=True)
+        return _refused(
+            fmt,
+            FILE,
+            Msg(
+                "the file cannot be read as %(format)s (damaged or not that format): %(reason)s",
+                code="reader_failed",
+                format=fmt,
+                reason=type(exc).__name__,
+            ),
+        )
+
+
+def _refused(fmt: str, where: str, message: str) -> ParseResult:
+    return ParseResult(fmt, problems=[Problem(where, message)], unreadable=True)
+
+
+def _explained(result: ParseResult) -> ParseResult:
+    """A result with no question says why: every item left out, or none found at all."""
+    if result.items or result.unreadable or result.errors:
+        return result
+    if result.problems:
+        message = Msg(
+            "no question to import: every item in the file is of a type we do not support",
+            code="only_unsupported",
+        )
+    else:
+        message = Msg(
+            "no question found in the file: is it empty, or in another format?",
+            code="no_items",
+        )
+    result.problems.append(Problem(FILE, message))
+    result.unreadable = True
+    return result
 
 
 @dataclass

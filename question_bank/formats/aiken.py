@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from question_bank.errors import Msg
 from question_bank.formats.common import (
+    MAX_ITEMS,
     Collector,
     ParseResult,
+    at_line,
     choice_letters,
     judge_value,
     with_blank,
@@ -41,9 +44,9 @@ class _Draft:
     problems: list[str] = field(default_factory=list)
 
 
-def read(data: bytes) -> ParseResult:
+def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
     """Read Aiken text; every question ends at its ANSWER line or at a blank line."""
-    collector = Collector(FORMAT)
+    collector = Collector(FORMAT, limit)
     category = ""
     for start, block in _blocks(decode(data)):
         head = block[0].strip().lower()
@@ -96,18 +99,21 @@ def _take_line(draft: _Draft, line: str) -> None:
     elif option and draft.stem:
         draft.options.append((option.group(1), option.group(2).strip()))
     elif draft.options:
-        draft.problems.append(f"unexpected line after the options: {line[:40]!r}")
+        draft.problems.append(
+            Msg("unexpected line after the options: %(line)s", code="aiken_stray_line",
+                line=repr(line[:40]))
+        )  # fmt: skip
     else:
         draft.stem.append(line)
 
 
 def _finish(collector: Collector, draft: _Draft, category: str) -> None:
-    where = f"line {draft.line}"
+    where = at_line(draft.line)
     if draft.kind in _OTHER_TYPES:
         collector.unsupported(where, draft.kind)
         return
     if draft.answer is None and draft.kind != "essay":
-        collector.error(where, "no ANSWER line")
+        collector.error(where, Msg("no ANSWER line", code="aiken_no_answer"))
         return
     common: dict[str, Any] = {
         "stem": "\n".join(draft.stem),
@@ -136,12 +142,19 @@ def _choice(collector: Collector, where: str, draft: _Draft, common: dict) -> No
     expected = [str(i) for i in range(1, len(labels) + 1)] if numbered else list(OPTION_LABELS)
     if labels != expected[: len(labels)]:
         common["problems"].append(
-            "options must be labelled A, B, C… (or numbered 1, 2, 3…); found " + ", ".join(labels)
+            Msg(
+                "options must be labelled A, B, C… (or numbered 1, 2, 3…); found %(labels)s",
+                code="aiken_labels",
+                labels=", ".join(labels),
+            )
         )
     keys = _keys(draft.answer or "", numbered, common["problems"])
     for letter in keys:
         if OPTION_LABELS.find(letter) >= len(labels) or letter not in OPTION_LABELS:
-            common["problems"].append(f"the answer {letter} is not among the options")
+            common["problems"].append(
+                Msg("the answer %(letter)s is not among the options", code="key_not_an_option",
+                    letter=letter)
+            )  # fmt: skip
     qtype = "multiple" if len(keys) > 1 else "single"
     key: object = keys if qtype == "multiple" else "".join(keys)
     options = [text for _, text in draft.options]
@@ -153,10 +166,16 @@ def _keys(answer: str, numbered: bool, problems: list[str]) -> list[str]:
         numbers = [n for n in re.split(r"[\s,，、]+", answer) if n]
         if all(n.isdigit() and 1 <= int(n) <= len(OPTION_LABELS) for n in numbers):
             return [OPTION_LABELS[int(n) - 1] for n in numbers]
-        problems.append(f"the options are numbered but the answer is {answer!r}")
+        problems.append(
+            Msg("the options are numbered but the answer is %(answer)s",
+                code="aiken_numbered_key", answer=repr(answer))
+        )  # fmt: skip
         return []
     letters = choice_letters(answer)
     if letters is None:
-        problems.append(f"the answer {answer!r} is not option letters")
+        problems.append(
+            Msg("the answer %(answer)s is not option letters", code="key_not_letters",
+                answer=repr(answer))
+        )  # fmt: skip
         return []
     return letters

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from question_bank.errors import InvalidQuestion
+from question_bank.errors import InvalidQuestion, Msg
 from question_bank.formats.areas import split_category
 from question_bank.model import AREAS, BLANK_RE, OPTION_LABELS, build_question, normalize_text
 
@@ -15,6 +15,32 @@ from question_bank.model import AREAS, BLANK_RE, OPTION_LABELS, build_question, 
 ERROR = "error"
 UNSUPPORTED = "unsupported"
 BLANK = "____"
+#: Most questions (rows, items) one file may hold; a reader stops at the next one.
+MAX_ITEMS = 50_000
+
+#: Where a problem concerns the whole file.
+FILE = Msg("file", code="at_file")
+
+
+def at_row(row: int, sheet: str = "") -> Msg:
+    """The place of a spreadsheet row, with its sheet's name when the workbook has several."""
+    if sheet:
+        return Msg("sheet %(sheet)s row %(row)s", code="at_sheet_row", sheet=sheet, row=row)
+    return Msg("row %(row)s", code="at_row", row=row)
+
+
+def at_line(line: int) -> Msg:
+    return Msg("line %(line)s", code="at_line", line=line)
+
+
+def joined(messages: list[str]) -> str:
+    """Several messages as one, each translated on its own ("a; b; c")."""
+    if not messages:
+        return ""
+    first, *rest = messages
+    if not rest:
+        return first
+    return Msg("%(first)s; %(rest)s", code="joined", first=first, rest=joined(rest))
 
 
 class FileRejected(Exception):
@@ -24,6 +50,18 @@ class FileRejected(Exception):
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
+
+
+def too_many(limit: int) -> FileRejected:
+    return FileRejected(
+        FILE,
+        Msg(
+            "too many rows: the file holds more than %(limit)s questions; "
+            "split it into files of at most %(limit)s",
+            code="too_many_questions",
+            limit=limit,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -88,22 +126,39 @@ class ParseResult:
 
 
 class Collector:
-    """Accumulates the items and problems of one file while a reader walks it."""
+    """Accumulates the items and problems of one file while a reader walks it.
 
-    def __init__(self, fmt: str):
+    More than ``limit`` items (good, bad or skipped) reject the file at once, so that a huge
+    file costs no more to refuse than ``limit`` items do to read.
+    """
+
+    def __init__(self, fmt: str, limit: int = MAX_ITEMS):
         self.result = ParseResult(fmt)
+        self.limit = limit
+        self.counted = 0
+
+    def _count(self) -> None:
+        self.counted += 1
+        if self.counted > self.limit:
+            raise too_many(self.limit)
 
     def error(self, where: str, message: str) -> None:
+        if where != "file":
+            self._count()
         self.result.problems.append(Problem(where, message))
         if where == "file":
             self.result.unreadable = True
 
     def unsupported(self, where: str, what: str) -> None:
-        message = f"skipped: {what} questions are not supported"
+        self._count()
+        message = Msg(
+            "skipped: %(what)s questions are not supported", code="unsupported_type", what=what
+        )
         self.result.problems.append(Problem(where, message, UNSUPPORTED))
 
     def add(self, where: str, *, problems: list[str] | None = None, **raw: Any) -> None:
         """Validate one item through build_question; keep it or report why not."""
+        self._count()
         item = make_item(where, problems or [], **raw)
         if isinstance(item, Problem):
             self.result.problems.append(item)
@@ -141,11 +196,9 @@ def make_item(
             **extra,
         )
     except InvalidQuestion as exc:
-        return Problem(where, "; ".join(problems + exc.problems))
-    except TypeError as exc:  # a field this version of the model does not take
-        return Problem(where, "; ".join([*problems, str(exc)]))
+        return Problem(where, joined(problems + exc.problems))
     if problems:
-        return Problem(where, "; ".join(problems))
+        return Problem(where, joined(problems))
     return ParsedItem(
         type=question.type.value,
         area=area,
@@ -224,14 +277,18 @@ def with_blank(stem: str, *, append: bool) -> str:
 
 
 _DIFFICULTY_WORDS = {
-    "很简单": 1, "简单": 1, "容易": 1, "易": 1, "较易": 2, "较简单": 2, "中等": 3, "中": 3,
-    "一般": 3, "适中": 3, "较难": 4, "难": 5, "困难": 5, "很难": 5,
+    "很简单": 1, "简单": 1, "容易": 1, "易": 1, "较易": 2, "较简单": 2, "偏易": 2, "中等": 3,
+    "中": 3, "一般": 3, "适中": 3, "较难": 4, "偏难": 4, "难": 5, "困难": 5, "很难": 5,
     "very easy": 1, "easy": 2, "medium": 3, "difficult": 4, "hard": 4, "very difficult": 5,
 }  # fmt: skip
 
 
-def parse_difficulty(value: object) -> tuple[int | None, str | None]:
-    """A difficulty 1–5 from a number or a word (易/中/难); (None, problem) when unreadable."""
+def parse_difficulty(value: object, coefficient: bool = False) -> tuple[int | None, str | None]:
+    """A difficulty 1–5 from a number or a word (易/中/难); (None, problem) when unreadable.
+
+    With ``coefficient`` (a 难度系数 column), a fraction is the share of candidates who answer
+    right (0.85 is easy, 0.15 hard), as Chinese test statistics define it.
+    """
     text = normalize_text(str(value if value is not None else "")).lower()
     if not text:
         return None, None
@@ -241,9 +298,15 @@ def parse_difficulty(value: object) -> tuple[int | None, str | None]:
         number = float(text)
     except ValueError:
         number = 0.0
+    if coefficient and 0 < number < 1:
+        return 5 - min(4, int(number * 5)), None
     if number.is_integer() and 1 <= number <= 5:
         return int(number), None
-    return None, f"difficulty {text!r} is not a number from 1 to 5 or 易/中/难"
+    return None, Msg(
+        "difficulty %(value)s is not a number from 1 to 5 or 易/中/难",
+        code="bad_difficulty_value",
+        value=repr(text),
+    )
 
 
 def parse_points(value: object) -> tuple[float | None, str | None]:
@@ -253,9 +316,11 @@ def parse_points(value: object) -> tuple[float | None, str | None]:
     try:
         points = float(text)
     except ValueError:
-        return None, f"points {text!r} is not a number"
-    if points <= 0:
-        return None, f"points {text!r} must be above 0"
+        return None, Msg("points %(value)s is not a number", code="bad_points", value=repr(text))
+    if points <= 0 or points != points or points == float("inf"):
+        return None, Msg(
+            "points %(value)s must be above 0", code="points_not_positive", value=repr(text)
+        )
     return points, None
 
 
@@ -276,7 +341,13 @@ def parse_rubric(text: str) -> tuple[tuple[tuple[str, float], ...], list[str]]:
             continue
         match = _RUBRIC_ROW.match(line)
         if match is None:
-            problems.append(f"rubric row {line!r} gives no points, e.g. 要点（5分）")
+            problems.append(
+                Msg(
+                    "rubric row %(row)s gives no points, e.g. 要点（5分）",
+                    code="rubric_row_no_points",
+                    row=repr(line),
+                )
+            )
             continue
         rows.append((match["criterion"], float(match["p1"] or match["p2"])))
     return tuple(rows), problems

@@ -6,7 +6,8 @@ import csv
 import io
 from collections.abc import Iterator
 
-from question_bank.formats.common import FileRejected, ParseResult
+from question_bank.errors import Msg
+from question_bank.formats.common import MAX_ITEMS, FileRejected, ParseResult, at_line
 from question_bank.formats.tabular import read_rows
 from question_bank.formats.text import decode
 
@@ -14,10 +15,10 @@ FORMAT = "csv"
 HEADER_LINES = 20
 
 
-def read(data: bytes) -> ParseResult:
+def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
     """Read a CSV file: the header is found by its column names, the delimiter sniffed."""
     text = decode(data)
-    return read_rows(FORMAT, _rows(text, _delimiter(text)))
+    return read_rows(FORMAT, _rows(text, _delimiter(text)), limit=limit)
 
 
 def _delimiter(text: str) -> str:
@@ -32,7 +33,9 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[str, list[str]]]:
     line = 1
     try:
         for row in reader:
-            yield f"line {line}", row
+            yield at_line(line), row
             line = reader.line_num + 1
-    except csv.Error as exc:
-        raise FileRejected(f"line {line}", f"malformed CSV: {exc}") from None
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise FileRejected(
+            at_line(line), Msg("malformed CSV: %(reason)s", code="malformed_csv", reason=str(exc))
+        ) from None

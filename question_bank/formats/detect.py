@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
-from question_bank.formats.common import FileRejected
+from question_bank.errors import Msg
+from question_bank.formats.common import FILE, FileRejected
 from question_bank.formats.safety import local_name, open_zip
 from question_bank.formats.tabular import HEADER_SCAN_ROWS, header_columns
 from question_bank.formats.text import decode
+
+#: How much of a text file detection looks at.
+SAMPLE_BYTES = 256 * 1024
 
 _ROOT = re.compile(r"<([A-Za-z_][\w:.-]*)")
 _PROLOG = re.compile(
@@ -24,11 +28,16 @@ _XML_ROOTS = {"quiz": "moodle-xml", "assessmentItem": "qti", "qti-assessment-ite
 
 def detect(data: bytes, filename: str = "") -> str:
     """The format name of the file, or FileRejected saying why it cannot be read."""
+    if not data.strip():
+        raise FileRejected(FILE, Msg("the file is empty", code="empty_file"))
     if data[:4] == b"PK\x03\x04":
         return _zip_format(data)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileRejected("file", "old .xls workbooks are not supported: save it as .xlsx")
-    text = decode(data[: 256 * 1024])
+        raise FileRejected(
+            FILE,
+            Msg("old .xls workbooks are not supported: save it as .xlsx", code="xls_format"),
+        )
+    text = decode(data[:SAMPLE_BYTES], partial=len(data) > SAMPLE_BYTES)
     if text.lstrip().startswith("<"):
         return _xml_format(text)
     lines = text.split("\n")
@@ -41,7 +50,13 @@ def detect(data: bytes, filename: str = "") -> str:
     extension = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension in (".gift", ".csv"):
         return _BY_EXTENSION[extension]
-    raise FileRejected("file", "cannot tell the file's format; name it with --format")
+    raise FileRejected(
+        FILE,
+        Msg(
+            "cannot tell the file's format: choose it (the Format field, or --format)",
+            code="unknown_file_format",
+        ),
+    )
 
 
 def _split(line: str) -> list[str]:
@@ -57,7 +72,10 @@ def _zip_format(data: bytes) -> str:
         return "xlsx"
     if "imsmanifest.xml" in names or any(n.endswith(".xml") for n in names):
         return "qti"
-    raise FileRejected("file", "a zip that is neither an xlsx workbook nor a QTI package")
+    raise FileRejected(
+        FILE,
+        Msg("a zip that is neither an xlsx workbook nor a QTI package", code="zip_kind"),
+    )
 
 
 def _xml_format(text: str) -> str:
@@ -66,5 +84,15 @@ def _xml_format(text: str) -> str:
     if root in _XML_ROOTS:
         return _XML_ROOTS[root]
     if root == "questestinterop":
-        raise FileRejected("file", "QTI 1.2 files are not supported: export QTI 2.1 or 3.0")
-    raise FileRejected("file", f"an XML file whose root <{root}> is no question format we know")
+        raise FileRejected(
+            FILE,
+            Msg("QTI 1.2 files are not supported: export QTI 2.1 or 3.0", code="qti12"),
+        )
+    raise FileRejected(
+        FILE,
+        Msg(
+            "an XML file whose root <%(root)s> is no question format we know",
+            code="xml_root",
+            root=root,
+        ),
+    )

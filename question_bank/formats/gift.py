@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from question_bank.errors import Msg
 from question_bank.formats.areas import category_of
 from question_bank.formats.common import (
     BLANK,
+    MAX_ITEMS,
     Collector,
     ParseResult,
+    at_line,
     format_number,
     judge_value,
     strip_option_labels,
@@ -27,9 +30,9 @@ _ESCAPE = re.compile(r"\\(.)")
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 
 
-def read(data: bytes) -> ParseResult:
+def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
     """Read GIFT text: blocks separated by blank lines, $CATEGORY lines, // comments."""
-    collector = Collector(FORMAT)
+    collector = Collector(FORMAT, limit)
     category = ""
     for line_no, block in _blocks(decode(data)):
         difficulty = None
@@ -44,7 +47,7 @@ def read(data: bytes) -> ParseResult:
             else:
                 kept.append(line)
         if kept:
-            where = f"line {line_no + block.index(kept[0])}"
+            where = at_line(line_no + block.index(kept[0]))
             _question(collector, where, "\n".join(kept), category, difficulty)
     return collector.result
 
@@ -90,12 +93,15 @@ def _question(
     title = _TITLE.match(text.strip())
     body = text.strip()[title.end() :].strip() if title else text.strip()
     if title:
-        where = f"{where} «{_unescape(title.group(1))[:40]}»"
+        where = Msg(
+            "%(where)s «%(title)s»", code="at_titled", where=where,
+            title=_unescape(title.group(1))[:40],
+        )  # fmt: skip
     is_html = bool(_FORMAT_TAG.match(body)) and body[1:5].lower() == "html"
     body = _FORMAT_TAG.sub("", body, count=1)
     span = _find_block(body)
     if span is None:
-        collector.unsupported(where, "description (no answer block)")
+        collector.unsupported(where, Msg("description (no answer block)", code="gift_description"))
         return
     before, inside, after = body[: span[0]], body[span[0] + 1 : span[1]], body[span[1] + 1 :]
     answers, _, general = _split_unescaped(inside, "####")
@@ -147,7 +153,13 @@ def _choices_or_fill(collector: Collector, where: str, stem: str, answers, commo
     else:
         qtype, key = "single", "".join(right[:1])
         if len(right) > 1:
-            problems.append(f"{len(right)} answers are marked right (=) in a single choice")
+            problems.append(
+                Msg(
+                    "%(n)s answers are marked right (=) in a single choice",
+                    code="gift_several_right",
+                    n=len(right),
+                )
+            )
     collector.add(
         where, problems=problems, type=qtype, stem=stem, options=options, key=key, **common
     )
@@ -226,9 +238,12 @@ def write(questions: Sequence[Question]) -> tuple[bytes, list[tuple[int, str]]]:
 
 def _unwritable(question: Question) -> str | None:
     if question.type is QuestionType.SHORT:
-        return "GIFT cannot hold a short-answer question's reference answer and rubric"
+        return Msg(
+            "GIFT cannot hold a short-answer question's reference answer and rubric",
+            code="gift_no_short",
+        )
     if question.type is QuestionType.FILL and len(question.key) != 1:  # type: ignore[arg-type]
-        return "GIFT holds one blank per question; this one has several"
+        return Msg("GIFT holds one blank per question; this one has several", code="gift_one_blank")
     return None
 
 

@@ -7,9 +7,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from xml.etree.ElementTree import Element
 
+from question_bank.errors import Msg
 from question_bank.formats.areas import category_of
 from question_bank.formats.common import (
     BLANK,
+    FILE,
+    MAX_ITEMS,
     Collector,
     ParseResult,
     format_number,
@@ -29,12 +32,16 @@ FORMAT = "moodle-xml"
 _DIFFICULTY_TAG = re.compile(r"^(?:difficulty|难度)\s*[:=：]\s*([1-5])$", re.IGNORECASE)
 
 
-def read(data: bytes) -> ParseResult:
+def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
     """Read a Moodle XML <quiz>; unsupported types are skipped with a warning."""
     root = parse_xml(data)
-    collector = Collector(FORMAT)
+    collector = Collector(FORMAT, limit)
     if local_name(root.tag) != "quiz":
-        collector.error("file", f"not a Moodle XML quiz: the root element is <{root.tag}>")
+        collector.error(
+            FILE,
+            Msg("not a Moodle XML quiz: the root element is <%(root)s>", code="moodle_root",
+                root=root.tag),
+        )  # fmt: skip
         return collector.result
     category = ""
     for number, element in enumerate(root.findall("question"), start=1):
@@ -45,7 +52,7 @@ def read(data: bytes) -> ParseResult:
         where = _where(number, element)
         reader = _READERS.get(qtype)
         if not qtype:
-            collector.error(where, "the question has no type")
+            collector.error(where, Msg("the question has no type", code="moodle_no_type"))
         elif reader is None:
             collector.unsupported(where, qtype)
         else:
@@ -64,7 +71,9 @@ def text_of(element: Element | None) -> str:
 
 def _where(number: int, element: Element) -> str:
     name = " ".join(text_of(element.find("name")).split())
-    return f"question {number}" + (f" «{name[:40]}»" if name else "")
+    if name:
+        return Msg("question %(n)s «%(name)s»", code="at_named_question", n=number, name=name[:40])
+    return Msg("question %(n)s", code="at_question", n=number)
 
 
 def _common(element: Element, category: str) -> dict:
@@ -89,7 +98,10 @@ def _answers(element: Element) -> tuple[list[tuple[str, float]], list[str]]:
         try:
             fraction = float(answer.get("fraction") or 0)
         except ValueError:
-            problems.append(f"answer {i} has the fraction {answer.get('fraction')!r}")
+            problems.append(
+                Msg("answer %(n)s has the fraction %(fraction)s", code="moodle_fraction",
+                    n=i, fraction=repr(answer.get("fraction")))
+            )  # fmt: skip
             fraction = 0.0
         answers.append((text_of(answer), fraction))
     return answers, problems
@@ -98,7 +110,7 @@ def _answers(element: Element) -> tuple[list[tuple[str, float]], list[str]]:
 def _multichoice(element: Element, collector: Collector, where: str, common: dict) -> None:
     answers, problems = _answers(element)
     if any(not text and fraction > 0 for text, fraction in answers):
-        problems.append("an answer marked correct is empty")
+        problems.append(Msg("an answer marked correct is empty", code="moodle_empty_right"))
     answers = [(text, fraction) for text, fraction in answers if text]  # Moodle drops blanks
     single_text = (element.findtext("single") or "").strip().lower()
     key: object
@@ -106,7 +118,10 @@ def _multichoice(element: Element, collector: Collector, where: str, common: dic
     full = [OPTION_LABELS[i] for i, (_, f) in enumerate(answers[:8]) if f >= 99.99]
     if single_text in ("true", "1") or (not single_text and len(correct) <= 1):
         if single_text and len(full) > 1:
-            problems.append(f"{len(full)} answers are marked fully correct in a single choice")
+            problems.append(
+                Msg("%(n)s answers are marked fully correct in a single choice",
+                    code="moodle_several_right", n=len(full))
+            )  # fmt: skip
         qtype, key = "single", "".join(full[:1] or correct[:1])
     else:
         qtype, key = "multiple", correct
@@ -119,7 +134,10 @@ def _truefalse(element: Element, collector: Collector, where: str, common: dict)
     right = [text for text, fraction in answers if fraction >= 99.99]
     key = judge_value(right[0]) if len(right) == 1 else None
     if key is None:
-        problems.append("a true/false question needs one answer true or false with fraction 100")
+        problems.append(
+            Msg("a true/false question needs one answer true or false with fraction 100",
+                code="moodle_truefalse")
+        )  # fmt: skip
     collector.add(where, problems=problems, type="judge", key=key, **common)
 
 

@@ -11,8 +11,11 @@ import posixpath
 import re
 from xml.etree.ElementTree import Element
 
+from question_bank.errors import Msg
 from question_bank.formats.common import (
     BLANK,
+    FILE,
+    MAX_ITEMS,
     Collector,
     FileRejected,
     ParseResult,
@@ -56,17 +59,19 @@ def _all(element: Element, wanted: str) -> list[Element]:
     return [e for e in element.iter() if name(e) == wanted]
 
 
-def read(data: bytes) -> ParseResult:
+def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
     """Read one QTI item file or a content package."""
-    collector = Collector(FORMAT)
+    collector = Collector(FORMAT, limit)
     if data[:4] == b"PK\x03\x04":
         _package(collector, data)
     else:
         root = parse_xml(data)
         if name(root) != "assessmentItem":
             collector.error(
-                "file", f"not a QTI assessment item: the root element is <{name(root)}>"
-            )
+                FILE,
+                Msg("not a QTI assessment item: the root element is <%(root)s>",
+                    code="qti_root", root=name(root)),
+            )  # fmt: skip
         else:
             _item(collector, root, "", {})
     return collector.result
@@ -80,17 +85,41 @@ def _package(collector: Collector, data: bytes) -> None:
         resources = _manifest_items(manifest)
     else:
         resources = [(n, {}) for n in sorted(names) if n.lower().endswith(".xml")]
+    roots: list[str] = []
     for href, meta in resources:
         if href not in names:
-            collector.error(href, "listed in imsmanifest.xml but missing from the package")
+            collector.error(
+                href,
+                Msg("listed in imsmanifest.xml but missing from the package",
+                    code="qti_missing_item"),
+            )  # fmt: skip
             continue
         try:
             root = parse_xml(read_entry(archive, href), href)
         except FileRejected as exc:
             collector.error(exc.where, exc.message)
             continue
+        roots.append(f"{href} <{name(root)}>")
         if name(root) == "assessmentItem":
             _item(collector, root, href, meta)
+    if not collector.counted:
+        collector.error(FILE, _no_items(roots, "imsmanifest.xml" in names))
+
+
+def _no_items(roots: list[str], manifest: bool) -> Msg:
+    """Why a package holds no item: what it holds instead."""
+    if not roots:
+        if manifest:
+            return Msg(
+                "no QTI item in the package: imsmanifest.xml lists no resource of type imsqti_item",
+                code="qti_no_resources",
+            )
+        return Msg("no QTI item in the package: it holds no XML file", code="qti_no_xml")
+    return Msg(
+        "no QTI item in the package: its XML files are %(found)s, none an assessmentItem",
+        code="qti_no_items",
+        found=", ".join(roots[:5]) + ("…" if len(roots) > 5 else ""),
+    )
 
 
 def _manifest_items(manifest: Element) -> list[tuple[str, dict]]:
@@ -119,7 +148,11 @@ def _lom(resource: Element) -> dict:
 
 def _item(collector: Collector, root: Element, path: str, meta: dict) -> None:
     identifier = attr(root, "identifier") or "?"
-    where = f"item {identifier}" + (f" ({path})" if path else "")
+    where = (
+        Msg("item %(id)s (%(path)s)", code="at_item_path", id=identifier, path=path)
+        if path
+        else Msg("item %(id)s", code="at_item", id=identifier)
+    )
     body = next(iter(_all(root, "itemBody")), None)
     interactions = [
         e for e in (body.iter() if body is not None else ()) if name(e).endswith("Interaction")
@@ -146,7 +179,10 @@ def _item(collector: Collector, root: Element, path: str, meta: dict) -> None:
             common,
         )
     else:
-        collector.unsupported(where, ", ".join(kinds) or "items without an interaction")
+        collector.unsupported(
+            where,
+            ", ".join(kinds) or Msg("items without an interaction", code="qti_no_interaction"),
+        )
 
 
 def render(element: Element) -> str:
@@ -208,8 +244,11 @@ def _choice(
     declaration = declarations.get(attr(interaction, "responseIdentifier"))
     correct = _values(declaration)
     problems = [
-        f"the correct response {v!r} is not among the choices" for v in correct if v not in ids
-    ]
+        Msg("the correct response %(value)s is not among the choices", code="qti_bad_response",
+            value=repr(v))
+        for v in correct
+        if v not in ids
+    ]  # fmt: skip
     labels = [OPTION_LABELS[ids.index(v)] for v in correct if v in ids[: len(OPTION_LABELS)]]
     cardinality = attr(declaration, "cardinality")
     multiple = cardinality == "multiple" or (

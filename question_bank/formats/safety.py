@@ -4,31 +4,56 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from question_bank.formats.common import FileRejected
+from question_bank.errors import Msg
+from question_bank.formats.common import FILE, FileRejected
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_ZIP_ENTRIES = 5000
 MAX_ZIP_BYTES = 256 * 1024 * 1024
+#: Apache POI's rule for Office files (ZipSecureFile): an entry may unpack to at most 100 times
+#: its packed size; entries below the grace size are not checked (tiny parts compress well).
+MAX_RATIO = 100
+RATIO_GRACE_BYTES = 1024 * 1024
 
 
 def parse_xml(data: bytes, where: str = "") -> Element:
     """Parse XML with no entity expansion and no external references; reject with the line."""
-    prefix = f"{where}: " if where else ""
     try:
         return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
+        place = (
+            Msg("%(part)s: line %(line)s", code="at_part_line", part=where, line=line)
+            if where
+            else Msg("line %(line)s", code="at_line", line=line)
+        )
         raise FileRejected(
-            f"{prefix}line {line}", f"malformed XML (column {column}): {exc}"
+            place,
+            Msg(
+                "malformed XML (column %(column)s): %(reason)s",
+                code="malformed_xml",
+                column=column,
+                reason=str(exc),
+            ),
         ) from None
     except DefusedXmlException:
         raise FileRejected(
-            where or "file", "XML entity declarations and external references are not allowed"
+            where or FILE,
+            Msg(
+                "XML entity declarations and external references are not allowed",
+                code="xml_entities",
+            ),
+        ) from None
+    except (ValueError, UnicodeDecodeError, LookupError) as exc:  # e.g. an unknown encoding
+        raise FileRejected(
+            where or FILE,
+            Msg("the XML cannot be decoded: %(reason)s", code="xml_undecodable", reason=str(exc)),
         ) from None
 
 
@@ -42,16 +67,42 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise FileRejected("file", f"not a readable zip file: {exc}") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise FileRejected(
+            FILE, Msg("not a readable zip file: %(reason)s", code="bad_zip", reason=str(exc))
+        ) from None
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise FileRejected("file", f"the zip has more than {MAX_ZIP_ENTRIES} entries")
+        raise FileRejected(
+            FILE,
+            Msg("the zip has more than %(most)s entries", code="zip_entries", most=MAX_ZIP_ENTRIES),
+        )
     if sum(e.file_size for e in entries) > MAX_ZIP_BYTES:
-        raise FileRejected("file", f"the zip unpacks to more than {MAX_ZIP_BYTES // 2**20} MB")
+        raise FileRejected(
+            FILE,
+            Msg(
+                "the zip unpacks to more than %(mb)s MB", code="zip_size", mb=MAX_ZIP_BYTES // 2**20
+            ),
+        )
     for entry in entries:
         name = entry.filename.replace("\\", "/")
         if name.startswith("/") or ".." in name.split("/") or ":" in name.split("/")[0]:
-            raise FileRejected("file", f"unsafe path in the zip: {entry.filename!r}")
+            raise FileRejected(
+                FILE,
+                Msg("unsafe path in the zip: %(name)s", code="zip_path", name=repr(entry.filename)),
+            )
+        if entry.file_size > RATIO_GRACE_BYTES and entry.file_size > MAX_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise FileRejected(
+                FILE,
+                Msg(
+                    "the zip entry %(name)s unpacks to more than %(ratio)s times its size "
+                    "(a zip bomb?)",
+                    code="zip_ratio",
+                    name=repr(entry.filename),
+                    ratio=MAX_RATIO,
+                ),
+            )
     return archive
 
 
@@ -67,5 +118,8 @@ def read_entry(archive: zipfile.ZipFile, name: str) -> bytes:
         NotImplementedError,
         RuntimeError,
         EOFError,
+        zlib.error,
     ) as exc:
-        raise FileRejected(name, f"cannot read the zip entry: {exc}") from None
+        raise FileRejected(
+            name, Msg("cannot read the zip entry: %(reason)s", code="zip_entry", reason=str(exc))
+        ) from None

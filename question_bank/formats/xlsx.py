@@ -5,17 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
+import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from question_bank.errors import Msg
 from question_bank.formats.areas import category_of
-from question_bank.formats.common import FileRejected, ParseResult, format_number, join_reference
+from question_bank.formats.common import (
+    FILE,
+    MAX_ITEMS,
+    FileRejected,
+    ParseResult,
+    at_row,
+    format_number,
+    join_reference,
+)
 from question_bank.formats.safety import open_zip
-from question_bank.formats.tabular import read_rows
+from question_bank.formats.tabular import read_rows, sheet_type
 from question_bank.model import Question, QuestionType
 
 FORMAT = "xlsx"
@@ -47,25 +58,91 @@ INSTRUCTIONS = (
 )  # fmt: skip
 
 
-def read(data: bytes) -> ParseResult:
-    """Read every sheet that has a header row; cells are read as the values Excel shows."""
-    open_zip(data)  # entry names, count and size are checked before openpyxl unpacks anything
+#: Unpacked size of one worksheet's XML, and of the shared strings every sheet refers to.
+#: 50,000 questions written with inline strings (as Apache POI's streaming writer does) take
+#: about 150 MB; read_only streams the sheet, but shared strings are held in memory.
+MAX_SHEET_BYTES = 160 * 2**20
+MAX_SHARED_STRINGS_BYTES = 48 * 2**20
+#: Any other part (styles, workbook, relations) is small in every real workbook.
+MAX_PART_BYTES = 16 * 2**20
+#: Columns read from a row: the header is in the first ones, whatever the sheet's dimension says.
+MAX_COLUMNS = 64
+
+
+def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
+    """Read every sheet that has a header row; cells are read as the values Excel shows.
+
+    Any failure of the workbook's parts (a truncated sheet, a missing part) refuses the file,
+    whether openpyxl meets it when opening the workbook or while streaming the rows.
+    """
+    _check_parts(open_zip(data))  # before openpyxl unpacks anything
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise FileRejected("file", f"not a readable xlsx workbook: {exc}") from None
+        raise _unreadable(FILE, exc) from None
     try:
-        sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
-        results = [read_rows(FORMAT, _rows(ws, len(sheets) > 1)) for ws in sheets]
+        return _read_sheets(workbook, limit)
     finally:
         workbook.close()
+
+
+def _read_sheets(workbook, limit: int) -> ParseResult:
+    sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
+    results = []
+    for sheet in sheets:
+        rows = _rows(sheet, len(sheets) > 1)
+        default_type = sheet_type(sheet.title)
+        try:
+            result = read_rows(FORMAT, rows, limit=limit, default_type=default_type)
+        except FileRejected:
+            raise
+        except Exception as exc:  # the sheet's XML breaks while rows are streamed
+            where = Msg("sheet %(sheet)s", code="at_sheet", sheet=sheet.title)
+            raise _unreadable(where, exc) from None
+        limit -= len(result.items) + len([p for p in result.problems if p.where != "file"])
+        results.append(result)
     return _merge(results)
 
 
+def _unreadable(where: str, exc: Exception) -> FileRejected:
+    return FileRejected(
+        where,
+        Msg(
+            "not a readable xlsx workbook (damaged or truncated): %(reason)s",
+            code="xlsx_unreadable",
+            reason=f"{type(exc).__name__}: {str(exc)[:200]}",
+        ),
+    )
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose parts would unpack to more than a real question bank needs."""
+    for entry in archive.infolist():
+        name = entry.filename.lower()
+        if name.startswith("xl/worksheets/"):
+            most = MAX_SHEET_BYTES
+        elif name == "xl/sharedstrings.xml":
+            most = MAX_SHARED_STRINGS_BYTES
+        else:
+            most = MAX_PART_BYTES
+        if entry.file_size > most:
+            raise FileRejected(
+                FILE,
+                Msg(
+                    "the workbook part %(part)s unpacks to %(size)s MB, more than %(most)s MB: "
+                    "split the questions into several files",
+                    code="xlsx_part_too_large",
+                    part=entry.filename,
+                    size=entry.file_size // 2**20,
+                    most=most // 2**20,
+                ),
+            )
+
+
 def _merge(results: list[ParseResult]) -> ParseResult:
-    """The sheets that have a header; when none has, the first sheet's complaint."""
+    """The sheets that have questions; when none has, the first sheet's complaint."""
     found = [r for r in results if not r.unreadable]
     if not found:
         return results[0] if results else ParseResult(FORMAT, unreadable=True)
@@ -77,9 +154,13 @@ def _merge(results: list[ParseResult]) -> ParseResult:
 
 
 def _rows(sheet, named: bool) -> Iterator[tuple[str, list[str]]]:
-    prefix = f"{sheet.title} " if named else ""
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield f"{prefix}row {number}", [_cell_text(v) for v in row]
+    title = sheet.title if named else ""
+    sheet.reset_dimensions()  # a lying <dimension> would pad every row to 16,384 columns
+    for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+        end = len(row)
+        while end and row[end - 1] is None:
+            end -= 1
+        yield at_row(number, title), [_cell_text(v) for v in row[:end]]
 
 
 def _cell_text(value: object) -> str:
@@ -95,18 +176,46 @@ def _cell_text(value: object) -> str:
 
 
 def write(questions: Sequence[Question]) -> tuple[bytes, list[tuple[int, str]]]:
-    """Our template filled with the questions; fill answers that contain | or / are left out."""
+    """Our template filled with the questions; fill answers that contain | or / are left out.
+
+    Every text cell is written as text, never as a formula: a stem that begins with =, +, -
+    or @ ("=HYPERLINK(…)") stays the question's words in Excel, WPS and LibreOffice.
+    """
     workbook, sheet = _template()
     skipped = []
     for index, question in enumerate(questions):
         row = _row(question)
         if row is None:
-            skipped.append((index, "a fill-in answer contains | or /, which the template uses"))
+            skipped.append(
+                (
+                    index,
+                    Msg(
+                        "a fill-in answer contains | or /, which the template uses",
+                        code="xlsx_fill_separator",
+                    ),
+                )
+            )
         else:
-            sheet.append(row)
+            sheet.append([_as_text(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), skipped
+
+
+def _as_text(sheet, value: object) -> object:
+    """A string as a text cell (type "s", shown with a quote prefix); other values as they are."""
+    if not isinstance(value, str):
+        return value
+    cell = Cell(sheet, value=None)
+    cell._value = value  # not .value: its setter turns a leading "=" into a formula
+    cell.data_type = "s"
+    if value[:1] in FORMULA_STARTS:
+        cell.quotePrefix = True  # editing the cell in Excel keeps it text
+    return cell
+
+
+#: First characters with which a spreadsheet reads a typed cell as a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def blank_template() -> bytes:

@@ -40,9 +40,11 @@ def test_export_then_import_gives_back_the_same_questions(fmt):
     assert [build_question(**item.fields()) for item in result.items] == kept
 
 
-def test_the_blank_template_reads_as_an_empty_bank():
+def test_the_blank_template_is_refused_saying_it_has_no_question_rows():
     result = formats.read(formats.blank_template())
-    assert result.format == "xlsx" and result.items == [] and result.problems == []
+    assert result.format == "xlsx" and result.items == [] and result.unreadable
+    assert [p.message for p in result.problems] == ["no question rows below the header"]
+    assert result.problems[0].message.code == "no_rows"
 
 
 def test_xlsx_leaves_out_fill_answers_that_contain_its_separators():
