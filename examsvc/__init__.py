@@ -19,9 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
     from examsvc.config import load_config
 
     load_config(app, config)
-    from examsvc.web import BoundedIntConverter
+    from examsvc import web
 
-    app.url_map.converters["int"] = BoundedIntConverter
+    web.init_app(app)  # bounded route ids, strict JSON bodies, no NUL in any input
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,9 +1,18 @@
-"""Request-argument helpers shared by every blueprint: numbers are bounded in one place."""
+"""Request input checked in one place for every blueprint: bounded numbers, storable text."""
 
 from __future__ import annotations
 
-from flask import request
+import json
+import math
+import re
+
+from flask import Flask, jsonify, request
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
+
+from examsvc.errors import error_response
 
 #: Ids are 32-bit integer columns on PostgreSQL; a larger number in a path can match nothing.
 MAX_ID = 2**31 - 1
@@ -34,3 +43,101 @@ def int_arg(name: str, default: int | None = None) -> int | None:
         return default
     value = int(raw)
     return value if value <= MAX_ID else default
+
+
+#: JSON request bodies nest no deeper than this (the deepest body of the API has 3 levels).
+MAX_JSON_DEPTH = 32
+#: Whole numbers in a JSON body fit a signed 64-bit column; JavaScript cannot send more anyway.
+MAX_JSON_INT = 2**63
+#: Text no database column stores: NUL (PostgreSQL refuses it) and lone UTF-16 surrogates
+#: (they cannot be encoded as UTF-8).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.json = StrictJSONProvider(app)
+    app.before_request(refuse_unusable_input)
+
+
+def _bounded_int(text: str) -> int:
+    # Checked on the digits before converting: int() of thousands of digits is slow.
+    if len(text.lstrip("-")) > 19 or not -MAX_JSON_INT <= (value := int(text)) < MAX_JSON_INT:
+        raise ValueError("number too large")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number too large")
+    return value
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _check_parsed(value: object) -> None:
+    """Refuse containers nested too deeply and text no database stores (walked, not recursed)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if UNSTORABLE.search(item):
+                raise ValueError("text with NUL characters or lone surrogates")
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError("nested too deeply")
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Request bodies (and the session) are strict JSON: no NaN, bounded numbers and nesting."""
+
+    def loads(self, data: str | bytes, **kwargs) -> object:
+        try:
+            value = json.loads(
+                data,
+                parse_int=_bounded_int,
+                parse_float=_finite_float,
+                parse_constant=_refuse_constant,
+                **kwargs,
+            )
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
+        _check_parsed(value)
+        return value
+
+
+def _texts() -> list[str]:
+    texts = [request.path]
+    for multi in (request.args, request.form):
+        for key, values in multi.lists():
+            texts.append(key)
+            texts.extend(values)
+    texts.extend(f.filename or "" for f in request.files.values())
+    return texts
+
+
+def refuse_unusable_input():
+    """Refuse, before any view runs, text with NUL characters and a body that is bad JSON."""
+    if any("\x00" in text for text in _texts()):
+        return error_response(
+            400, "bad_request", _("The request contains a NUL character, which no field accepts.")
+        )
+    if request.is_json and request.get_data(cache=True):  # an empty body is no body
+        try:
+            request.get_json()
+        except BadRequest:
+            message = _(
+                "The request body is not valid JSON: UTF-8 text, no NaN, numbers below 2^63, "
+                "no NUL characters, nested at most %(depth)d levels.",
+                depth=MAX_JSON_DEPTH,
+            )
+            return jsonify({"error": "invalid_json", "message": message}), 400
+    return None

@@ -1,3 +1,4 @@
+import decimal
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,19 @@ MODE_LABELS = {
 }
 
 
+class FiniteDecimalField(DecimalField):
+    """A number field that reads "NaN", "sNaN" and "Infinity" as no number.
+
+    WTForms' NumberRange cannot compare a signalling NaN and would raise instead of refusing.
+    """
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, decimal.Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
 class RowForm(Form):
     area = SelectField(
         _l("Knowledge area"), choices=choices(AREA_LABELS, first=("", _l("Any area")))
@@ -48,7 +62,7 @@ class RowForm(Form):
         _l("Type"), choices=choices({k: v for k, v in TYPE_LABELS.items() if k != "short"})
     )
     count = IntegerField(_l("Count"), validators=[InputRequired(), NumberRange(1, 500)])
-    points = DecimalField(
+    points = FiniteDecimalField(
         _l("Points each"), places=1, validators=[InputRequired(), NumberRange(0.5, 100)]
     )
     difficulty_min = SelectField(_l("Difficulty from"), choices=choices(DIFFICULTIES), default="1")
@@ -78,17 +92,17 @@ class BlueprintForm(FlaskForm):
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), default=90, validators=[DataRequired(), NumberRange(1, 600)]
     )
-    pass_mark = DecimalField(
+    pass_mark = FiniteDecimalField(
         _l("Pass mark"), default=60, validators=[DataRequired(), NumberRange(0.5, 1000)]
     )
     multiple_rule = SelectField(_l("Multiple-choice scoring"), choices=choices(RULE_LABELS))
     paper_mode = SelectField(_l("Papers"), choices=choices(MODE_LABELS))
-    exposure_cap = DecimalField(
+    exposure_cap = FiniteDecimalField(
         _l("Exposure cap (percent of papers)"),
         default=20,
         validators=[DataRequired(), NumberRange(1, 100)],
     )
-    tolerance_points = DecimalField(
+    tolerance_points = FiniteDecimalField(
         _l("Parallel forms: expected score within ± points"),
         default=0.5,
         places=2,

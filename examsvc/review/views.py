@@ -15,15 +15,19 @@ from examsvc.web import page_arg
 def _filters() -> tuple[FilterForm, BankFilter]:
     form = FilterForm(request.args)
     form.validate()
-    difficulty = form.difficulty.data
+
+    def value(field) -> str:  # a filter outside its choices (or too long) filters nothing
+        return "" if field.errors or not field.data else field.data
+
+    difficulty = value(form.difficulty)
     filters = BankFilter(
-        area=form.area.data or "",
-        type=form.type.data or "",
-        difficulty=int(difficulty) if difficulty and difficulty.isdigit() else None,
-        status=form.status.data or "",
-        channel=form.channel.data or "",
-        exam=form.exam.data or "",
-        text=form.text.data or "",
+        area=value(form.area),
+        type=value(form.type),
+        difficulty=int(difficulty) if difficulty else None,
+        status=value(form.status),
+        channel=value(form.channel),
+        exam=value(form.exam),
+        text=value(form.text),
     )
     return form, filters
 

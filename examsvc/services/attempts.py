@@ -162,8 +162,10 @@ def _ensure_open(attempt: Attempt, now: datetime) -> None:
 def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, object]:
     checked: dict[int, object] = {}
     for raw_id, response in answers.items():
-        item_id = int(raw_id) if str(raw_id).isdigit() else None
-        item = items.get(item_id) if item_id is not None else None
+        # A few ASCII digits: str.isdigit() also accepts "²" and "①", which int() refuses.
+        digits = str(raw_id)
+        readable = digits.isascii() and digits.isdigit() and len(digits) <= 10
+        item = items.get(int(digits)) if readable else None
         if item is None:
             raise BadInput(
                 _("item %(item)s is not on this paper", item=raw_id), code="unknown_item"

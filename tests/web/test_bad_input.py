@@ -1,0 +1,313 @@
+"""Bad input is a clear 4xx on every route, never a 500 (issue 8), on both databases."""
+
+import json
+
+import pytest
+
+from examsvc.extensions import db
+from examsvc.models import Answer, Question, ReviewComment, Role
+from tests.conftest import csrf_token, log_in, post_form
+
+HUGE = "9223372036854775808"  # 2**63: one more than a signed 64-bit column holds
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.fixture
+def paper(app, open_sitting):
+    """A candidate's client, CSRF token and started paper in an open sitting."""
+    sitting, admin, (candidate,) = open_sitting()
+    client = log_in(app.test_client(), candidate)
+    token = csrf_token(client)
+    body = client.post(
+        f"/api/v1/sittings/{sitting.id}/attempt", headers={"X-CSRFToken": token}
+    ).get_json()
+    return client, token, body
+
+
+def put_answers(client, token, attempt_id, body):
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.put(
+        f"/api/v1/attempts/{attempt_id}/answers",
+        data=data,
+        headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+    )
+
+
+def assert_json_error(response, status=400, code=None):
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    body = response.get_json()
+    assert body["error"] and body["message"], body
+    if code:
+        assert body["error"] == code, body
+
+
+def stored_answers() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(Answer))
+
+
+def item_of(paper_body, qtype):
+    return next(i for i in paper_body["items"] if i["type"] == qtype)
+
+
+@pytest.mark.parametrize("key", ["²", "①", "١٢", "1" * 30, "1" * 5000, "-1", "1.0", " 1", ""])
+def test_answer_keys_that_are_not_ascii_item_ids_are_unknown_items(paper, key):
+    client, token, body = paper
+    response = put_answers(client, token, body["attempt_id"], {"answers": {key: "A"}, "seq": 3})
+    assert_json_error(response, 400, "unknown_item")
+    assert stored_answers() == 0
+
+
+def test_a_body_nested_a_hundred_thousand_deep_is_a_400(paper):
+    client, token, body = paper
+    assert_json_error(put_answers(client, token, body["attempt_id"], DEEP), 400, "invalid_json")
+    nested = {"answers": {}, "seq": 1, "x": json.loads("[" * 40 + "]" * 40)}
+    assert_json_error(put_answers(client, token, body["attempt_id"], nested), 400, "invalid_json")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"answers": {}, "seq": NaN}',
+        '{"answers": {}, "seq": Infinity}',
+        '{"answers": {}, "seq": -Infinity}',
+        '{"answers": {}, "seq": 1e400}',
+        '{"answers": {}, "seq": 1000000000000000000000000000000}',
+        '{"answers": {}, "seq": ' + HUGE + "}",
+        '{"answers": {}, "seq": ' + "9" * 5000 + "}",
+        '{"answers": {"1\\u0000": "A"}, "seq": 1}',
+        '{"answers": {}, "seq": 1, "note": "\\ud800"}',
+        b'{"answers": {}, "seq": 1, "note": "\xff\xfe"}',
+        b'{"answers": {}, "seq": 1}\x00',
+    ],
+)
+def test_bodies_that_are_not_strict_storable_json_are_a_400(paper, raw):
+    client, token, body = paper
+    response = put_answers(client, token, body["attempt_id"], raw)
+    assert_json_error(response, 400, "invalid_json")
+
+
+@pytest.mark.parametrize("seq", [True, False, "3", -1, 1.5, 2**62, None, [1], {"n": 1}])
+def test_seq_must_be_a_bounded_whole_number(paper, seq):
+    client, token, body = paper
+    single = item_of(body, "single")
+    answers = {str(single["id"]): "A"}
+    response = put_answers(client, token, body["attempt_id"], {"answers": answers, "seq": seq})
+    assert_json_error(response, 400, "invalid_seq")
+    assert stored_answers() == 0
+
+
+JUNK = {
+    "single": [1, 1.5, ["A"], {"A": 1}, "Z", "AB", "", "\u00c5", True],
+    "multiple": ["A", [1], ["Z"], [["A"]], [None], {"A": True}, True],
+    "judge": ["true", 1, 0, "对", ["true"], {}],
+    "fill": ["x", [1], [], ["a", "b"], [["a"]], ["x" * 501], {"0": "x"}, True],
+}
+
+
+@pytest.mark.parametrize(("qtype", "value"), [(t, v) for t, vs in JUNK.items() for v in vs])
+def test_answers_of_the_wrong_shape_for_their_type_are_a_400(paper, qtype, value):
+    client, token, body = paper
+    item = item_of(body, qtype)
+    answers = {str(item["id"]): value}
+    response = put_answers(client, token, body["attempt_id"], {"answers": answers, "seq": 1})
+    assert_json_error(response, 400, "invalid_response")
+    assert stored_answers() == 0
+
+
+def test_text_a_database_cannot_store_is_refused_in_answers(paper):
+    client, token, body = paper
+    fill = item_of(body, "fill")
+    for raw in ['["a\\u0000b"]', '["\\udc80"]']:
+        answers = '{"answers": {"' + str(fill["id"]) + '": ' + raw + '}, "seq": 1}'
+        assert_json_error(put_answers(client, token, body["attempt_id"], answers), 400)
+    assert stored_answers() == 0
+
+
+def test_many_answers_and_long_text_are_refused_quickly(paper):
+    client, token, body = paper
+    many = {str(n): "A" for n in range(100_000, 120_000)}
+    response = put_answers(client, token, body["attempt_id"], {"answers": many, "seq": 1})
+    assert_json_error(response, 400, "unknown_item")
+    fill = item_of(body, "fill")
+    long = {str(fill["id"]): ["字" * 100_000]}
+    response = put_answers(client, token, body["attempt_id"], {"answers": long, "seq": 1})
+    assert_json_error(response, 400, "invalid_response")
+    assert stored_answers() == 0
+
+
+def test_valid_answers_still_save_after_the_checks(paper):
+    client, token, body = paper
+    fill, judge = item_of(body, "fill"), item_of(body, "judge")
+    answers = {str(fill["id"]): ["代表大会😀"], str(judge["id"]): False}
+    response = put_answers(client, token, body["attempt_id"], {"answers": answers, "seq": 2})
+    assert response.status_code == 200 and response.get_json()["saved"] == 2
+    empty_submit = client.post(
+        f"/api/v1/attempts/{body['attempt_id']}/submit",
+        headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+    )
+    assert empty_submit.status_code == 200  # the exam page sends no body with a JSON type
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        (f"/api/v1/attempts/{HUGE}", Role.CANDIDATE),
+        (f"/exam/attempts/{HUGE}", Role.CANDIDATE),
+        (f"/exam/sittings/{HUGE}", Role.CANDIDATE),
+        (f"/admin/sittings/{HUGE}", Role.ADMIN),
+        (f"/admin/sittings/1/papers/{HUGE}", Role.ADMIN),
+        (f"/review/{HUGE}", Role.EXAMINER),
+        (f"/review/{HUGE}/history", Role.EXAMINER),
+        (f"/bank/questions/{HUGE}", Role.CONTRIBUTOR),
+        (f"/bank/questions/{'9' * 5000}", Role.CONTRIBUTOR),
+    ],
+)
+def test_ids_beyond_any_column_are_404(login_as, path, role):
+    client, _ = login_as(role)
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/audit?page=99999999999999999999",
+        "/admin/users?page=99999999999999999999",
+        "/admin/users?page=-5",
+        "/admin/users?page=²",
+        "/review/bank?page=99999999999999999999",
+        "/admin/audit?page=" + "9" * 5000,
+    ],
+)
+def test_page_numbers_beyond_the_last_page_show_a_page(login_as, path):
+    client, _ = login_as(Role.ADMIN, Role.EXAMINER)
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "difficulty=²",
+        "difficulty=" + HUGE,
+        "difficulty=0",
+        "area=nowhere&type=essay&status=%E2%91%A0&channel=x&exam=y",
+        "text=" + "题" * 5000,
+    ],
+)
+@pytest.mark.parametrize("page", ["/review/", "/review/bank"])
+def test_filters_outside_their_choices_filter_nothing(login_as, bank_of, page, query):
+    ids = bank_of(2)
+    client, _ = login_as(Role.EXAMINER)
+    response = client.get(f"{page}?{query}")
+    assert response.status_code == 200
+    if page == "/review/bank":  # the bank browser lists the approved questions unfiltered
+        assert all(f'href="/review/{i}"' in response.get_data(as_text=True) for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("path", "role"),
+    [
+        ("/admin/users?q=%00", Role.ADMIN),
+        ("/admin/audit?action=%00", Role.ADMIN),
+        ("/review/bank?text=a%00b", Role.EXAMINER),
+        ("/verify/%00", None),
+        ("/verify/?number=%00", None),
+        ("/auth/login?next=/%00", None),
+        ("/?lang=%00", None),
+    ],
+)
+def test_nul_in_a_query_or_path_is_a_400(app, login_as, path, role):
+    client = login_as(role)[0] if role else app.test_client()
+    assert client.get(path).status_code == 400
+
+
+def test_nul_in_an_api_path_is_a_json_400(client):
+    assert_json_error(client.get("/api/v1/certificates/CERT%00"), 400, "bad_request")
+
+
+def test_nul_in_a_comment_is_refused_and_nothing_is_stored(login_as, bank_of):
+    (question_id,) = bank_of(1)
+    comments = db.session.scalar(db.select(db.func.count()).select_from(ReviewComment))
+    client, _ = login_as(Role.EXAMINER)
+    response = post_form(
+        client,
+        f"/bank/questions/{question_id}/comments",
+        {"body": "看\x00不见"},
+        page=f"/bank/questions/{question_id}",
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(db.select(db.func.count()).select_from(ReviewComment)) == comments
+
+
+def test_nul_in_a_login_or_enrolment_form_is_a_400(app, login_as, open_sitting):
+    sitting, _, _ = open_sitting()
+    client, _ = login_as(Role.ADMIN)
+    response = post_form(
+        client,
+        f"/admin/sittings/{sitting.id}/enrol",
+        {"email": "a\x00@example.com"},
+        page=f"/admin/sittings/{sitting.id}",
+    )
+    assert response.status_code == 400
+    anonymous = app.test_client()
+    response = post_form(anonymous, "/auth/login", {"email": "x\x00@example.com", "password": "p"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [DEEP, '{"stem": "x", "options": [], "n": NaN}', '{"stem": "\\u0000"}'],
+)
+def test_json_bodies_of_other_routes_are_checked_the_same_way(login_as, raw):
+    client, _ = login_as(Role.ADMIN, Role.CONTRIBUTOR)
+    token = csrf_token(client)
+    for path in ("/bank/similar", "/admin/blueprints/check", "/api/v1/session"):
+        response = client.post(
+            path, data=raw, headers={"X-CSRFToken": token, "Content-Type": "application/json"}
+        )
+        assert_json_error(response, 400, "invalid_json")
+
+
+@pytest.mark.parametrize(
+    "field", ["pass_mark", "exposure_cap", "tolerance_points", "rows-0-points"]
+)
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "-sNaN", "Infinity"])
+def test_blueprint_numbers_that_are_not_finite_are_form_errors(login_as, field, value):
+    client, _ = login_as(Role.ADMIN)
+    data = {
+        "name": "蓝图",
+        "exam_kind": "training",
+        "level": "0",
+        "duration_minutes": "60",
+        "pass_mark": "6",
+        "multiple_rule": "all_or_nothing",
+        "paper_mode": "per_candidate",
+        "exposure_cap": "20",
+        "tolerance_points": "0.5",
+        "rows-0-qtype": "single",
+        "rows-0-count": "1",
+        "rows-0-points": "1",
+        "rows-0-difficulty_min": "1",
+        "rows-0-difficulty_max": "5",
+    }
+    response = post_form(client, "/admin/blueprints/new", {**data, field: value})
+    assert response.status_code == 200  # the form again, with its errors
+
+
+@pytest.mark.parametrize("points", ["nan", "inf", "-inf", "1e999", "NaN"])
+def test_rubric_points_must_be_a_finite_number(login_as, points):
+    client, _ = login_as(Role.CONTRIBUTOR)
+    data = {
+        "type": "short",
+        "area": "practice",
+        "difficulty": "2",
+        "channel": "public",
+        "exams": ["training"],
+        "stem": "简述“三会一课”制度的主要内容。",
+        "reference": "支部党员大会、支部委员会、党小组会和党课",
+        "rubric": f"答出三会 | {points}",
+    }
+    response = post_form(client, "/bank/submit", data)
+    assert response.status_code in (200, 400)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
+    response = post_form(client, "/bank/submit", {**data, "rubric": "答出三会 | 6"})
+    assert response.status_code == 302  # the same question with finite points is taken
