@@ -144,8 +144,12 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
 def _merge(results: list[ParseResult]) -> ParseResult:
     """The sheets that have questions; when none has, the first sheet's complaint."""
     found = [r for r in results if not r.unreadable]
+    if not results:
+        raise FileRejected(
+            FILE, Msg("the workbook has no readable worksheet", code="xlsx_no_sheet")
+        )
     if not found:
-        return results[0] if results else ParseResult(FORMAT, unreadable=True)
+        return results[0]
     merged = ParseResult(FORMAT)
     for result in found:
         merged.items += result.items

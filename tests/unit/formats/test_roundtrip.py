@@ -60,3 +60,26 @@ def test_blanks_of_several_lengths_come_back_as_four_underscores(fmt):
     )
     (item,) = formats.read(formats.write(fmt, [question]).data).items
     assert item.stem == "____是根本制度，____是根本政治制度。"
+
+
+FORMULA_STEMS = ['=HYPERLINK("http://example.com/x","点此")', "+1+1", "-2的绝对值是2", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("stem", FORMULA_STEMS)
+def test_xlsx_export_writes_a_stem_that_looks_like_a_formula_as_text(stem):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    question = build_question(
+        type="single", area="it", stem=stem, options=["=1+1", "+2", "-3"], key="A"
+    )
+    data = formats.write("xlsx", [question]).data
+    sheet_xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in sheet_xml
+    cells = load_workbook(io.BytesIO(data)).active[2]
+    assert all(c.data_type == "s" for c in cells if isinstance(c.value, str))
+    assert cells[1].value == stem and cells[1].quotePrefix
+    (back,) = formats.read(data).items
+    assert (back.stem, back.options) == (stem, ("=1+1", "+2", "-3"))
