@@ -85,10 +85,12 @@ def sitting(sitting_id: int):
 def enrol(sitting_id: int):
     form = EnrolForm()
     if form.validate_on_submit():
-        _run(
-            lambda: exams.enrol(current_user, sitting_id, form.email.data),
-            _("Candidate enrolled and paper drawn."),
-        )
+        enrolment = _run(lambda: exams.enrol(current_user, sitting_id, form.email.data), None)
+        if enrolment is not None and enrolment.paper is not None:
+            flash(_("Candidate enrolled and paper drawn."), "success")
+        elif enrolment is not None:  # drawn with everyone's when the sitting is randomized
+            flash(_("Candidate enrolled; the paper is drawn when you randomize the sitting."),
+                  "success")  # fmt: skip
     else:
         flash(_("Enter the e-mail address of a registered candidate."), "danger")
     return redirect(url_for("admin.sitting", sitting_id=sitting_id))

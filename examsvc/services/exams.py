@@ -137,6 +137,7 @@ def create_blueprint(
         )
         for i, r in enumerate(rows)
     ]
+    _refuse_infeasible(blueprint)
     db.session.add(blueprint)
     audit.record(
         admin,
@@ -163,6 +164,20 @@ def _check_fairness(fairness: Fairness) -> None:
         raise BadInput(_("unknown paper mode"), code="invalid_blueprint")
 
 
+def _refuse_infeasible(blueprint: Blueprint) -> None:
+    """A blueprint the approved bank cannot fill is never saved nor given a sitting."""
+    shortfalls = feasibility(blueprint)
+    if shortfalls:
+        raise Conflict(
+            _(
+                "The approved bank cannot fill this blueprint (%(shortfalls)s): approve more "
+                "questions or ask for fewer.",
+                shortfalls="; ".join(shortfalls),
+            ),
+            code="blueprint_infeasible",
+        )
+
+
 def create_sitting(
     admin: User, blueprint_id: int, name: str, opens_at: datetime, closes_at: datetime
 ) -> Sitting:
@@ -170,6 +185,7 @@ def create_sitting(
     blueprint = db.session.get(Blueprint, blueprint_id)
     if blueprint is None:
         raise NotFound(_("no such blueprint"))
+    _refuse_infeasible(blueprint)  # the bank may have shrunk since the blueprint was saved
     if closes_at <= opens_at:
         raise BadInput(_("the sitting must close after it opens"), code="invalid_window")
     sitting = Sitting(

@@ -268,17 +268,18 @@ def test_questions_serve_only_the_exams_they_are_marked_for(people, make_user):
     training = exams.create_blueprint(
         admin, name="培训", exam_kind="training", duration_minutes=30, pass_mark=60, rows=rows
     )
-    post = exams.create_blueprint(
-        admin,
-        name="上岗",
-        exam_kind="post_qualification",
-        duration_minutes=30,
-        pass_mark=60,
-        rows=rows,
-    )
-    assert exams.feasibility(training) == [] and exams.feasibility(post) == [
-        "不限领域 × 判断题：0/2"
-    ]
+    assert exams.feasibility(training) == []
+    with pytest.raises(Conflict) as info:  # none of them serves the post exam
+        exams.create_blueprint(
+            admin,
+            name="上岗",
+            exam_kind="post_qualification",
+            duration_minutes=30,
+            pass_mark=60,
+            rows=rows,
+        )
+    assert info.value.code == "blueprint_infeasible"
+    assert "不限领域 × 判断题：0/2" in info.value.message
 
 
 def test_every_step_is_audited(people):

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from examsvc.extensions import db
-from examsvc.models import AuditEntry, Enrolment, Paper, Role, Sitting, utcnow
+from examsvc.models import AuditEntry, Enrolment, Paper, Question, Role, Sitting, utcnow
 from examsvc.services import assembly as assembly_service
 from examsvc.services import exams, fairness
 from examsvc.services.errors import BadInput, Conflict
@@ -108,19 +108,16 @@ def test_no_candidates_and_a_short_bank_are_refused(scheduled, make_user):
         assembly_service.randomize(admin, sitting.id)
     assert info.value.code == "no_candidates"
     exams.enrol(admin, sitting.id, make_user(Role.CANDIDATE).email)
-    bad = exams.create_blueprint(
-        admin,
-        name="太多",
-        exam_kind="post_qualification",
-        duration_minutes=60,
-        pass_mark=10,
-        rows=[exams.RowSpec("law", "single", 5, 10.0)],
-    )
-    db.session.get(Sitting, sitting.id).blueprint_id = bad.id
+    # The bank shrinks after the sitting was scheduled: one single-choice question is left.
+    singles = db.select(Question.id).where(Question.type == "single").offset(1)
+    db.session.execute(db.update(Question).where(Question.id.in_(singles)).values(status="retired"))
     db.session.commit()
     with pytest.raises(Conflict) as info:
         assembly_service.randomize(admin, sitting.id)
-    assert info.value.code == "assembly_infeasible" and "law" in info.value.message
+    assert (
+        info.value.code == "assembly_infeasible"
+        and "需要 2 题，题库仅有 1 题" in info.value.message
+    )
     assert papers_of(sitting.id) == []
 
 
