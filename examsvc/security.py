@@ -66,7 +66,7 @@ def wants_json() -> bool:
 
 def _unauthorized():
     if wants_json():
-        body = {"error": "unauthorized", "message": "log in first"}
+        body = {"error": "unauthorized", "message": str(_l("Please log in first."))}
         return jsonify(body), 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 

@@ -1,0 +1,278 @@
+"""Every page, as every role, in the Chinese UI: no English sentence outside user data.
+
+The walk reads the routes from ``app.url_map`` when it runs, so a page added later is walked
+without editing this file: its ``<int:…_id>`` parameters are filled from rows of the model
+of that name (``sitting_id`` → the first ``Sitting``; ``attempt_id`` → the role's own attempt
+when it has one), ``<number>`` with a certificate number. A route whose parameters cannot be
+filled fails the test (teach ``_resolver`` the new name). After the pages, every form found on
+them is posted empty (with its CSRF token) to check the messages of a refused form, and the
+404 and 403 pages are checked too.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from examsvc.extensions import db
+from examsvc.models import Blueprint, Question, Sitting, User
+from examsvc.services import attempts, bank, demo, exams, results, review
+from tests.conftest import csrf_token, question_fields
+from tests.services.test_attempts import correct_response
+
+ROLES = ["anonymous", "candidate", "contributor", "examiner", "org_admin", "admin"]
+#: Demo accounts walked for each role (DEMO_USERS in examsvc/services/demo.py).
+DEMO_LOGIN = {
+    "candidate": "candidate@demo.examsvc.cn",
+    "contributor": "contributor@demo.examsvc.cn",
+    "examiner": "examiner@demo.examsvc.cn",
+    "org_admin": "orgadmin@demo.examsvc.cn",
+    "admin": "admin@demo.examsvc.cn",
+}
+#: Latin words that may stand in the Chinese UI, each for a reason.
+ALLOWED_WORDS = {
+    # the language switch names the other language in that language
+    "english",
+    # file formats and standards, named as their users know them
+    "pdf", "csv", "xlsx", "xls", "json", "xml", "moodle", "gift", "aiken", "qti", "ims",
+    "excel", "zip", "utf",
+    # protocol and product names
+    "api", "http", "https", "id",
+}  # fmt: skip
+#: Runs of Latin words (two or more): "Save changes", "row 12", "Back to the list".
+LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \t\-/,:;.()]+[A-Za-z][A-Za-z'’]*)+")
+#: Option letters of a key ("ACD") are no English.
+OPTION_LETTERS = re.compile(r"[A-H]+")
+#: ASCII punctuation against Chinese text: "确认交卷?", "出题人: 王" (write ？ and ：).
+ASCII_PUNCTUATION = re.compile(r"[\u4e00-\u9fff）][:?!;]|[:?!;][\u4e00-\u9fff（]")
+#: One Latin word of three or more letters: "Submit", "Papers".
+LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{3,}(?![A-Za-z0-9_])")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"https?://\S+|/[\w./?=&%-]+")
+SHOWN_ATTRIBUTES = re.compile(
+    r'\s(?:title|placeholder|aria-label|alt|data-bs-title)="([^"]*)"'
+    r'|<input[^>]*type="(?:submit|button)"[^>]*value="([^"]*)"',
+    re.IGNORECASE,
+)
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees: text outside tags, shown attributes and JSON text blocks for scripts."""
+    data_blocks = re.findall(
+        r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', page, flags=re.S
+    )
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.IGNORECASE)
+    shown = [a or b for a, b in SHOWN_ATTRIBUTES.findall(body)]
+    body = re.sub(r"<!--.*?-->", " ", body, flags=re.S)
+    body = re.sub(r"<[^>]+>", "\n", body)  # a phrase ends with its element
+    strings = [s for block in data_blocks for s in re.findall(r'"((?:[^"\\]|\\.)*)"', block)]
+    # JSON keys and codes are no text: keep strings that hold a space or CJK characters
+    strings = [s for s in strings if " " in s or re.search(r"[\u4e00-\u9fff]", s)]
+    return html.unescape(" \n ".join([body, *shown, *strings]))
+
+
+def english_in(text: str, user_data: list[str]) -> list[str]:
+    """Latin words and phrases in the text that are neither user data nor allowed words."""
+    for value in sorted(user_data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    text = URL.sub(" ", EMAIL.sub(" ", text))
+    found = []
+    for match in LATIN_RUN.finditer(text):
+        words = re.findall(r"[A-Za-z]+", match.group(0))
+        if any(w.lower() not in ALLOWED_WORDS for w in words if len(w) > 1):
+            found.append(match.group(0).strip())
+    text = LATIN_RUN.sub(" ", text)
+    found += [
+        w
+        for w in LATIN_WORD.findall(text)
+        if w.lower() not in ALLOWED_WORDS and not OPTION_LETTERS.fullmatch(w)
+    ]
+    found += [f"ASCII punctuation {m!r}" for m in ASCII_PUNCTUATION.findall(text)]
+    return found
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"NOTICE_WORKING_DAYS": 0}
+
+
+@pytest.fixture
+def world(app: Flask, make_user) -> dict:
+    """The demo, plus what the walk needs to see: a result, a certificate, a review thread."""
+    seeded = demo.seed()
+    users = {
+        role: db.session.scalar(db.select(User).where(User.email == email))
+        for role, email in DEMO_LOGIN.items()
+    }
+    passwords = {u["email"]: u["password"] for u in seeded["users"]}
+    sitting_id = seeded["sittings"][0]["id"]
+    candidate = users["candidate"]
+    attempt = attempts.start_or_resume(candidate, sitting_id)
+    answers = {str(i.id): correct_response(None, i) for i in attempt.enrolment.paper.items}
+    attempts.save_answers(candidate, attempt.id, answers, seq=1)
+    attempts.submit(candidate, attempt.id)
+    results.publish(users["admin"], sitting_id)
+    ends = results.notice_ends_on(exams.get_sitting(sitting_id))
+    results.issue_certificates(users["admin"], sitting_id, today=ends + timedelta(days=1))
+    question = bank.submit_question(
+        users["contributor"], "public", question_fields("single", "walk-submitted")
+    )
+    review.comment(users["examiner"], question.id, "请补充题目出处。")
+    return {
+        "users": users,
+        "passwords": {role: passwords[email] for role, email in DEMO_LOGIN.items()},
+        "attempt_id": attempt.id,
+        "question_id": question.id,
+    }
+
+
+def _resolver(world: dict):
+    """A function (role, parameter name) → a value for the URL, or None when unknown."""
+    models = {
+        mapper.class_.__name__.lower(): mapper.class_
+        for mapper in db.Model.registry.mappers
+        if hasattr(mapper.class_, "id")
+    }
+    from examsvc.models import Certificate
+
+    number = db.session.scalar(db.select(Certificate.number).limit(1))
+
+    def resolve(role: str, name: str):
+        if name == "number":
+            return number
+        if name == "attempt_id" and role == "candidate":
+            return world["attempt_id"]
+        if name == "question_id":
+            return world["question_id"]
+        if name == "user_id" and role in world["users"]:
+            return world["users"][role].id
+        if name.endswith("_id"):
+            model = models.get(name[: -len("_id")].replace("_", ""))
+            if model is not None:
+                return db.session.scalar(db.select(model.id).order_by(model.id).limit(1))
+        return None
+
+    return resolve
+
+
+def _client(app: Flask, world: dict, role: str) -> FlaskClient:
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post(
+            "/api/v1/session",
+            json={"email": world["users"][role].email, "password": world["passwords"][role]},
+            headers={"X-CSRFToken": csrf_token(client)},
+        )
+        assert response.status_code == 200, response.get_json()
+    return client
+
+
+def _get_pages(app: Flask, resolve, role: str) -> tuple[list[str], list[str]]:
+    """Every GET route of the app with its parameters filled; routes that cannot be filled."""
+    paths, unfilled = [], []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
+            continue
+        values = {name: resolve(role, name) for name in rule.arguments}
+        if any(v is None for v in values.values()):
+            unfilled.append(rule.rule)
+            continue
+        with app.test_request_context():
+            from flask import url_for
+
+            paths.append(url_for(rule.endpoint, **values))
+    return paths, unfilled
+
+
+def _check(response, where: str, user_data: list[str], problems: list[str]) -> str:
+    kind = response.content_type or ""
+    if 300 <= response.status_code < 400:
+        return ""  # Werkzeug's "Redirecting..." body: browsers follow the redirect unseen
+    if kind.startswith("application/json"):
+        body = response.get_json(silent=True)
+        text = body.get("message", "") if isinstance(body, dict) else ""
+        text = text if isinstance(text, str) else ""
+    elif kind.startswith("text/html"):
+        text = visible_text(response.get_data(as_text=True))
+    else:
+        return ""
+    english = english_in(text, user_data)
+    if english:
+        problems.append(f"{where} [{response.status_code}]: {sorted(set(english))}")
+    return response.get_data(as_text=True) if kind.startswith("text/html") else ""
+
+
+def _forms(page: str) -> list[tuple[str, str]]:
+    """(action, csrf token) of every POST form of a page."""
+    found = []
+    for form in re.findall(r"<form\b[^>]*>.*?</form>", page, flags=re.S | re.IGNORECASE):
+        if not re.search(r'method="post"', form, flags=re.IGNORECASE):
+            continue
+        action = re.search(r'action="([^"]*)"', form)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form) or re.search(
+            r'value="([^"]+)"[^>]*name="csrf_token"', form
+        )
+        if action and token:
+            found.append((html.unescape(action.group(1)), token.group(1)))
+    return found
+
+
+def _user_data() -> list[str]:
+    """Text that users wrote: names, question text, titles of blueprints and sittings."""
+    data = [name for (name,) in db.session.execute(db.select(User.name))]
+    for columns in db.session.execute(
+        db.select(
+            Question.stem,
+            Question.options,
+            Question.explanation,
+            Question.source,
+            Question.point,
+        )
+    ):
+        for value in columns:
+            data += value if isinstance(value, list) else [str(value or "")]
+    data += [name for (name,) in db.session.execute(db.select(Sitting.name))]
+    data += [name for (name,) in db.session.execute(db.select(Blueprint.name))]
+    return [str(d) for d in data if len(str(d).strip()) > 1]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_is_chinese_for_every_role(app, world, role):
+    resolve = _resolver(world)
+    client = _client(app, world, role)
+    paths, unfilled = _get_pages(app, resolve, role)
+    assert not unfilled, f"teach _resolver these route parameters: {unfilled}"
+    assert len(paths) >= 20, paths
+    user_data = _user_data()
+    problems: list[str] = []
+    forms: dict[str, str] = {}
+    for path in paths:
+        page = _check(client.get(path), f"GET {path}", user_data, problems)
+        for action, token in _forms(page):
+            forms.setdefault(action, token)
+    for path in ["/no/such/page", "/admin/sittings/999999", "/admin/"]:
+        _check(client.get(path), f"GET {path}", user_data, problems)
+    # Refused forms: posted empty, the page and its flashed messages must be Chinese too.
+    for action, token in sorted(forms.items()):
+        if "logout" in action or not action.startswith("/"):
+            continue
+        response = client.post(action, data={"csrf_token": token}, follow_redirects=True)
+        _check(response, f"POST {action} (empty)", user_data, problems)
+    assert not problems, "English in the Chinese UI:\n" + "\n".join(problems)
+
+
+def test_the_walk_finds_english():
+    """The detector flags sentences and lone words, and lets user data and formats through."""
+    page = '<p>题库</p><button title="Save it">保存</button><p>Moodle XML 与 CSV</p><p>row 12</p>'
+    assert english_in(visible_text(page), []) == ["Save it", "row"]
+    assert english_in("参考答案 ACD", []) == []
+    assert english_in("确认交卷?", []) == ["ASCII punctuation '卷?'"]
+    assert english_in("出题人: 王出题 · 10:30", ["王出题"]) == ["ASCII punctuation '人:'"]
+    assert english_in("出题人：Zhang Wei", ["Zhang Wei"]) == []
+    assert english_in("请填写 name@example.com", []) == []
+    assert english_in("Papers", []) == ["Papers"]
