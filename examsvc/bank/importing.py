@@ -92,13 +92,14 @@ def import_upload():
         return render_template("bank/import.html", form=form, report=None), exc.status
     if report.rejected:
         _discard()
-    return render_template(
+    page = render_template(
         "bank/import.html",
         form=form,
         report=report,
         confirm=ConfirmForm(),
         filename=upload.filename,
     )
+    return page, 422 if report.rejected else 200  # a refused file is the user's to fix
 
 
 @bp.route("/import/confirm", methods=["POST"])
