@@ -8,7 +8,9 @@ file's bytes and the questions the format cannot hold.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -141,8 +143,30 @@ class WriteResult:
 
 def write(fmt: str, questions: Sequence[Question]) -> WriteResult:
     """Write the questions in the format; those it cannot hold are listed, not written."""
-    data, skipped = WRITERS[fmt](questions)
+    data, skipped = WRITERS[fmt]([_writable(q) for q in questions])
     return WriteResult(data, len(questions) - len(skipped), skipped)
+
+
+#: Characters XML 1.0 (so Moodle XML, QTI and xlsx) cannot hold; text pasted from Word
+#: brings the vertical tab (its manual line break) and others.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(value: object) -> object:
+    if isinstance(value, str):
+        return _NOT_XML.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", value)
+    if isinstance(value, tuple):
+        return tuple(_xml_text(v) for v in value)
+    return value
+
+
+def _writable(question: Question) -> Question:
+    """The question with the characters no file format can hold taken out."""
+    fields = ("stem", "options", "key", "explanation", "point", "rubric")
+    changed = {name: _xml_text(getattr(question, name)) for name in fields}
+    if all(changed[name] == getattr(question, name) for name in fields):
+        return question
+    return dataclasses.replace(question, **changed)
 
 
 def blank_template() -> bytes:

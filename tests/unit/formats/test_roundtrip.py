@@ -83,3 +83,13 @@ def test_xlsx_export_writes_a_stem_that_looks_like_a_formula_as_text(stem):
     assert cells[1].value == stem and cells[1].quotePrefix
     (back,) = formats.read(data).items
     assert (back.stem, back.options) == (stem, ("=1+1", "+2", "-3"))
+
+
+@pytest.mark.parametrize("fmt", formats.WRITABLE)
+def test_control_characters_pasted_from_word_do_not_break_an_export(fmt):
+    question = build_question(
+        type="single", area="it", stem="第一行\x0b第二行\x01。", options=["甲\x08", "乙", "丙"],
+        key="A", explanation="见\x1f说明",
+    )  # fmt: skip
+    (back,) = formats.read(formats.write(fmt, [question]).data, fmt).items
+    assert (back.stem, back.options[0], back.explanation) == ("第一行\n第二行。", "甲", "见说明")
