@@ -166,7 +166,7 @@ def _writable(question: Question) -> Question:
     changed = {name: _xml_text(getattr(question, name)) for name in fields}
     if all(changed[name] == getattr(question, name) for name in fields):
         return question
-    return dataclasses.replace(question, **changed)
+    return dataclasses.replace(question, **changed)  # type: ignore[arg-type]
 
 
 def blank_template() -> bytes:

@@ -93,7 +93,8 @@ def _common(element: Element, category: str) -> dict:
 
 
 def _answers(element: Element) -> tuple[list[tuple[str, float]], list[str]]:
-    answers, problems = [], []
+    answers: list[tuple[str, float]] = []
+    problems: list[str] = []
     for i, answer in enumerate(element.findall("answer"), start=1):
         try:
             fraction = float(answer.get("fraction") or 0)

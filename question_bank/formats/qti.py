@@ -243,7 +243,7 @@ def _choice(
     options = strip_option_labels([render(c) for c in choices])
     declaration = declarations.get(attr(interaction, "responseIdentifier"))
     correct = _values(declaration)
-    problems = [
+    problems: list[str] = [
         Msg("the correct response %(value)s is not among the choices", code="qti_bad_response",
             value=repr(v))
         for v in correct

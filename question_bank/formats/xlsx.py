@@ -186,7 +186,7 @@ def write(questions: Sequence[Question]) -> tuple[bytes, list[tuple[int, str]]]:
     or @ ("=HYPERLINK(…)") stays the question's words in Excel, WPS and LibreOffice.
     """
     workbook, sheet = _template()
-    skipped = []
+    skipped: list[tuple[int, str]] = []
     for index, question in enumerate(questions):
         row = _row(question)
         if row is None:
