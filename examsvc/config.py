@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from examsvc import ratelimit  # registers the examsvc+sqlite storage scheme with limits
+
 
 class ConfigError(RuntimeError):
     """The service cannot start with this configuration."""
@@ -33,7 +35,9 @@ DEFAULTS = {
     "LOGIN_ADDRESS_RATE_LIMIT": "200 per hour",
     #: Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (werkzeug ProxyFix).
     "PROXY_FIX": 0,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    #: Default: a counter file in the instance folder that all workers of the host share;
+    #: EXAMSVC_REDIS_URL puts the counters in Redis, shared by every host.
+    "RATELIMIT_STORAGE_URI": None,
     "RATELIMIT_HEADERS_ENABLED": True,
     "NOTICE_WORKING_DAYS": 5,
     "PASSWORD_HASH_METHOD": "scrypt",
@@ -56,6 +60,10 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     cfg.setdefault("SQLALCHEMY_DATABASE_URI", cfg.get("DATABASE_URL") or default_db)
     if cfg.get("REDIS_URL"):
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"]
+    elif not cfg.get("RATELIMIT_STORAGE_URI"):
+        cfg["RATELIMIT_STORAGE_URI"] = ratelimit.storage_uri(
+            Path(app.instance_path) / "ratelimit.db"
+        )
     secure = bool(cfg["SECURE_COOKIES"])
     cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = secure
     cfg["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(cfg["SQLALCHEMY_DATABASE_URI"], cfg)
