@@ -1,0 +1,180 @@
+"""Property-based fuzzing of the JSON API: no input is ever a 500, every error is JSON.
+
+The routes are read from ``app.url_map`` at run time, so a route added later is fuzzed
+without editing this file. Each test builds its data once (the ``app`` fixture gives a fresh
+database per test, on SQLite and PostgreSQL) and Hypothesis then sends many requests to it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import csrf_token, log_in
+
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,  # nothing written into the working tree; a failure prints its example
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+#: Text that has broken parsers before: digits int() refuses, NUL, surrogates, RTL, emoji.
+TRICKY_TEXT = ["²", "①", "١٢", "\x00", "\ud800", "‮", "😀", "", " ", "-1", "1e400", "NaN", "null"]
+numbers = st.one_of(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([0, -1, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30]),
+)
+texts = st.one_of(st.text(max_size=30), st.sampled_from(TRICKY_TEXT))
+#: A URL carries UTF-8: a lone surrogate cannot even be sent there (it can in JSON).
+url_texts = texts.filter(lambda t: "\ud800" not in t)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    numbers,
+    st.floats(allow_nan=True, allow_infinity=True),
+    texts,
+)
+
+
+def json_values(keys=texts):
+    return st.recursive(
+        scalars,
+        lambda children: st.one_of(
+            st.lists(children, max_size=4), st.dictionaries(keys, children, max_size=4)
+        ),
+        max_leaves=12,
+    )
+
+
+def encoded(value) -> bytes:
+    """JSON as a careless client writes it: NaN and Infinity included, surrogates escaped."""
+    return json.dumps(value, allow_nan=True).encode()
+
+
+def bodies(keys=texts):
+    return st.one_of(
+        json_values(keys).map(encoded),
+        st.binary(max_size=64),
+        st.sampled_from(
+            [b"", b"[" * 2000 + b"]" * 2000, b'{"a":' * 1500 + b"1" + b"}" * 1500, b"\xff\xfe"]
+        ),
+    )
+
+
+def api_rules(app) -> list:
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/api/")]
+    assert len(rules) >= 8, "the API routes were not found"
+    return sorted(rules, key=lambda r: (r.rule, sorted(r.methods)))
+
+
+def path_segments(known_ids: list[int]):
+    """Values for one path argument: real ids (to reach deep code), junk and huge numbers."""
+    return st.one_of(
+        st.sampled_from(known_ids).map(str),
+        numbers.map(str),
+        url_texts.filter(lambda t: t not in ("", ".", "..")),
+    )
+
+
+def fill_path(rule, draw, known_ids) -> str:
+    def segment(match: re.Match) -> str:
+        return quote(draw(path_segments(known_ids)), safe="")
+
+    return ARGUMENT.sub(segment, rule.rule)
+
+
+def assert_no_server_error(response, what: str) -> None:
+    assert response.status_code < 500, f"{what} → {response.status_code}"
+    if response.status_code >= 400:
+        body = response.get_json(silent=True)
+        assert isinstance(body, dict), f"{what} → {response.status_code}, not JSON"
+        assert body.get("error") and body.get("message"), f"{what} → {body}"
+
+
+@pytest.fixture
+def fuzz_clients(app, open_sitting):
+    """A candidate logged in with an attempt under way, and an anonymous client."""
+    sitting, admin, (candidate,) = open_sitting()
+    client = log_in(app.test_client(), candidate)
+    token = csrf_token(client)
+    paper = client.post(
+        f"/api/v1/sittings/{sitting.id}/attempt", headers={"X-CSRFToken": token}
+    ).get_json()
+    anonymous = app.test_client()
+    ids = [sitting.id, paper["attempt_id"], 1, *(i["id"] for i in paper["items"])]
+    return {
+        "candidate": (client, token, candidate),
+        "anonymous": (anonymous, csrf_token(anonymous), None),
+        "ids": ids,
+        "paper": paper,
+    }
+
+
+def send(client, token, method, path, body, content_type):
+    headers = {"X-CSRFToken": token}
+    if content_type:
+        headers["Content-Type"] = content_type
+    return client.open(path, method=method, data=body, headers=headers)
+
+
+def test_every_api_route_answers_junk_without_a_server_error(app, fuzz_clients):
+    rules = api_rules(app)
+
+    @FUZZ
+    @given(data=st.data())
+    def check(data):
+        rule = data.draw(st.sampled_from(rules), label="rule")
+        method = data.draw(st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})))
+        who = data.draw(st.sampled_from(["candidate", "anonymous"]), label="who")
+        client, token, user = fuzz_clients[who]
+        path = fill_path(rule, data.draw, fuzz_clients["ids"])
+        query = data.draw(st.dictionaries(url_texts, url_texts, max_size=3), label="query")
+        body = data.draw(bodies(), label="body") if method in UNSAFE else b""
+        kind = data.draw(
+            st.sampled_from(["application/json", "text/plain", None, "application/json; x"])
+        )
+        what = f"{who} {method} {path} {body[:200]!r}"
+        headers = {"X-CSRFToken": token, **({"Content-Type": kind} if kind else {})}
+        response = client.open(path, method=method, data=body, query_string=query, headers=headers)
+        assert_no_server_error(response, what)
+        if user is not None and rule.endpoint in ("api.log_out", "api.log_in"):
+            log_in(client, user)  # keep the candidate's deep paths reachable
+            fuzz_clients[who] = (client, csrf_token(client), user)
+
+    check()
+
+
+def test_answer_saves_close_to_valid_ones_never_fail(app, fuzz_clients):
+    client, token, _ = fuzz_clients["candidate"]
+    paper = fuzz_clients["paper"]
+    item_ids = [str(i["id"]) for i in paper["items"]]
+    keys = st.one_of(st.sampled_from(item_ids), texts, numbers.map(str))
+    answer_values = st.one_of(
+        st.sampled_from(["A", "b", "Z", "", True, False, None, ["A", "C"], ["x"], ["x", "y"]]),
+        json_values(),
+    )
+    seqs = st.one_of(numbers, scalars, st.sampled_from([1, 2**62 - 1, 2**62, True]))
+    url = f"/api/v1/attempts/{paper['attempt_id']}/answers"
+
+    @FUZZ
+    @given(
+        answers=st.dictionaries(keys, answer_values, max_size=6),
+        seq=seqs,
+        extra=st.dictionaries(texts, json_values(), max_size=2),
+    )
+    def check(answers, seq, extra):
+        body = encoded({**extra, "answers": answers, "seq": seq})
+        response = send(client, token, "PUT", url, body, "application/json")
+        assert_no_server_error(response, f"PUT {url} {body[:300]!r}")
+        if response.status_code == 200:
+            assert set(response.get_json()) >= {"saved", "stale", "server_time", "deadline"}
+
+    check()
