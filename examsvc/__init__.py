@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app, login_manager)
     i18n.init_app(app)
     errors.init_app(app)
+    from examsvc import jobqueue
+
+    jobqueue.init_app(app)
     _register_blueprints(app)
     from examsvc.cli import register_commands
 

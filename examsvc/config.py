@@ -43,6 +43,10 @@ DEFAULTS = {
     "PASSWORD_HASH_METHOD": "scrypt",
     #: Questions serving certification exams need a second examiner's approval.
     "REVIEW_SECOND_APPROVAL": False,
+    #: Who runs background jobs: thread (in the web process), worker, inline (examsvc/jobqueue.py).
+    "JOBS_RUNNER": "thread",
+    #: Questions one import file may hold.
+    "IMPORT_MAX_QUESTIONS": 50_000,
     "CERTIFICATE_VALID_YEARS": 3,
     "CERTIFICATE_ORG_CODE": "0000",
 }

@@ -1,5 +1,9 @@
 """Unbound Flask extensions; create_app() binds them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -65,9 +69,39 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
 
 
+#: "read" or "write" while code says which it does (see reading() and writing()).
+_phase: ContextVar[str | None] = ContextVar("examsvc_db_phase", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside only read: on SQLite they take no write lock.
+
+    Long work (an import's parse, checks and near-duplicate pass) reads inside this, ends
+    its transaction, and then writes in short transactions of its own.
+    """
+    token = _phase.set("read")
+    try:
+        yield
+    finally:
+        _phase.reset(token)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside write: on SQLite they take the write lock up front."""
+    token = _phase.set("write")
+    try:
+        yield
+    finally:
+        _phase.reset(token)
+
+
 def _writing() -> bool:
     from flask import current_app, has_request_context, request
 
+    if _phase.get() is not None:
+        return _phase.get() == "write"
     if not has_request_context():
         return True  # CLI commands and services run outside a request: assume they write
     if request.method in ("GET", "HEAD", "OPTIONS"):

@@ -25,6 +25,11 @@ ROWS = NUM_PERM // BANDS
 NEAR_DUPLICATE = 0.6
 #: At most this many LSH candidates are scored exactly per look-up.
 MAX_CANDIDATES = 50
+#: A batch pass (an import checking each row against the rows before it) reads at most
+#: this many of a band bucket's newest entries and scores at most BATCH_CANDIDATES: in a
+#: file of look-alikes one bucket holds thousands, and reading them all is quadratic.
+BATCH_PER_BUCKET = 8
+BATCH_CANDIDATES = 10
 _PRIME = np.uint64((1 << 61) - 1)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _rng = np.random.default_rng(20261121)  # fixed: signatures must agree across processes
@@ -102,8 +107,12 @@ class DedupIndex:
 
     def add(self, question_id: int, text: str) -> None:
         sh = shingles(text)
-        self._shingles[question_id] = frozenset(sh.tolist())
-        for band, key in enumerate(band_keys(minhash(sh))):
+        self.add_signed(question_id, frozenset(sh.tolist()), band_keys(minhash(sh)))
+
+    def add_signed(self, question_id: int, shingle_hashes: frozenset[int], keys: list[int]) -> None:
+        """Add a question whose shingle set and band keys are already known."""
+        self._shingles[question_id] = shingle_hashes
+        for band, key in enumerate(keys):
             self._buckets[(band, key)].append(question_id)
 
     def add_many(self, items: Iterable[tuple[int, str]]) -> None:
@@ -113,14 +122,31 @@ class DedupIndex:
     def query(self, text: str, threshold: float = NEAR_DUPLICATE, limit: int = 10) -> list[Match]:
         """Indexed questions at least ``threshold`` similar to ``text``, most similar first."""
         sh = shingles(text)
+        return self.query_signed(frozenset(sh.tolist()), band_keys(minhash(sh)), threshold, limit)
+
+    def query_signed(
+        self,
+        shingle_hashes: frozenset[int],
+        keys: list[int],
+        threshold: float = NEAR_DUPLICATE,
+        limit: int = 10,
+        candidates: int = MAX_CANDIDATES,
+        per_bucket: int | None = None,
+    ) -> list[Match]:
+        """query() for a text whose shingle set and band keys are already known.
+
+        With ``per_bucket``, reads at most that many of each bucket's newest entries: then a
+        look-up costs the same however alike the index is.
+        """
         hits: Counter[int] = Counter()
-        for band, key in enumerate(band_keys(minhash(sh))):
-            hits.update(self._buckets.get((band, key), ()))
+        for band, key in enumerate(keys):
+            bucket = self._buckets.get((band, key))
+            if bucket:
+                hits.update(bucket[-per_bucket:] if per_bucket else bucket)
         # The more bands two texts share, the likelier they are alike: in a bank full of
         # look-alikes only the best-placed candidates are scored exactly.
-        best = [qid for qid, _ in hits.most_common(MAX_CANDIDATES)]
-        target = frozenset(sh.tolist())
-        return rank(target, ((qid, self._shingles[qid]) for qid in best), threshold, limit)
+        best = [qid for qid, _ in hits.most_common(candidates)]
+        return rank(shingle_hashes, ((qid, self._shingles[qid]) for qid in best), threshold, limit)
 
 
 def rank(

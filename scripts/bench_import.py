@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Import speed: a 10,000-question xlsx and Moodle XML file, each into a fresh database.
+"""Import speed: a 10,000-question xlsx and Moodle XML file, and a 50,000-question GIFT file
+a quarter of which are look-alikes, each into a fresh database.
 
-Generates the two files with our writers, then times examsvc.services.importing.import_file
+Generates the files with our writers, then times examsvc.services.importing.import_file
 on each (all-or-nothing, duplicate check on) against an empty database made for it: SQLite
 in a temporary folder, or with --postgres ADMIN_URL a database created and dropped there.
+Prints {"questions", "xlsx_s", "moodle_xml_s", "questions_large", "large_s"}; the targets
+are 10 s for each 10,000-question file and 30 s for the large one.
 
-    scripts/bench_import.py --json [--questions 10000] [--postgres postgresql://postgres@127.0.0.1/postgres]
+    scripts/bench_import.py --json [--questions 10000] [--large 50000]
+        [--postgres postgresql://postgres@127.0.0.1/postgres]
 """
 
 from __future__ import annotations
@@ -63,6 +67,29 @@ def make_questions(n: int) -> list[Question]:
     return questions
 
 
+def make_lookalikes(n: int) -> list[Question]:
+    """n questions, every fourth a look-alike of the one before (a few characters changed)."""
+    questions = make_questions(n)
+    for i in range(3, n, 4):
+        original = questions[i - 1]
+        stem = original.stem.replace("第", "第（甲）", 1).replace("题：", "题，下列", 1)
+        questions[i] = build_question(
+            type=original.type.value,
+            area=original.area,
+            difficulty=original.difficulty,
+            stem=stem,
+            options=list(original.options),
+            key=_key_input(original.key),
+        )
+    return questions
+
+
+def _key_input(key):
+    if isinstance(key, tuple):
+        return [_key_input(k) for k in key]
+    return key
+
+
 @contextmanager
 def fresh_database(postgres: str | None, folder: Path):
     """The URL of an empty database, dropped afterwards when it is PostgreSQL."""
@@ -107,6 +134,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--questions", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=50_000, help="0: skip the large file")
     parser.add_argument("--postgres", metavar="ADMIN_URL", help="bench on PostgreSQL instead")
     args = parser.parse_args()
     questions = make_questions(args.questions)
@@ -124,6 +152,17 @@ def main() -> int:
                 )
                 return 1
             figures[key] = round(elapsed, 2)
+        if args.large:
+            path = folder / "large.gift"
+            path.write_bytes(formats.write("gift", make_lookalikes(args.large)).data)
+            with fresh_database(args.postgres, folder) as url:
+                elapsed, report = time_import(path, url, folder)
+            if report["imported"] != args.large:
+                print(f"large: imported {report['imported']}: {report['errors'][:3]}",
+                      file=sys.stderr)  # fmt: skip
+                return 1
+            figures["questions_large"] = args.large
+            figures["large_s"] = round(elapsed, 2)
     if args.postgres:
         figures["database"] = "postgresql"
     print(json.dumps(figures) if args.json else "\n".join(f"{k}: {v}" for k, v in figures.items()))

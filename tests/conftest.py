@@ -71,6 +71,7 @@ def make_config(url: str, instance: str, **extra) -> dict:
         "NOTICE_WORKING_DAYS": 5,
         # Cheap hashing keeps the suite fast; production uses scrypt.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "JOBS_RUNNER": "inline",  # jobs run at once, in the request that starts them
     }
     config.update(extra)
     return config

@@ -24,6 +24,7 @@ from examsvc.models.exams import (
     PaperItem,
     Sitting,
 )
+from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.types import utcnow
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "CertificateStatus",
     "Enrolment",
     "ExamKind",
+    "Job",
+    "JobState",
     "LoginSession",
     "Paper",
     "PaperItem",
@@ -50,6 +53,7 @@ __all__ = [
     "Role",
     "Sitting",
     "User",
+    "Upload",
     "UserRole",
     "utcnow",
 ]

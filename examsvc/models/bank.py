@@ -24,6 +24,9 @@ class QuestionStatus(enum.StrEnum):
     RETURNED = "returned"
     REJECTED = "rejected"
     RETIRED = "retired"
+    #: Written by an import still running: seen by nothing until the import makes the whole
+    #: file visible at once (services/staging.py), or removed when it fails.
+    STAGED = "staged"
 
 
 #: The one place the review transitions are allowed.
@@ -43,6 +46,7 @@ TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
     QuestionStatus.APPROVED: {QuestionStatus.RETIRED},
     QuestionStatus.REJECTED: set(),
     QuestionStatus.RETIRED: set(),
+    QuestionStatus.STAGED: set(),  # only an import's publish step moves it (in bulk)
 }
 
 
@@ -134,6 +138,10 @@ class Question(QuestionContent, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The import job that staged it, until the import makes it visible.
+    import_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
 
     contributor: Mapped[User] = relationship(foreign_keys=[contributor_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])

@@ -63,6 +63,11 @@ def _columns(domain: DomainQuestion) -> dict[str, Any]:
     }
 
 
+def question_columns(fields: dict[str, Any]) -> dict[str, Any]:
+    """Validate a question's fields and return its column values (BadInput when invalid)."""
+    return _columns(_validated(fields))
+
+
 def _refuse_exact_duplicate(domain: DomainQuestion, exclude_id: int | None = None) -> None:
     existing = similarity.exact_duplicate(domain.stem, domain.options, exclude_id)
     if existing is not None:
@@ -171,8 +176,10 @@ def submit_question(contributor: User, channel: str, fields: dict[str, Any]) -> 
 def own_question(user: User, question_id: int) -> Question:
     """A question the user contributed (examiners may see any)."""
     question = db.session.get(Question, question_id)
-    if question is None or (
-        question.contributor_id != user.id and not user.has_role(Role.EXAMINER)
+    if (
+        question is None
+        or question.status == QuestionStatus.STAGED  # an import still writing it
+        or (question.contributor_id != user.id and not user.has_role(Role.EXAMINER))
     ):
         raise NotFound(_("no such question"))
     return question

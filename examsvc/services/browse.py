@@ -27,6 +27,7 @@ class BankFilter:
     text: str = ""
 
     def apply(self, query):
+        query = query.where(Question.status != QuestionStatus.STAGED.value)  # import writing
         column_filters = {
             Question.area: self.area,
             Question.type: self.type,
@@ -83,14 +84,18 @@ class Credit:
 def credit() -> tuple[list[Credit], list[Credit]]:
     """Accepted questions and acceptance rate, per contributor and per channel."""
     accepted = func.sum(case((Question.status.in_(["approved", "retired"]), 1), else_=0))
+    visible = Question.status != QuestionStatus.STAGED.value
     per_person = db.session.execute(
         db.select(User.name, func.count(Question.id), accepted)
         .join(User, User.id == Question.contributor_id)
+        .where(visible)
         .group_by(User.id, User.name)
         .order_by(accepted.desc(), User.name)
     )
     per_channel = db.session.execute(
-        db.select(Question.channel, func.count(Question.id), accepted).group_by(Question.channel)
+        db.select(Question.channel, func.count(Question.id), accepted)
+        .where(visible)
+        .group_by(Question.channel)
     )
     return (
         [Credit(name, n, int(a or 0)) for name, n, a in per_person],

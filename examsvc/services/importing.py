@@ -1,28 +1,39 @@
 """Importing question files into the bank, and exporting the bank to files.
 
 Readers in question_bank.formats parse and validate; this module settles areas, drops
-exact duplicates, and writes the whole file in one transaction (or nothing).
+exact duplicates, finds near-duplicates, and writes the whole file or nothing: staged in
+short transactions, made visible in one (services/staging.py).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert
 
-from examsvc.extensions import db
-from examsvc.models import Question, QuestionStatus, ReviewComment, Role, User, UserRole, utcnow
-from examsvc.services import accounts, audit, bank, review, similarity
-from examsvc.services.errors import BadInput, Forbidden, NotFound
+from examsvc.extensions import db, reading, writing
+from examsvc.models import (
+    JobState,
+    Question,
+    QuestionStatus,
+    Role,
+    User,
+    UserRole,
+    utcnow,
+)
+from examsvc.services import accounts, audit, bank, jobs, lookalikes, review, similarity, staging
+from examsvc.services.errors import BadInput, Forbidden, NotFound, ServiceError
 from question_bank import dedup, formats
 from question_bank.formats import ParsedItem, ParseResult
 from question_bank.formats.safety import MAX_FILE_BYTES
-from question_bank.model import AREAS, Channel, QuestionType
+from question_bank.model import AREAS, Channel, QuestionType, exams_of_mask
+
+#: The kind of job an import runs as.
+IMPORT_JOB = "import"
 
 #: Called with the ids of the questions an import added, before the commit.
 NearDuplicateHook = Callable[[list[int]], None]
@@ -46,6 +57,12 @@ class ImportReport:
     def count(self, qtype: str) -> None:
         self.imported += 1
         self.by_type[str(qtype)] += 1
+
+    def uncount(self, qtype: str) -> None:
+        """An item counted in is left out after all."""
+        self.imported -= 1
+        self.by_type[str(qtype)] -= 1
+        self.skipped += 1
 
     def reject(self) -> None:
         self.rejected = True
@@ -73,106 +90,216 @@ def import_file(
     approve: bool = False,
     filename: str = "",
     flag_near_duplicates: NearDuplicateHook | None = None,
+    job_id: int | None = None,
 ) -> ImportReport:
-    """Import a question file all-or-nothing (or only its good items with ``skip_bad``)."""
+    """Import a question file all-or-nothing (or only its good items with ``skip_bad``).
+
+    Reading, checking and the near-duplicate pass take no write lock (a dry run stops
+    there); the questions are then staged in short transactions and made visible in one
+    (services/staging.py). ``job_id``: the job this import runs as (else it records one).
+    """
+    with reading():
+        checked = _check_file(
+            actor, source, fmt, channel, default_area, dry_run, skip_bad, approve, filename
+        )
+        db.session.commit()  # ends the read transaction: the writes come in their own
+    if checked.report.rejected or dry_run:
+        return checked.report
+    return _stage_and_publish(checked, job_id, flag_near_duplicates)
+
+
+@dataclass
+class _Checked:
+    report: ImportReport
+    actor_id: int = 0
+    channel: str = ""
+    filename: str = ""
+    approve: bool = False
+    skip_bad: bool = False
+    items: list[lookalikes.CheckedItem] = field(default_factory=list)
+
+
+def _check_file(
+    actor: User,
+    source: str | Path | bytes,
+    fmt: str,
+    channel: str,
+    default_area: str | None,
+    dry_run: bool,
+    skip_bad: bool,
+    approve: bool,
+    filename: str,
+) -> _Checked:
+    """Parse and check the file and find its near-duplicates; reads only."""
     _check_request(actor, fmt, channel, default_area, approve)
     data, filename = _load(source, filename)
-    parsed = formats.read(data, fmt, filename)
+    cap = int(current_app.config["IMPORT_MAX_QUESTIONS"])
+    parsed = formats.read(data, fmt, filename, max_items=cap)  # stops reading past the cap
     report = ImportReport(dry_run=dry_run, format=parsed.format)
+    checked = _Checked(report, actor.id, channel, filename, approve, skip_bad)
+    if _too_many(parsed, report):
+        return checked
     screened, bad = _screen(parsed, default_area, report)
     items = _fresh(screened, report)
     if parsed.unreadable or (bad and not skip_bad):
         report.reject()
-        return report
+        return checked
     report.skipped += bad
-    near = _near_duplicates(items)
-    # A dry run is free to repeat: non-examiners get a coarse similarity, too rough to steer
-    # guesses at a hidden question's text (as in the look-alike lookup).
-    exact = actor.has_role(Role.EXAMINER)
-    for item, matches in zip(items, near, strict=True):
-        for label, score in matches:
-            report.note(
-                item.where,
-                _(
-                    "near-duplicate of %(other)s (similarity %(score)s): an examiner will see it",
-                    other=label,
-                    score=f"{score:.2f}" if exact else f"{math.floor(score * 10) / 10:.1f}",
-                ),
-            )
-    if dry_run:
-        for item in items:
-            report.count(item.type)
-        return report
-    added = _write(actor, channel, items, default_area, approve, skip_bad, report)
-    if added is None:
-        db.session.rollback()
+    checked.items, failures = _prepare(items, default_area)
+    for where, message in failures:
+        report.note(where, message)
+    if failures and not skip_bad:
         report.reject()
-        return report
-    _flag_for_review(actor, added, near)
-    if flag_near_duplicates is not None:
-        flag_near_duplicates([qid for qid in added if qid is not None])
-    _audit(actor, report, channel, filename, approve)
-    db.session.commit()
+        return checked
+    report.skipped += len(failures)
+    lookalikes.note(report, checked.items, exact=actor.has_role(Role.EXAMINER))
+    for item in checked.items:
+        report.count(item.type)
+    return checked
+
+
+def _too_many(parsed: ParseResult, report: ImportReport) -> bool:
+    """Refuse a file of more questions than one import takes (EXAMSVC_IMPORT_MAX_QUESTIONS)."""
+    cap = int(current_app.config["IMPORT_MAX_QUESTIONS"])
+    found = len(parsed.items) + len(parsed.errors)
+    if found <= cap:
+        return False
+    report.note(
+        "file",
+        _(
+            "the file holds %(n)s questions; one import takes at most %(max)s: "
+            "split it into smaller files",
+            n=found,
+            max=cap,
+        ),
+    )
+    report.reject()
+    return True
+
+
+def _prepare(
+    items: list[ParsedItem], default_area: str | None
+) -> tuple[list[lookalikes.CheckedItem], list[tuple[str, str]]]:
+    """Validate each item and compute its signature; the failures as (where, message)."""
+    prepared: list[lookalikes.CheckedItem] = []
+    failures: list[tuple[str, str]] = []
+    for item in items:
+        try:
+            columns = bank.question_columns(item.fields(default_area))
+        except ServiceError as exc:
+            failures.append((item.where, exc.message))
+            continue
+        text = similarity.comparable(columns["stem"], columns["options"])
+        shingles = dedup.shingles(text)
+        staged = staging.Staged(
+            columns, dedup.fingerprint(text), dedup.band_keys(dedup.minhash(shingles))
+        )
+        prepared.append(
+            lookalikes.CheckedItem(item.where, item.type, staged, frozenset(shingles.tolist()))
+        )
+    live = similarity.live_fingerprints({p.staged.fingerprint for p in prepared})
+    kept = []
+    for p in prepared:
+        if p.staged.fingerprint in live:
+            message = _("the same question is already in the bank as #%(id)s",
+                        id=live[p.staged.fingerprint])  # fmt: skip
+            failures.append((p.where, message))
+        else:
+            kept.append(p)
+    return kept, failures
+
+
+def _stage_and_publish(
+    checked: _Checked, job_id: int | None, hook: NearDuplicateHook | None
+) -> ImportReport:
+    """Write the checked items staged, then make them visible at once; all or nothing."""
+    report = checked.report
+    own_job = job_id is None
+    staging.sweep()
+    if job_id is None:
+        with writing():
+            job_id = _record_job(checked)
+    approval = None
+    if checked.approve:
+        approval = staging.Approval(
+            checked.actor_id, lambda mask: review.second_approval_for(exams_of_mask(mask))
+        )
+    try:
+        ids = staging.stage(
+            job_id, checked.actor_id, checked.channel, [i.staged for i in checked.items], approval
+        )
+        with writing():
+            if not _settle_races(checked, job_id, ids):
+                db.session.rollback()
+                staging.discard(job_id)
+                if own_job:
+                    jobs.fail(job_id, _("the file was rejected: nothing was written"))
+                return report
+            staging.publish(job_id)
+            if hook is not None:
+                hook([qid for qid in ids if qid is not None])
+            _audit(checked)
+            jobs.step(job_id, len(ids) + 1, len(ids) + 1)
+            if own_job:
+                jobs.complete(job_id, report.as_json())
+            db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        staging.discard(job_id)
+        if own_job:
+            jobs.fail(job_id, _("the import failed: nothing was written"))
+        raise
     return report
 
 
-def _near_duplicates(items: list[ParsedItem]) -> list[list[tuple[str, float]]]:
-    """For each item, the live bank questions and earlier items of the file it nearly repeats."""
-    index = dedup.DedupIndex()
-    live = db.session.execute(
-        db.select(Question.id, Question.stem, Question.options).where(
-            Question.status.in_(similarity.LIVE)
-        )
+def _record_job(checked: _Checked) -> int:
+    """The job row an import started outside the job queue (the CLI) runs as."""
+    job = jobs.new_job(
+        db.session.get(User, checked.actor_id),
+        IMPORT_JOB,
+        {"filename": checked.filename, "channel": checked.channel},
+        total=len(checked.items) + 1,
     )
-    index.add_many((qid, similarity.comparable(stem, options or ())) for qid, stem, options in live)
-    labels: dict[int, str] = {}
-    found = []
-    for n, item in enumerate(items):
-        text = similarity.comparable(item.stem, item.options)
-        found.append(
-            [
-                (labels.get(m.question_id, f"#{m.question_id}"), m.score)
-                for m in index.query(text, limit=3)
-            ]
+    job.state, job.started_at = JobState.RUNNING.value, utcnow()
+    job_id = job.id
+    db.session.commit()
+    return job_id
+
+
+def _settle_races(checked: _Checked, job_id: int, ids: list[int]) -> bool:
+    """Questions someone added while this import was staging: the same rules as before."""
+    raced = staging.raced_duplicates(job_id)
+    if not raced:
+        return True
+    position = {qid: n for n, qid in enumerate(ids)}
+    for staged_id, live_id in raced:
+        item = checked.items[position[staged_id]]
+        checked.report.note(
+            item.where, _("the same question is already in the bank as #%(id)s", id=live_id)
         )
-        labels[-1 - n] = item.where
-        index.add(-1 - n, text)
-    return found
-
-
-def _flag_for_review(
-    actor: User, added: list[int | None], near: list[list[tuple[str, float]]]
-) -> None:
-    """Put each near-duplicate finding in the new question's review thread (one insert)."""
-    rows = [
-        {
-            "question_id": question_id,
-            "author_id": actor.id,
-            "kind": "comment",
-            "created_at": utcnow(),
-            "body": "; ".join(
-                _(
-                    "near-duplicate of %(other)s (similarity %(score)s)",
-                    other=label,
-                    score=f"{score:.2f}",
-                )
-                for label, score in matches
-            ),
-        }
-        for question_id, matches in zip(added, near, strict=True)
-        if question_id is not None and matches
-    ]
-    if rows:
-        db.session.execute(insert(ReviewComment), rows)
+    if not checked.skip_bad:
+        checked.report.reject()
+        return False
+    staging.remove([staged_id for staged_id, _live in raced])
+    for staged_id, _live in raced:
+        checked.report.uncount(checked.items[position[staged_id]].type)
+    return True
 
 
 def _check_request(
     actor: User, fmt: str, channel: str, default_area: str | None, approve: bool
 ) -> None:
-    if not actor.has_role(Role.CONTRIBUTOR, Role.EXAMINER):
+    if not actor.has_role(Role.CONTRIBUTOR, Role.EXAMINER, Role.ADMIN):
         raise Forbidden(_("only contributors and examiners import questions"))
-    if approve and not actor.has_role(Role.EXAMINER):
-        raise Forbidden(_("only examiners import questions straight into the bank"))
+    if approve and not actor.has_role(Role.ADMIN):
+        # Nobody reviews their own questions: an examiner's import waits for another one.
+        raise Forbidden(
+            _(
+                "only an administrator's import goes straight into the bank; import without "
+                "approving and another examiner will review the questions"
+            ),
+            code="approve_forbidden",
+        )
     if fmt != "auto" and fmt not in formats.FORMATS:
         raise BadInput(_("unknown format %(format)s", format=repr(fmt)), code="invalid_format")
     if default_area is not None and default_area not in AREAS:
@@ -237,64 +364,25 @@ def _fresh(items: list[ParsedItem], report: ImportReport) -> list[ParsedItem]:
     return fresh
 
 
-def _write(
-    actor: User,
-    channel: str,
-    items: list[ParsedItem],
-    default_area: str | None,
-    approve: bool,
-    skip_bad: bool,
-    report: ImportReport,
-) -> list[int | None] | None:
-    """Add the items in one batch: their ids in order (None where one failed and was left
-    out), or None when one fails and the file is refused."""
-    with db.session.no_autoflush:
-        questions, failures = bank.add_many(
-            actor, channel, [item.fields(default_area) for item in items], QuestionStatus.SUBMITTED
-        )
-    for index, exc in failures:
-        report.note(items[index].where, exc.message)
-    if failures and not skip_bad:
-        return None
-    report.skipped += len(failures)
-    added: list[int | None] = []
-    for item, question in zip(items, questions, strict=True):
-        added.append(question.id if question is not None else None)
-        if question is None:
-            continue
-        if approve:
-            _approve(actor, question)
-        report.count(item.type)
-    return added
-
-
-def _approve(examiner: User, question: Question) -> None:
-    """An examiner's import approves at once (or gives the first of two approvals)."""
-    if review.needs_second_approval(question):
-        review.transition(question, QuestionStatus.IN_REVIEW)
-        question.first_approver_id = examiner.id
-        return
-    review.transition(question, QuestionStatus.APPROVED)
-    question.reviewer_id, question.reviewed_at = examiner.id, utcnow()
-
-
-def _audit(actor: User, report: ImportReport, channel: str, filename: str, approve: bool) -> None:
+def _audit(checked: _Checked) -> None:
+    report = checked.report
     audit.record(
-        actor,
+        db.session.get(User, checked.actor_id),
         "bank.imported",
         None,
-        file=filename,
+        file=checked.filename,
         format=report.format,
-        channel=channel,
-        approved=approve,
+        channel=checked.channel,
+        approved=checked.approve,
         imported=report.imported,
         skipped=report.skipped,
         by_type={str(k): v for k, v in report.by_type.items()},
     )
 
 
-def importing_account(email: str | None) -> User:
-    """The account an import runs as: the e-mail's, else the first examiner."""
+def importing_account(email: str | None, approve: bool = False) -> User:
+    """The account an import runs as: the e-mail's, else the first examiner (the first
+    administrator for an import that approves)."""
     if email:
         user = db.session.scalar(
             db.select(User).where(User.email == accounts.normalize_email(email))
@@ -302,14 +390,13 @@ def importing_account(email: str | None) -> User:
         if user is None:
             raise NotFound(_("no account with the e-mail %(email)s", email=email))
         return user
+    role = Role.ADMIN if approve else Role.EXAMINER
     user = db.session.scalar(
-        db.select(User)
-        .join(UserRole)
-        .where(UserRole.role == Role.EXAMINER.value)
-        .order_by(User.id)
-        .limit(1)
+        db.select(User).join(UserRole).where(UserRole.role == role.value).order_by(User.id).limit(1)
     )
     if user is None:
+        if approve:
+            raise BadInput(_("no administrator account to import as: name one with --as"))
         raise BadInput(_("no examiner account to import as: name one with --as"))
     return user
 

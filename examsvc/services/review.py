@@ -38,16 +38,19 @@ def transition(question: Question, target: QuestionStatus) -> None:
 
 def needs_second_approval(question: Question) -> bool:
     """With the setting on, questions serving certification exams need two examiners."""
-    return bool(current_app.config["REVIEW_SECOND_APPROVAL"]) and bool(
-        question.exams & CERTIFICATION_EXAMS
-    )
+    return second_approval_for(question.exams)
+
+
+def second_approval_for(exams: frozenset[str]) -> bool:
+    """Whether a question serving these exams needs a second examiner's approval."""
+    return bool(current_app.config["REVIEW_SECOND_APPROVAL"]) and bool(exams & CERTIFICATION_EXAMS)
 
 
 def _reviewable(examiner: User, question_id: int) -> Question:
     if not examiner.has_role(Role.EXAMINER):
         raise Forbidden(_("only examiners review questions"))
     question = db.session.get(Question, question_id)
-    if question is None:
+    if question is None or question.status == QuestionStatus.STAGED:
         raise NotFound(_("no such question"))
     if question.contributor_id == examiner.id:
         raise Forbidden(_("nobody reviews their own question"), code="own_question")
@@ -116,7 +119,8 @@ def _approve(examiner: User, question: Question) -> str:
 
 def _duplicate_target(question: Question, duplicate_of: int | None) -> Question:
     original = db.session.get(Question, duplicate_of) if duplicate_of else None
-    if original is None or original.id == question.id or original.status == QuestionStatus.REJECTED:
+    hidden = (QuestionStatus.REJECTED, QuestionStatus.STAGED)
+    if original is None or original.id == question.id or original.status in hidden:
         raise BadInput(
             _("name the existing question this one duplicates"), code="invalid_duplicate"
         )
@@ -126,8 +130,10 @@ def _duplicate_target(question: Question, duplicate_of: int | None) -> Question:
 def comment(user: User, question_id: int, body: str) -> ReviewComment:
     """Add to a question's thread: its contributor or an examiner."""
     question = db.session.get(Question, question_id)
-    if question is None or (
-        question.contributor_id != user.id and not user.has_role(Role.EXAMINER)
+    if (
+        question is None
+        or question.status == QuestionStatus.STAGED
+        or (question.contributor_id != user.id and not user.has_role(Role.EXAMINER))
     ):
         raise NotFound(_("no such question"))
     body = body.strip()
@@ -145,7 +151,7 @@ def retire(examiner: User, question_id: int, reason: str) -> Question:
     if not examiner.has_role(Role.EXAMINER):
         raise Forbidden(_("only examiners review questions"))
     question = db.session.get(Question, question_id)
-    if question is None:
+    if question is None or question.status == QuestionStatus.STAGED:
         raise NotFound(_("no such question"))
     if not reason.strip():
         raise BadInput(_("a reason is required to retire a question"), code="reason_required")

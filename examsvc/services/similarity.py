@@ -12,8 +12,11 @@ from examsvc.extensions import db
 from examsvc.models import Question, QuestionBand, QuestionStatus
 from question_bank import dedup
 
-#: Questions that take part in duplicate checks: everything but rejected ones.
-LIVE = [s.value for s in QuestionStatus if s is not QuestionStatus.REJECTED]
+#: Questions that take part in duplicate checks: everything but rejected ones (and those an
+#: import is still writing, which nothing sees).
+LIVE = [
+    s.value for s in QuestionStatus if s not in (QuestionStatus.REJECTED, QuestionStatus.STAGED)
+]
 
 
 @dataclass(frozen=True)

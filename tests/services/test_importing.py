@@ -104,17 +104,34 @@ def test_an_unreadable_file_is_refused_even_when_skipping_bad_items(app, examine
     assert report.rejected and report.errors[0]["where"] == "line 4" and count() == 0
 
 
-def test_an_examiner_may_import_straight_into_the_bank(app, examiner, make_user):
+def test_an_admin_may_import_straight_into_the_bank(app, make_user):
+    admin = make_user(Role.ADMIN, Role.EXAMINER)
     report = importing.import_file(
-        examiner, ours("quirks-aiken.txt"), channel="public", default_area="constitution",
+        admin, ours("quirks-aiken.txt"), channel="public", default_area="constitution",
         skip_bad=True, approve=True,
     )  # fmt: skip
     assert report.imported == 2
     statuses = db.session.execute(db.select(Question.status, Question.reviewer_id)).all()
-    assert set(statuses) == {("approved", examiner.id)}
-    contributor = make_user(Role.CONTRIBUTOR)
-    with pytest.raises(Forbidden):
-        importing.import_file(contributor, ours("quirks-aiken.txt"), channel="public", approve=True)
+    assert set(statuses) == {("approved", admin.id)}
+
+
+@pytest.mark.parametrize("roles", [[Role.EXAMINER], [Role.CONTRIBUTOR]])
+def test_an_import_that_approves_is_refused_to_everyone_but_admins(app, make_user, roles):
+    """Nobody reviews their own questions: an examiner's import goes to another examiner."""
+    importer = make_user(*roles)
+    with pytest.raises(Forbidden) as refused:
+        importing.import_file(importer, ours("quirks-aiken.txt"), channel="public",
+                              default_area="constitution", approve=True)  # fmt: skip
+    assert refused.value.code == "approve_forbidden" and count() == 0
+
+
+def test_an_admins_approval_of_certification_questions_needs_a_second_examiner(app, make_user):
+    app.config["REVIEW_SECOND_APPROVAL"] = True
+    admin = make_user(Role.ADMIN, Role.EXAMINER)
+    importing.import_file(admin, ours("quirks-aiken.txt"), channel="public",
+                          default_area="constitution", skip_bad=True, approve=True)  # fmt: skip
+    rows = db.session.execute(db.select(Question.status, Question.first_approver_id)).all()
+    assert set(rows) == {("in_review", admin.id)}
 
 
 def test_only_verified_institutions_import_through_the_institution_channel(app, make_user):
