@@ -14,7 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         instance_path=os.path.abspath(instance or "instance"),
         instance_relative_config=True,
-        template_folder="../templates",
+        template_folder=_shipped("templates"),
     )
     from examsvc.config import load_config
 
@@ -32,7 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from examsvc.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    migrate.init_app(app, db, directory=_shipped("migrations"))
     limiter.init_app(app)  # before CSRF: a brute-force attempt is refused first
     csrf.init_app(app)
     security.init_app(app, login_manager)
@@ -46,6 +46,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _shipped(name: str) -> str:
+    """A top-level folder of the repository, or its copy inside an installed wheel (setup.py)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    packaged = os.path.join(here, name)
+    return packaged if os.path.isdir(packaged) else os.path.join(os.path.dirname(here), name)
 
 
 def _register_blueprints(app: Flask) -> None:
