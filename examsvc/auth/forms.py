@@ -3,6 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+PASSWORD_HINT = _l(
+    "At least 10 characters with letters and digits; not a common password, a keyboard row, "
+    "a sequence or your e-mail name."
+)
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
@@ -13,7 +18,11 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=10, max=200)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        description=PASSWORD_HINT,
+    )
     confirm = PasswordField(
         _l("Repeat password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
@@ -23,7 +32,11 @@ class RegisterForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=10, max=200)],
+        description=PASSWORD_HINT,
+    )
     confirm = PasswordField(
         _l("Repeat new password"),
         validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))],
