@@ -18,6 +18,13 @@ BLANK = "____"
 #: Most questions (rows, items) one file may hold; a reader stops at the next one.
 MAX_ITEMS = 50_000
 
+#: Images are not imported, so a question that shows one is left out rather than imported
+#: without the picture it asks about.
+IMAGES_SKIPPED = Msg(
+    "skipped: questions with images are not supported (the images would be lost)",
+    code="images_skipped",
+)
+
 #: Where a problem concerns the whole file.
 FILE = Msg("file", code="at_file")
 
@@ -150,10 +157,15 @@ class Collector:
             self.result.unreadable = True
 
     def unsupported(self, where: str, what: str) -> None:
+        self.skip(
+            where,
+            Msg("skipped: %(what)s questions are not supported", code="unsupported_type",
+                what=what),
+        )  # fmt: skip
+
+    def skip(self, where: str, message: str) -> None:
+        """Leave an item out with a warning (it does not refuse the file)."""
         self._count()
-        message = Msg(
-            "skipped: %(what)s questions are not supported", code="unsupported_type", what=what
-        )
         self.result.problems.append(Problem(where, message, UNSUPPORTED))
 
     def add(self, where: str, *, problems: list[str] | None = None, **raw: Any) -> None:

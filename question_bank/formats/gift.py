@@ -142,16 +142,16 @@ def _choices_or_fill(collector: Collector, where: str, stem: str, answers, commo
         )
         return
     options = strip_option_labels([text for _, _, text in answers])
+    # As Moodle reads it: any "=" answer makes a single choice (that answer is the key);
+    # with none, the answers weighted above 0% are the keys of a multiple choice.
+    right = [OPTION_LABELS[i] for i, (m, _, _) in enumerate(answers[:8]) if m == "="]
     weighted = [
         OPTION_LABELS[i] for i, (_, w, _) in enumerate(answers[:8]) if w is not None and w > 0
     ]
-    right = [OPTION_LABELS[i] for i, (m, w, _) in enumerate(answers[:8]) if m == "=" and w is None]
     problems: list[str] = []
     key: object
-    if weighted:
-        qtype, key = "multiple", weighted + right
-    else:
-        qtype, key = "single", "".join(right[:1])
+    if right or len(weighted) < 2:
+        qtype, key = "single", "".join((right or weighted)[:1])
         if len(right) > 1:
             problems.append(
                 Msg(
@@ -160,6 +160,8 @@ def _choices_or_fill(collector: Collector, where: str, stem: str, answers, commo
                     n=len(right),
                 )
             )
+    else:
+        qtype, key = "multiple", weighted
     collector.add(
         where, problems=problems, type=qtype, stem=stem, options=options, key=key, **common
     )

@@ -12,6 +12,7 @@ from question_bank.formats.areas import category_of
 from question_bank.formats.common import (
     BLANK,
     FILE,
+    IMAGES_SKIPPED,
     MAX_ITEMS,
     Collector,
     ParseResult,
@@ -55,9 +56,18 @@ def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
             collector.error(where, Msg("the question has no type", code="moodle_no_type"))
         elif reader is None:
             collector.unsupported(where, qtype)
+        elif _has_images(element):
+            collector.skip(where, IMAGES_SKIPPED)
         else:
             reader(element, collector, where, _common(element, category))
     return collector.result
+
+
+def _has_images(element: Element) -> bool:
+    for node in element.iter():
+        if node.tag == "file" or (node.tag == "text" and "<img" in (node.text or "").lower()):
+            return True
+    return False
 
 
 def text_of(element: Element | None) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import posixpath
 import re
+from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
 from question_bank.errors import Msg
 from question_bank.formats.common import (
     BLANK,
     FILE,
+    IMAGES_SKIPPED,
     MAX_ITEMS,
     Collector,
     FileRejected,
@@ -129,7 +131,7 @@ def _manifest_items(manifest: Element) -> list[tuple[str, dict]]:
             continue
         files = [f.get("href", "") for f in _all(resource, "file")]
         href = resource.get("href") or (files[0] if files else "")
-        items.append((posixpath.normpath(href), _lom(resource)))
+        items.append((posixpath.normpath(unquote(href)), _lom(resource)))  # "%E9%A2%98.xml"
     return items
 
 
@@ -158,6 +160,9 @@ def _item(collector: Collector, root: Element, path: str, meta: dict) -> None:
         e for e in (body.iter() if body is not None else ()) if name(e).endswith("Interaction")
     ]
     kinds = sorted({name(e) for e in interactions})
+    if body is not None and any(name(e) in ("img", "object") for e in body.iter()):
+        collector.skip(where, IMAGES_SKIPPED)
+        return
     common = {
         "stem": render(body) if body is not None else "",
         "explanation": "\n".join(render(m) for m in _all(root, "modalFeedback")),
