@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_remember_lang_choice)
     app.jinja_env.filters["localtime"] = format_local
+    app.jinja_env.filters["translate"] = translate  # domain messages (Msg) in templates
     app.jinja_env.globals["current_locale"] = select_locale
     app.context_processor(template_labels)
 

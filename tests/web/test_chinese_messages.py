@@ -118,3 +118,22 @@ def test_registration_problems_are_chinese(client):
     )
     page = response.get_data(as_text=True)
     assert "电子邮箱地址须包含 @ 符号" in page and "@-sign" not in page
+
+
+GIFT_WITH_PROBLEMS = """\
+::q1:: 党的最高领导机关是 {=党的全国代表大会和它所产生的中央委员会 ~国务院 ~全国政协}
+
+::q2:: 把下列会议与年份配对 {=中共一大 -> 1921 =遵义会议 -> 1935 =古田会议 -> 1929}
+
+::q3:: 入党誓词中要求党员 {=永不叛党 =严守党的纪律 ~随意}
+"""
+
+
+def test_an_import_report_is_chinese(login_as):
+    from tests.web.test_import_page import preview
+
+    client, _ = login_as(Role.EXAMINER)
+    response = preview(client, GIFT_WITH_PROBLEMS.encode(), area="history")
+    page = response.get_data(as_text=True)
+    assert "已跳过" in page, page
+    assert "skipped" not in page and "line " not in page and "question " not in page

@@ -67,7 +67,7 @@ def test_preview_shows_the_report_and_confirm_imports(app, login_as):
     client, examiner = login_as(Role.EXAMINER)
     page = preview(client, ours("quirks.gift"), skip_bad="y")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "line 22" in html and "/bank/import/confirm" in html
+    assert page.status_code == 200 and "第 22 行" in html and "/bank/import/confirm" in html
     assert count() == 0 and len(stashed(app)) == 1
     done = confirm(client, html)
     assert done.status_code == 302 and done.headers["Location"].endswith("/bank/mine")
