@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from examsvc.admin import bp
 from examsvc.admin.forms import ActionForm, BlueprintForm, EnrolForm, SittingForm
-from examsvc.labels import choices
+from examsvc.labels import AUDIT_LABELS, choices
 from examsvc.models import utcnow
 from examsvc.services import accounts, audit, exams, results, review
 from examsvc.services.errors import ServiceError
@@ -13,10 +13,12 @@ from examsvc.web import page_arg
 
 @bp.route("/")
 def dashboard():
+    query = request.args.get("q", "")[:100]
     return render_template(
         "admin/dashboard.html",
-        sittings=exams.list_sittings(),
-        blueprints=exams.list_blueprints(),
+        sittings=exams.sittings_page(page_arg("sittings_page"), query),
+        blueprints=exams.blueprints_page(page_arg("blueprints_page"), query),
+        query=query,
         now=utcnow(),
     )
 
@@ -137,8 +139,16 @@ def verify_institution(user_id: int):
 
 @bp.route("/audit")
 def audit_log():
-    page = audit.page(page_arg(), action=request.args.get("action") or None)
-    return render_template("admin/audit.html", page=page, action=request.args.get("action", ""))
+    action, actor = request.args.get("action", "")[:64], request.args.get("q", "")[:100]
+    page = audit.page(page_arg(), action=action or None, actor=actor)
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        action=action,
+        query=actor,
+        actions=sorted(set(AUDIT_LABELS) | set(audit.actions())),
+        targets=audit.targets(page.items),
+    )
 
 
 def _sitting_or_404(sitting_id: int):

@@ -9,6 +9,7 @@ from examsvc.extensions import limiter, read_only
 from examsvc.labels import CHANNEL_LABELS, choices
 from examsvc.services import bank, browse, review, similarity
 from examsvc.services.errors import ServiceError
+from examsvc.web import page_arg
 
 
 def question_form(**kwargs) -> QuestionForm:
@@ -41,7 +42,9 @@ def submit():
 
 @bp.route("/mine")
 def mine():
-    return render_template("bank/mine.html", questions=browse.submissions_of(current_user))
+    query = request.args.get("q", "")[:100]
+    page = browse.submissions_of(current_user, page_arg(), query)
+    return render_template("bank/mine.html", page=page, query=query)
 
 
 @bp.route("/questions/<int:question_id>")

@@ -35,9 +35,8 @@ def _filters() -> tuple[FilterForm, BankFilter]:
 @bp.route("/")
 def queue():
     form, filters = _filters()
-    return render_template(
-        "review/queue.html", questions=browse.review_queue(filters), filter_form=form
-    )
+    page = browse.review_page(filters, page_arg())
+    return render_template("review/queue.html", page=page, filter_form=form)
 
 
 @bp.route("/bank")

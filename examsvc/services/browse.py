@@ -46,6 +46,14 @@ class BankFilter:
         return query
 
 
+def review_page(filters: BankFilter, page: int, per_page: int = PER_PAGE):
+    """One page of the questions waiting for an examiner, oldest first."""
+    waiting = [QuestionStatus.SUBMITTED.value, QuestionStatus.IN_REVIEW.value]
+    query = filters.apply(db.select(Question).where(Question.status.in_(waiting)))
+    query = query.order_by(Question.created_at, Question.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
 def review_queue(filters: BankFilter, limit: int = 200) -> list[Question]:
     """Questions waiting for an examiner, oldest first."""
     waiting = [QuestionStatus.SUBMITTED.value, QuestionStatus.IN_REVIEW.value]
@@ -142,12 +150,14 @@ def _lines(value) -> list[str]:
     return str(value).splitlines() or [""]
 
 
-def submissions_of(user: User) -> list[Question]:
-    """The user's own questions, newest first."""
+def submissions_of(user: User, page: int = 1, text: str = "", per_page: int = PER_PAGE):
+    """One page of the user's own questions, newest first; ``text`` searches their stems."""
     query = (
         db.select(Question)
-        .where(Question.contributor_id == user.id)
+        .where(Question.contributor_id == user.id, Question.status != QuestionStatus.STAGED.value)
         .options(selectinload(Question.comments))  # the page counts them: one query, not one each
         .order_by(Question.id.desc())
     )
-    return list(db.session.scalars(query))
+    if text.strip():
+        query = query.where(contains(Question.stem, text.strip()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -23,6 +23,7 @@ from examsvc.models import (
 )
 from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
+from examsvc.services.queries import contains
 from question_bank import assembly
 from question_bank.model import AREAS, EXAMS, QuestionType
 from question_bank.scoring import MultipleRule
@@ -356,6 +357,22 @@ def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
 
 def list_blueprints() -> list[Blueprint]:
     return list(db.session.scalars(db.select(Blueprint).order_by(Blueprint.id.desc())))
+
+
+def blueprints_page(page: int, text: str = "", per_page: int = 20):
+    """One page of blueprints, newest first; ``text`` searches their names."""
+    query = db.select(Blueprint).order_by(Blueprint.id.desc())
+    if text.strip():
+        query = query.where(contains(Blueprint.name, text.strip()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def sittings_page(page: int, text: str = "", per_page: int = 20):
+    """One page of sittings, latest opening first; ``text`` searches their names."""
+    query = db.select(Sitting).order_by(Sitting.opens_at.desc(), Sitting.id.desc())
+    if text.strip():
+        query = query.where(contains(Sitting.name, text.strip()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def list_sittings() -> list[Sitting]:
