@@ -1,0 +1,201 @@
+"""Property-based fuzzing of the HTML pages and forms: no field value is ever a 500.
+
+Routes come from ``app.url_map`` and field names from every ``FlaskForm`` of the app at run
+time, so pages and fields added later are fuzzed without editing this file.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from flask_wtf import FlaskForm
+from hypothesis import given
+from hypothesis import strategies as st
+from wtforms import FieldList, FormField
+
+from examsvc.models import Role
+from examsvc.services import bank
+from tests.conftest import csrf_token, log_in, question_fields
+from tests.web.test_fuzz_api import ARGUMENT, FUZZ, numbers, url_texts
+
+#: Values that have broken form parsing before: signalling NaN, huge and odd numbers, dates
+#: at the ends of the calendar, digits int() refuses, long text.
+TRICKY_VALUES = [
+    "sNaN",
+    "-sNaN",
+    "NaN",
+    "Infinity",
+    "1e999",
+    "-0",
+    "0",
+    "²",
+    "9223372036854775808",
+    "0001-01-01T00:00",
+    "9999-12-31T23:59",
+    "2026-02-30T25:61",
+    "x@example.com",
+    "题" * 3000,
+    "答出三会 | nan\n答出党课 | 1e999",
+    "a | b | c\n|\n",
+]
+SKIPPED = {"static", "auth.logout", "api.log_out"}  # logging out would end the walk
+
+
+def all_form_classes() -> list[type]:
+    found, todo = [], list(FlaskForm.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        if cls.__module__.startswith("examsvc."):
+            found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _names(fields):
+    for field in fields:
+        if isinstance(field, FieldList | FormField):
+            yield from _names(field)
+        else:
+            yield field.name
+
+
+def form_field_names(app) -> list[str]:
+    names = set()
+    with app.test_request_context():
+        for cls in all_form_classes():
+            names.update(_names(cls(meta={"csrf": False})))
+    names.discard("csrf_token")
+    assert {"stem", "email", "pass_mark"} <= names, "the app's forms were not found"
+    return sorted(names)
+
+
+def field_values():
+    return st.one_of(url_texts, numbers.map(str), st.sampled_from(TRICKY_VALUES))
+
+
+@pytest.fixture
+def walker(app, open_sitting, make_user):
+    """A user holding every role, ids of real things to aim at, and the app's field names."""
+    sitting, admin, (candidate,) = open_sitting()
+    contributor = make_user(Role.CONTRIBUTOR)
+    pending = bank.submit_question(contributor, "public", question_fields("single", "fuzz"))
+    user = make_user(Role.ADMIN, Role.EXAMINER, Role.CONTRIBUTOR, Role.CANDIDATE)
+    client = log_in(app.test_client(), user)
+    ids = [1, 2, sitting.id, pending.id, candidate.id, user.id]
+    return client, user, ids, form_field_names(app)
+
+
+def test_every_page_and_form_takes_junk_without_a_server_error(app, walker):
+    client, user, ids, names = walker
+    rules = sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED),
+        key=lambda r: (r.rule, sorted(r.methods)),
+    )
+    token = csrf_token(client)
+    segments = st.one_of(st.sampled_from(ids).map(str), numbers.map(str), url_texts)
+    fields = st.dictionaries(
+        st.one_of(st.sampled_from(names), url_texts), field_values(), max_size=12
+    )
+
+    @FUZZ
+    @given(data=st.data())
+    def check(data):
+        rule = data.draw(st.sampled_from(rules), label="rule")
+        method = data.draw(st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})))
+        path = ARGUMENT.sub(
+            lambda _: quote(data.draw(segments.filter(lambda s: s not in ("", ".", ".."))), ""),
+            rule.rule,
+        )
+        values = data.draw(fields, label="fields")
+        if method == "GET":
+            response = client.get(path, query_string=values)
+        else:
+            response = client.open(path, method=method, data={**values, "csrf_token": token})
+        assert response.status_code < 500, f"{method} {path} {values!r} → {response.status_code}"
+
+    check()
+
+
+def near_valid_forms(sitting_id: int, question_id: int, pending_id: int, candidate) -> dict:
+    """A valid body for each form that writes, by path: the fuzz changes a few of its fields."""
+    short = {
+        "type": "short",
+        "area": "practice",
+        "difficulty": "2",
+        "channel": "public",
+        "exams": ["training"],
+        "stem": "简述“三会一课”制度的主要内容。",
+        "reference": "支部党员大会、支部委员会、党小组会和党课",
+        "rubric": "答出三会 | 6\n答出党课 | 4",
+        "option_a": "甲",
+        "option_b": "乙",
+        "option_c": "丙",
+        "key": "A",
+        "keys": ["A", "C"],
+        "judge_key": "true",
+        "blanks": "季度 | 一季度",
+    }
+    blueprint = {
+        "name": "蓝图",
+        "exam_kind": "training",
+        "level": "0",
+        "duration_minutes": "60",
+        "pass_mark": "6",
+        "multiple_rule": "all_or_nothing",
+        "paper_mode": "per_candidate",
+        "exposure_cap": "20",
+        "tolerance_points": "0.5",
+        "rows-0-area": "",
+        "rows-0-qtype": "single",
+        "rows-0-count": "1",
+        "rows-0-points": "1",
+        "rows-0-difficulty_min": "1",
+        "rows-0-difficulty_max": "5",
+        "rows-0-section": "一、单选",
+    }
+    return {
+        "/bank/submit": short,
+        f"/review/{question_id}/edit": {**short, "note": "改"},
+        "/admin/blueprints/new": blueprint,
+        "/admin/sittings/new": {
+            "name": "场次",
+            "blueprint_id": "1",
+            "opens_at": "2030-01-01T09:00",
+            "closes_at": "2030-01-01T11:00",
+        },
+        f"/admin/sittings/{sitting_id}/enrol": {"email": candidate.email},
+        f"/bank/questions/{question_id}/comments": {"body": "意见", "back": "review"},
+        f"/review/{pending_id}": {"decision": "return", "reason": "请改", "duplicate_of": ""},
+        f"/review/{question_id}/retire": {"reason": "过时"},
+        "/auth/register": {
+            "name": "新人",
+            "email": "new@example.com",
+            "password": "Long-enough-pass-9",
+            "confirm": "Long-enough-pass-9",
+        },
+        "/auth/password": {"current": "x", "new": "Long-enough-pass-9", "confirm": "x"},
+        "/admin/users/1/institution": {"verified": "1"},
+    }
+
+
+def test_forms_close_to_valid_ones_never_fail(app, walker):
+    client, user, (_, _, sitting_id, pending_id, *_), _ = walker
+    forms = near_valid_forms(sitting_id, 1, pending_id, user)
+    token = csrf_token(client)
+
+    @FUZZ
+    @given(data=st.data())
+    def check(data):
+        path = data.draw(st.sampled_from(sorted(forms)), label="path")
+        valid = forms[path]
+        changes = data.draw(
+            st.dictionaries(st.sampled_from(sorted(valid)), field_values(), min_size=1, max_size=3),
+            label="changes",
+        )
+        dropped = data.draw(st.sets(st.sampled_from(sorted(valid)), max_size=2), label="dropped")
+        body = {k: v for k, v in {**valid, **changes}.items() if k not in dropped}
+        response = client.post(path, data={**body, "csrf_token": token})
+        assert response.status_code < 500, f"POST {path} {body!r} → {response.status_code}"
+
+    check()
