@@ -1,18 +1,15 @@
 """Upload a question file: a preview (the dry-run report) first, then confirm; the template.
 
-Between preview and confirm the upload waits in the instance folder under a random name
-that only this user's signed session knows; confirm (or a new preview) deletes it.
+Between preview and confirm the upload waits in the database (services/uploads.py) under a
+random token that only this user's signed session holds; confirm starts the import as a
+background job, whose page shows its progress and then its report.
 """
 
 from __future__ import annotations
 
 import io
-import re
-import secrets
-import time
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, session, url_for
+from flask import abort, flash, redirect, render_template, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,13 +21,11 @@ from examsvc.bank import bp
 from examsvc.extensions import read_only
 from examsvc.labels import AREA_LABELS, CHANNEL_LABELS, choices
 from examsvc.models import Role
-from examsvc.services import importing
+from examsvc.services import uploads
 from examsvc.services.errors import ServiceError
 from question_bank import formats
 
 SESSION_KEY = "bank_import"
-STALE_SECONDS = 24 * 3600
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -50,7 +45,7 @@ class ImportForm(FlaskForm):
         default="",
     )
     skip_bad = BooleanField(_l("Import the good items and leave out the bad ones"))
-    approve = BooleanField(_l("Approve them at once (examiners only)"))
+    approve = BooleanField(_l("Approve them at once (administrators only)"))
     submit = SubmitField(_l("Preview"))
 
     def options(self) -> dict:
@@ -74,24 +69,22 @@ def _require_importer() -> None:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@read_only  # the preview is a dry run: it reads the bank and writes nothing to it
+@read_only  # the preview is a dry run; keeping the upload is one short write after it
 def import_upload():
     _require_importer()
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("bank/import.html", form=form, report=None)
     upload = form.file.data
-    path = _stash(upload.read(), upload.filename or "", form.options())
     try:
-        report = importing.import_file(
-            current_user, path, filename=upload.filename or "", dry_run=True, **form.options()
+        report, token = uploads.preview(
+            current_user, upload.read(), upload.filename or "", form.options(), _token()
         )
     except ServiceError as exc:
-        _discard()
+        _forget()
         flash(exc.message, "danger")
         return render_template("bank/import.html", form=form, report=None), exc.status
-    if report.rejected:
-        _discard()
+    session[SESSION_KEY] = {"token": token, "user": current_user.id} if token else None
     page = render_template(
         "bank/import.html",
         form=form,
@@ -105,24 +98,27 @@ def import_upload():
 @bp.route("/import/confirm", methods=["POST"])
 def import_confirm():
     _require_importer()
-    pending = _pending()
-    if not ConfirmForm().validate_on_submit() or pending is None:
+    token = _token()
+    if not ConfirmForm().validate_on_submit() or token is None:
         flash(_("Nothing to import: upload the file again."), "warning")
         return redirect(url_for("bank.import_upload"))
-    path, filename, options = pending
+    session.pop(SESSION_KEY, None)
     try:
-        report = importing.import_file(current_user, path, filename=filename, **options)
+        job_id = uploads.start_import(current_user, token)
     except ServiceError as exc:
-        flash(exc.message, "danger")
+        flash(exc.message, "warning")
         return redirect(url_for("bank.import_upload"))
-    finally:
-        _discard()
-    if report.rejected:
-        form = ImportForm(formdata=None)
-        return render_template("bank/import.html", form=form, report=report, filename=filename), 422
-    flash(_("Imported %(n)s questions; %(skipped)s left out.", n=report.imported,
-            skipped=report.skipped), "success")  # fmt: skip
-    return redirect(url_for("bank.mine"))
+    return redirect(url_for("bank.import_job", job_id=job_id))
+
+
+@bp.route("/import/jobs/<int:job_id>")
+def import_job(job_id: int):
+    _require_importer()
+    try:
+        job = uploads.import_job(current_user, job_id)
+    except ServiceError:
+        abort(404)
+    return render_template("bank/import_job.html", job=job, report=job.result)
 
 
 @bp.route("/import/template.xlsx")
@@ -136,49 +132,17 @@ def import_template():
     )
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(exist_ok=True)
-    return folder
-
-
-def _stash(data: bytes, filename: str, options: dict) -> Path:
-    """Keep the upload for the confirm step; the session holds its random name."""
-    _discard()
-    _sweep()
-    token = secrets.token_hex(16)
-    path = _folder() / f"{token}.upload"
-    path.write_bytes(data)
-    session[SESSION_KEY] = {
-        "token": token,
-        "user": current_user.id,
-        "filename": filename[:200],
-        "options": options,
-    }
-    return path
-
-
-def _pending() -> tuple[Path, str, dict] | None:
+def _token() -> str | None:
+    """The token of this user's previewed upload, if the session holds one."""
     entry = session.get(SESSION_KEY)
     if not isinstance(entry, dict) or entry.get("user") != current_user.id:
         return None
-    token = str(entry.get("token", ""))
-    path = _folder() / f"{token}.upload"
-    if not _TOKEN.match(token) or not path.is_file():
-        return None
-    return path, str(entry.get("filename", "")), dict(entry.get("options") or {})
+    token = entry.get("token")
+    return token if isinstance(token, str) else None
 
 
-def _discard() -> None:
-    entry = session.pop(SESSION_KEY, None)
-    token = str(entry.get("token", "")) if isinstance(entry, dict) else ""
-    if _TOKEN.match(token):
-        (_folder() / f"{token}.upload").unlink(missing_ok=True)
-
-
-def _sweep() -> None:
-    """Delete uploads whose preview was never confirmed."""
-    cutoff = time.time() - STALE_SECONDS
-    for stale in _folder().glob("*.upload"):
-        if stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
+def _forget() -> None:
+    token = _token()
+    session.pop(SESSION_KEY, None)
+    if token:
+        uploads.discard(current_user, token)

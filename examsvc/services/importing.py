@@ -98,6 +98,7 @@ def import_file(
     there); the questions are then staged in short transactions and made visible in one
     (services/staging.py). ``job_id``: the job this import runs as (else it records one).
     """
+    db.session.commit()  # ends the caller's transaction: on SQLite it may hold the write lock
     with reading():
         checked = _check_file(
             actor, source, fmt, channel, default_area, dry_run, skip_bad, approve, filename

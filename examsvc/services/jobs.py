@@ -7,11 +7,14 @@ worker`) calls run(). Each step a runner reports is its own short transaction.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app, g
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from examsvc.extensions import db, writing
@@ -23,14 +26,19 @@ log = logging.getLogger(__name__)
 #: A running job whose progress has not moved for this long died with its worker.
 STALE_AFTER = timedelta(hours=1)
 
-#: kind → function(job) doing the work; services register theirs (importing, assembly).
-RUNNERS: dict[str, Callable[[Job], dict[str, Any]]] = {}
+#: What runs a job: function(job_id, params, created_by_id) → the result JSON.
+Runner = Callable[[int, dict[str, Any], int | None], dict[str, Any]]
+
+#: kind → its runner; services register theirs with @runner(kind).
+RUNNERS: dict[str, Runner] = {}
+#: The modules that register runners (imported before a job runs, in any process).
+RUNNER_MODULES = ("examsvc.services.uploads",)
 
 
-def runner(kind: str) -> Callable:
-    """Register the function that runs jobs of this kind (it returns the result JSON)."""
+def runner(kind: str) -> Callable[[Runner], Runner]:
+    """Register the function that runs jobs of this kind."""
 
-    def register(function: Callable[[Job], dict[str, Any]]) -> Callable[[Job], dict[str, Any]]:
+    def register(function: Runner) -> Runner:
         RUNNERS[kind] = function
         return function
 
@@ -83,24 +91,34 @@ def step(job_id: int, progress: int, total: int | None = None) -> None:
 
 
 def run(job_id: int) -> None:
-    """Run a queued job to its end: done with its result, or failed with the reason."""
+    """Run a queued job to its end: done with its result, or failed with the reason.
+
+    The runner gets plain values, not the row: it decides itself which of its transactions
+    read and which write. Messages come in the language of the person who started it.
+    """
     with writing():
         job = db.session.get(Job, job_id)
         if job is None or job.job_state is not JobState.QUEUED:
             db.session.rollback()
             return  # run already, or removed: a second delivery does nothing
         job.state, job.started_at, job.updated_at = JobState.RUNNING.value, utcnow(), utcnow()
-        kind = job.kind
+        kind, params, actor_id = job.kind, dict(job.params or {}), job.created_by_id
+        locale = job.created_by.locale if job.created_by is not None else None
         db.session.commit()
-    try:
-        result = RUNNERS[kind](job)
-    except ServiceError as exc:
-        _finish(job_id, JobState.FAILED, error=exc.message)
-    except Exception:
-        log.exception("job %s (%s) failed", job_id, kind)
-        _finish(job_id, JobState.FAILED, error=_("the job failed; the administrators can see why"))
-    else:
-        _finish(job_id, JobState.DONE, result=result)
+    for module in RUNNER_MODULES:
+        importlib.import_module(module)
+    g.examsvc_job = job_id  # flask_babel forces a locale only where g holds something
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            result = RUNNERS[kind](job_id, params, actor_id)
+        except ServiceError as exc:
+            _finish(job_id, JobState.FAILED, error=exc.message)
+        except Exception:
+            log.exception("job %s (%s) failed", job_id, kind)
+            message = _("the job failed; the administrators can see why in the log")
+            _finish(job_id, JobState.FAILED, error=message)
+        else:
+            _finish(job_id, JobState.DONE, result=result)
 
 
 def complete(job_id: int, result: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ GUARDED_PAGES = {
     "/admin/users": {Role.ADMIN},
     "/review/bank": {Role.EXAMINER},
     "/review/credit": {Role.EXAMINER},
+    "/bank/import/jobs/1": {Role.EXAMINER},  # and verified institutions
 }
 FORM_PAGES = {"/bank/submit", "/review/1", "/admin/blueprints/new", "/admin/sittings/new"}
 ADMIN_POSTS = [
@@ -33,6 +34,7 @@ API_LOGIN = [
     ("PUT", "/api/v1/attempts/1/answers"),
     ("POST", "/api/v1/attempts/1/submit"),
     ("GET", "/api/v1/attempts/1"),
+    ("GET", "/api/v1/jobs/1"),
 ]
 
 
@@ -187,3 +189,21 @@ def test_look_up_posts_take_no_write_lock(app):
         getattr(views[name], "read_only", False)
         for name in ("api.save_answers", "api.submit_attempt", "auth.login", "bank.import_confirm")
     )
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_nobody_sees_a_job_someone_else_started_but_admins(app, login_as, make_user, role):
+    from examsvc.extensions import db
+    from examsvc.services import jobs
+
+    starter = make_user(Role.EXAMINER)
+    job = jobs.new_job(starter, "import", {"filename": "bank.gift"})
+    db.session.commit()
+    client, _ = login_as(role)
+    api = client.get(f"/api/v1/jobs/{job.id}")
+    page = client.get(f"/bank/import/jobs/{job.id}")
+    if role == Role.ADMIN:
+        assert api.status_code == 200 and api.get_json()["state"] == "queued"
+    else:
+        assert api.status_code == 404
+    assert page.status_code == (404 if role == Role.EXAMINER else 403)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from examsvc.extensions import db
-from examsvc.models import Question, Role
+from examsvc.models import Job, Question, Role, Upload
 from question_bank import formats
 from tests.conftest import csrf_token, form_token
 from tests.unit.formats.conftest import ours, shared
@@ -34,8 +34,10 @@ def confirm(client, page_html: str):
     return client.post("/bank/import/confirm", data={"csrf_token": form_token(page_html)})
 
 
-def stashed(app) -> list[Path]:
-    return list((Path(app.instance_path) / "imports").glob("*.upload"))
+def stashed(app) -> list[int]:
+    """Uploads waiting for confirmation: in the database, and nothing in the instance folder."""
+    assert not (Path(app.instance_path) / "imports").exists()
+    return list(db.session.scalars(db.select(Upload.id)))
 
 
 def test_anonymous_users_are_sent_to_log_in(client):
@@ -70,9 +72,51 @@ def test_preview_shows_the_report_and_confirm_imports(app, login_as):
     assert page.status_code == 200 and "第 22 行" in html and "/bank/import/confirm" in html
     assert count() == 0 and len(stashed(app)) == 1
     done = confirm(client, html)
-    assert done.status_code == 302 and done.headers["Location"].endswith("/bank/mine")
+    job = db.session.scalar(db.select(Job))
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/bank/import/jobs/{job.id}")
     assert count() == 6 and stashed(app) == []
     assert set(db.session.scalars(db.select(Question.contributor_id))) == {examiner.id}
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "第 22 行" in page and "/bank/mine" in page and 'id="job-bar"' not in page
+    state = client.get(f"/api/v1/jobs/{job.id}").get_json()
+    assert (state["state"], state["result"]["imported"], state["percent"]) == ("done", 6, 100)
+
+
+def test_confirming_twice_imports_once(app, login_as):
+    client, _ = login_as(Role.EXAMINER)
+    html = preview(client, ours("quirks.gift"), skip_bad="y").get_data(as_text=True)
+    assert confirm(client, html).status_code == 302
+    again = confirm(client, html)
+    assert again.status_code == 302 and again.headers["Location"].endswith("/bank/import")
+    assert count() == 6 and db.session.scalar(db.select(db.func.count()).select_from(Job)) == 1
+
+
+def test_a_job_page_is_shown_to_its_starter_only(app, login_as):
+    client, _ = login_as(Role.EXAMINER)
+    html = preview(client, ours("quirks.gift"), skip_bad="y").get_data(as_text=True)
+    location = confirm(client, html).headers["Location"]
+    job_id = db.session.scalar(db.select(Job.id))
+    other, _ = login_as(Role.EXAMINER)
+    assert other.get(location).status_code == 404
+    assert other.get(f"/api/v1/jobs/{job_id}").status_code == 404
+    admin, _ = login_as(Role.ADMIN)
+    assert admin.get(f"/api/v1/jobs/{job_id}").get_json()["state"] == "done"
+    assert client.get("/bank/import/jobs/999999").status_code == 404
+
+
+def test_a_running_job_page_polls_its_state_with_a_static_script(app, login_as):
+    from examsvc.services import jobs
+
+    client, examiner = login_as(Role.EXAMINER)
+    job = jobs.new_job(examiner, "import", {"filename": "big.gift"}, total=50)
+    jobs.step(job.id, 20)
+    db.session.commit()
+    page = client.get(f"/bank/import/jobs/{job.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="job-bar"' in html and 'value="20" max="50"' in html
+    assert "/static/js/job_progress.js" in html and "<script>" not in html
+    assert f'data-job-url="/api/v1/jobs/{job.id}"' in html
 
 
 def test_a_refused_file_offers_no_confirm_and_keeps_nothing(app, login_as):
