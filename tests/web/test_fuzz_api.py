@@ -178,3 +178,42 @@ def test_answer_saves_close_to_valid_ones_never_fail(app, fuzz_clients):
             assert set(response.get_json()) >= {"saved", "stale", "server_time", "deadline"}
 
     check()
+
+
+def test_json_routes_of_the_pages_take_junk_close_to_valid_bodies(app, login_as, bank_of):
+    """The pages' own JSON calls (feasibility check, look-alike lookup) with near-valid bodies."""
+    bank_of(3)
+    client, user = login_as("admin", "examiner", "contributor")
+    token = csrf_token(client)
+    row = {"area": "constitution", "type": "single", "count": 2, "min": 1, "max": 5}
+    valid = {
+        "/admin/blueprints/check": {
+            "rows": [row],
+            "exposure_cap": 20,
+            "exam_kind": "training",
+            "level": 0,
+        },
+        "/bank/similar": {"stem": "党的最高领导机关是", "options": ["甲", "乙"], "exclude": 1},
+    }
+    for path, body in valid.items():  # the fuzz starts from bodies that work
+        assert (
+            send(client, token, "POST", path, encoded(body), "application/json").status_code == 200
+        )
+    junk = st.one_of(scalars, json_values())
+
+    @FUZZ
+    @given(data=st.data())
+    def check(data):
+        path = data.draw(st.sampled_from(sorted(valid)), label="path")
+        body = dict(valid[path])
+        for key in data.draw(st.sets(st.sampled_from(sorted(body)), max_size=2), label="junk"):
+            body[key] = data.draw(junk, label=key)
+        if path.endswith("check") and data.draw(st.booleans(), label="junk row"):
+            body["rows"] = [
+                {**row, **data.draw(st.dictionaries(st.sampled_from(sorted(row)), junk))}
+            ]
+        raw = encoded(body)
+        response = send(client, token, "POST", path, raw, "application/json")
+        assert_no_server_error(response, f"POST {path} {raw[:300]!r}")
+
+    check()
