@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from examsvc.extensions import db, reading, writing
+from examsvc.i18n import translate
 from examsvc.models import (
     JobState,
     Question,
@@ -73,7 +74,11 @@ class ImportReport:
         return {
             "imported": self.imported,
             "skipped": self.skipped,
-            "errors": [dict(e) for e in self.errors],
+            # Places and problems in words (the catalog's language), as the CLI and jobs show them
+            "errors": [
+                {"where": translate(e["where"]), "message": translate(e["message"])}
+                for e in self.errors
+            ],
             "by_type": {str(k): v for k, v in self.by_type.items()},
         }
 

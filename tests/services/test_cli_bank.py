@@ -32,7 +32,7 @@ def count() -> int:
 def test_a_rejected_file_exits_1_with_the_json_report_and_writes_nothing(run):
     result, body = run("import", TEMPLATE, "--source", "public", "--area", "practice", "--json")
     assert result.exit_code == 1
-    assert body["imported"] == 0 and body["errors"][0]["where"] == "row 12"
+    assert body["imported"] == 0 and body["errors"][0]["where"] == "第 12 行"
     assert list(body) == ["imported", "skipped", "errors", "by_type"]
     assert count() == 0
 

@@ -20,12 +20,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from examsvc.extensions import db
-from examsvc.models import Blueprint, Question, Sitting, User
-from examsvc.services import attempts, bank, demo, exams, results, review
-from tests.conftest import csrf_token, question_fields
+from examsvc.models import Blueprint, Question, Role, Sitting, User, utcnow
+from examsvc.services import attempts, bank, demo, exams, importing, results, review
+from tests.conftest import PASSWORD, csrf_token, question_fields
 from tests.services.test_attempts import correct_response
 
-ROLES = ["anonymous", "candidate", "contributor", "examiner", "org_admin", "admin"]
+#: Every role, and a candidate in the middle of an exam (the exam page and its texts).
+ROLES = ["anonymous", "candidate", "contributor", "examiner", "org_admin", "admin", "sitting"]
 #: Demo accounts walked for each role (DEMO_USERS in examsvc/services/demo.py).
 DEMO_LOGIN = {
     "candidate": "candidate@demo.examsvc.cn",
@@ -41,6 +42,8 @@ ALLOWED_WORDS = {
     # file formats and standards, named as their users know them
     "pdf", "csv", "xlsx", "xls", "json", "xml", "moodle", "gift", "aiken", "qti", "ims",
     "excel", "zip", "utf",
+    # question types as a file's format names them, quoted in "不支持此题型（matching）"
+    "matching", "numerical", "essay", "cloze", "calculated", "ddwtos", "gapselect",
     # protocol and product names
     "api", "http", "https", "id",
 }  # fmt: skip
@@ -53,6 +56,10 @@ ASCII_PUNCTUATION = re.compile(r"[\u4e00-\u9fff）][:?!;]|[:?!;][\u4e00-\u9fff�
 #: One Latin word of three or more letters: "Submit", "Papers".
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{3,}(?![A-Za-z0-9_])")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: Names of files people uploaded ("第一批题目.gift") are user data.
+FILE_NAME = re.compile(r"[\w.-]+\.(?:gift|txt|xml|xlsx|xls|csv|zip|json|pdf)\b", re.IGNORECASE)
+#: Dotted codes ("sitting.enrolled", an audit action in a tooltip) are codes, not sentences.
+CODE = re.compile(r"\b[a-z_]+(?:\.[a-z_]+)+\b")
 URL = re.compile(r"https?://\S+|/[\w./?=&%-]+")
 SHOWN_ATTRIBUTES = re.compile(
     r'\s(?:title|placeholder|aria-label|alt|data-bs-title)="([^"]*)"'
@@ -73,6 +80,7 @@ def visible_text(page: str) -> str:
     strings = [s for block in data_blocks for s in re.findall(r'"((?:[^"\\]|\\.)*)"', block)]
     # JSON keys and codes are no text: keep strings that hold a space or CJK characters
     strings = [s for s in strings if " " in s or re.search(r"[\u4e00-\u9fff]", s)]
+    strings = [re.sub(r"\{\w*\}", " ", s) for s in strings]  # {n}: filled in by the script
     return html.unescape(" \n ".join([body, *shown, *strings]))
 
 
@@ -80,7 +88,8 @@ def english_in(text: str, user_data: list[str]) -> list[str]:
     """Latin words and phrases in the text that are neither user data nor allowed words."""
     for value in sorted(user_data, key=len, reverse=True):
         text = text.replace(value, " ")
-    text = URL.sub(" ", EMAIL.sub(" ", text))
+    text = URL.sub(" ", EMAIL.sub(" ", FILE_NAME.sub(" ", text)))
+    text = CODE.sub(" ", text)
     found = []
     for match in LATIN_RUN.finditer(text):
         words = re.findall(r"[A-Za-z]+", match.group(0))
@@ -94,6 +103,13 @@ def english_in(text: str, user_data: list[str]) -> list[str]:
     ]
     found += [f"ASCII punctuation {m!r}" for m in ASCII_PUNCTUATION.findall(text)]
     return found
+
+
+WALK_GIFT = """\
+::walk1:: 中国共产党党员必须履行的义务有几项 {=八项 ~六项 ~十项}
+
+::walk2:: 把下列会议与年份配对 {=中共一大 -> 1921 =遵义会议 -> 1935 =古田会议 -> 1929}
+"""
 
 
 @pytest.fixture
@@ -123,10 +139,28 @@ def world(app: Flask, make_user) -> dict:
         users["contributor"], "public", question_fields("single", "walk-submitted")
     )
     review.comment(users["examiner"], question.id, "请补充题目出处。")
+    # An import with a left-out item: a job and its report.
+    importing.import_file(
+        users["examiner"], WALK_GIFT.encode(), filename="walk.gift", default_area="history",
+        skip_bad=True,
+    )  # fmt: skip
+    # A second sitting, open now, with a candidate in the middle of the exam.
+    now = utcnow()
+    blueprint_id = exams.get_sitting(sitting_id).blueprint_id
+    second = exams.create_sitting(
+        users["admin"], blueprint_id, "第二场", now - timedelta(hours=1), now + timedelta(days=1)
+    )
+    users["sitting"] = make_user(Role.CANDIDATE, name="李考生")
+    exams.enrol(users["admin"], second.id, users["sitting"].email)
+    sitting_attempt = attempts.start_or_resume(users["sitting"], second.id)
     return {
         "users": users,
-        "passwords": {role: passwords[email] for role, email in DEMO_LOGIN.items()},
-        "attempt_id": attempt.id,
+        "passwords": {
+            **{role: passwords[email] for role, email in DEMO_LOGIN.items()},
+            "sitting": PASSWORD,
+        },
+        "attempts": {"candidate": attempt.id, "sitting": sitting_attempt.id},
+        "sittings": {"candidate": sitting_id, "sitting": second.id},
         "question_id": question.id,
     }
 
@@ -145,8 +179,10 @@ def _resolver(world: dict):
     def resolve(role: str, name: str):
         if name == "number":
             return number
-        if name == "attempt_id" and role == "candidate":
-            return world["attempt_id"]
+        if name == "attempt_id" and role in world["attempts"]:
+            return world["attempts"][role]
+        if name == "sitting_id" and role in world["sittings"]:
+            return world["sittings"][role]
         if name == "question_id":
             return world["question_id"]
         if name == "user_id" and role in world["users"]:
