@@ -207,3 +207,34 @@ def test_nobody_sees_a_job_someone_else_started_but_admins(app, login_as, make_u
     else:
         assert api.status_code == 404
     assert page.status_code == (404 if role == Role.EXAMINER else 403)
+
+
+LIST_VARIANTS = {
+    "/bank/mine?q=x&page=2": {Role.CONTRIBUTOR, Role.EXAMINER},
+    "/review/?page=2&type=single": {Role.EXAMINER},
+    "/admin/?q=x&sittings_page=2&blueprints_page=3": {Role.ADMIN},
+    "/admin/audit?action=sitting.enrolled&q=x&page=2": {Role.ADMIN},
+    "/admin/users?q=x&page=2": {Role.ADMIN},
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_searching_and_paging_a_list_opens_it_to_nobody_new(login_as, role):
+    client, _ = login_as(role)
+    for path, allowed in LIST_VARIANTS.items():
+        status = client.get(path).status_code
+        assert status == (200 if role in allowed else 403), (role, path, status)
+
+
+def test_the_exam_page_of_another_candidates_sitting_stays_404_once_handed_in(
+    app, open_sitting, make_user
+):
+    from examsvc.services import attempts
+    from tests.conftest import log_in
+
+    sitting, _, (owner,) = open_sitting()
+    attempt = attempts.start_or_resume(owner, sitting.id)
+    attempts.submit(owner, attempt.id)  # the owner's exam page now redirects to the result
+    outsider = log_in(app.test_client(), make_user(Role.CANDIDATE))
+    assert outsider.get(f"/exam/sittings/{sitting.id}").status_code == 404
+    assert outsider.get(f"/exam/attempts/{attempt.id}").status_code == 404
