@@ -1,6 +1,7 @@
 """The JSON API of DESIGN.md §4."""
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
@@ -22,7 +23,7 @@ def _service_error(exc: ServiceError):
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ServiceError("the request body must be a JSON object", code="invalid_json")
+        raise ServiceError(_("the request body must be a JSON object"), code="invalid_json")
     return body
 
 
@@ -45,7 +46,7 @@ def log_in():
     body = _json_body()
     email, password = body.get("email"), body.get("password")
     if not isinstance(email, str) or not isinstance(password, str):
-        raise ServiceError("email and password are required", code="invalid_json")
+        raise ServiceError(_("email and password are required"), code="invalid_json")
     user = accounts.authenticate(email, password)
     if user is None:
         return error_response(401, "invalid_credentials", "wrong e-mail address or password")

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
+from flask_babel import gettext as _
 
 from examsvc.extensions import db
 from examsvc.models import Enrolment, Paper, PaperItem, Sitting
@@ -86,7 +87,7 @@ def paper_preview(sitting_id: int, enrolment_id: int) -> tuple[Enrolment, list[P
     """A candidate's paper as they see it, with the key in their own option letters."""
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.sitting_id != sitting_id or enrolment.paper is None:
-        raise NotFound("no such paper")
+        raise NotFound(_("no such paper"))
     return enrolment, [_preview(item) for item in enrolment.paper.items]
 
 

@@ -137,3 +137,12 @@ def test_an_import_report_is_chinese(login_as):
     page = response.get_data(as_text=True)
     assert "已跳过" in page, page
     assert "skipped" not in page and "line " not in page and "question " not in page
+
+
+def test_api_refusals_are_chinese(client):
+    token = client.get("/api/v1/session").get_json()["csrf_token"]
+    response = client.post("/api/v1/session", json=[], headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "请求正文须为 JSON 对象"
+    response = client.post("/api/v1/session", json={"email": 1}, headers={"X-CSRFToken": token})
+    assert response.get_json()["message"] == "须填写电子邮箱和密码"
