@@ -71,10 +71,12 @@ def new_sitting():
 @bp.route("/sittings/<int:sitting_id>")
 def sitting(sitting_id: int):
     item = _sitting_or_404(sitting_id)
+    query = request.args.get("q", "")[:100]
     return render_template(
         "admin/sitting.html",
         sitting=item,
-        rows=results.sitting_results(item),
+        page=results.sitting_results_page(item, page_arg(), query),
+        query=query,
         now=utcnow(),
         shortfalls=exams.feasibility(item.blueprint),
         notice_ends=results.notice_ends_on(item),

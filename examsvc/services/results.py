@@ -26,6 +26,7 @@ from examsvc.models import (
 )
 from examsvc.services import attempts, audit
 from examsvc.services.errors import Conflict, NotFound
+from examsvc.services.queries import contains
 from question_bank.checksum import mod11_2
 
 KIND_LETTER = {ExamKind.TRAINING: "E", ExamKind.POST_QUALIFICATION: "Q", ExamKind.LEVEL: "L"}
@@ -73,11 +74,34 @@ def sitting_results(sitting: Sitting) -> list[ResultRow]:
             db.select(Enrolment).where(Enrolment.sitting_id == sitting.id).order_by(Enrolment.id)
         )
     )
+    return _result_rows(enrolments, Enrolment.sitting_id == sitting.id)
+
+
+def sitting_results_page(sitting: Sitting, page: int, text: str = "", per_page: int = 50):
+    """One page of the sitting's candidates (``text``: name, e-mail or admission number), with
+    ``items`` holding their result rows."""
+    query = db.select(Enrolment).where(Enrolment.sitting_id == sitting.id).order_by(Enrolment.id)
+    if text.strip():
+        found = text.strip()
+        people = db.select(User.id).where(
+            db.or_(contains(User.name, found), contains(User.email, found))
+        )
+        query = query.where(
+            db.or_(Enrolment.user_id.in_(people), contains(Enrolment.admission_no, found))
+        )
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    enrolments = list(result.items)
+    result.items = _result_rows(enrolments, Enrolment.id.in_([e.id for e in enrolments]))
+    return result
+
+
+def _result_rows(enrolments: list[Enrolment], scope) -> list[ResultRow]:
+    """Result rows of these enrolments; ``scope`` selects them (or a superset) in SQL."""
+    if not enrolments:
+        return []
     by_enrolment = {
         a.enrolment_id: a
-        for a in db.session.scalars(
-            db.select(Attempt).join(Enrolment).where(Enrolment.sitting_id == sitting.id)
-        )
+        for a in db.session.scalars(db.select(Attempt).join(Enrolment).where(scope))
     }
     attempt_ids = [a.id for a in by_enrolment.values()]
     certs = (
@@ -95,7 +119,7 @@ def sitting_results(sitting: Sitting) -> list[ResultRow]:
             db.select(Paper.enrolment_id, db.func.count(PaperItem.id))
             .join(PaperItem, PaperItem.paper_id == Paper.id)
             .join(Enrolment, Enrolment.id == Paper.enrolment_id)
-            .where(Enrolment.sitting_id == sitting.id)
+            .where(scope)
             .group_by(Paper.enrolment_id)
         ).all()
     )

@@ -117,3 +117,20 @@ def test_the_audit_log_names_actions_people_and_links_its_targets(app, scheduled
         "<tr>" in mine
         and f'href="/admin/sittings/{sitting.id}"' not in mine.split('id="audit"', 1)[1]
     )
+
+
+def test_the_candidates_of_a_sitting_page_and_can_be_found(app, scheduled, make_user):
+    sitting, admin = scheduled(candidates=0)
+    people = [make_user(Role.CANDIDATE, name=f"考生{i:02d}") for i in range(53)]
+    for person in people:
+        exams.enrol(admin, sitting.id, person.email)
+    client = log_in(app.test_client(), admin)
+    path = f"/admin/sittings/{sitting.id}"
+    first = client.get(path).get_data(as_text=True)
+    table = first.split('id="results"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 51 and f'href="{path}?page=2"' in first
+    second = client.get(f"{path}?page=2").get_data(as_text=True)
+    assert "考生52" in second and "考生00" not in second
+    found = client.get(path, query_string={"q": "考生07"}).get_data(as_text=True)
+    rows = found.split('id="results"', 1)[1].split("</table>", 1)[0]
+    assert rows.count("<tr>") == 2 and "考生07" in rows
