@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -67,6 +68,10 @@ MAX_SHARED_STRINGS_BYTES = 48 * 2**20
 MAX_PART_BYTES = 16 * 2**20
 #: Columns read from a row: the header is in the first ones, whatever the sheet's dimension says.
 MAX_COLUMNS = 64
+#: Row elements a sheet may hold per question allowed: templates carry styled empty rows, but a
+#: sheet of many times more rows than questions allowed is refused before it is parsed.
+ROWS_PER_QUESTION = 4
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 
 
 def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
@@ -75,7 +80,9 @@ def read(data: bytes, limit: int = MAX_ITEMS) -> ParseResult:
     Any failure of the workbook's parts (a truncated sheet, a missing part) refuses the file,
     whether openpyxl meets it when opening the workbook or while streaming the rows.
     """
-    _check_parts(open_zip(data))  # before openpyxl unpacks anything
+    archive = open_zip(data)
+    _check_parts(archive)  # before openpyxl unpacks anything
+    _check_rows(archive, limit)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
@@ -139,6 +146,39 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
                     most=most // 2**20,
                 ),
             )
+
+
+def _check_rows(archive: zipfile.ZipFile, limit: int) -> None:
+    """Count each sheet's rows in one streamed pass (constant memory, no XML parse)."""
+    most = ROWS_PER_QUESTION * limit + 1000
+    for entry in archive.infolist():
+        name = entry.filename
+        if not (name.lower().startswith("xl/worksheets/") and name.lower().endswith(".xml")):
+            continue
+        rows, tail = 0, b""
+        try:
+            with archive.open(entry) as stream:
+                while chunk := stream.read(2**20):
+                    block = tail + chunk
+                    cut = max(len(block) - 64, 0)  # a tag starting later is counted next time
+                    rows += sum(1 for m in _ROW_TAG.finditer(block) if m.start() < cut)
+                    tail = block[cut:]
+                    if rows > most:
+                        raise FileRejected(FILE, _too_many_rows(name, limit))
+        except FileRejected:
+            raise
+        except Exception as exc:  # a damaged or truncated part
+            raise _unreadable(FILE, exc) from None
+
+
+def _too_many_rows(part: str, limit: int) -> Msg:
+    return Msg(
+        "too many rows: the sheet %(part)s holds far more rows than the %(limit)s questions "
+        "one file may hold; split it into several files",
+        code="too_many_rows",
+        part=part,
+        limit=limit,
+    )
 
 
 def _merge(results: list[ParseResult]) -> ParseResult:

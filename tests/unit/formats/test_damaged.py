@@ -155,6 +155,17 @@ def test_a_file_over_the_question_cap_is_refused_saying_too_many_rows(fmt):
     assert len(formats.read(data, fmt=fmt, max_items=30).items) == 30
 
 
+def test_a_sheet_of_far_more_rows_than_the_cap_is_refused_before_it_is_parsed(monkeypatch):
+    data = xlsx_of(judge_rows(1300))
+
+    def not_parsed(*args, **kwargs):
+        raise AssertionError("the workbook was opened")
+
+    monkeypatch.setattr(xlsx, "load_workbook", not_parsed)
+    message = refused(formats.read(data, filename="big.xlsx", max_items=10))
+    assert message.code == "too_many_rows" and "sheet1.xml" in message
+
+
 def test_the_question_cap_counts_across_sheets():
     from openpyxl import Workbook
 
@@ -240,3 +251,22 @@ def test_reader_positions_and_messages_are_translatable_messages():
     row = formats.read(xlsx_of([["题型", "题干", "答案"], ["单选题", "题", "Z"]])).problems[0]
     assert row.where == "row 2" and row.where.code == "at_row" and row.where.params == {"row": 2}
     assert row.message.code == "joined" or row.message.code
+
+
+def _every_fixture():
+    from tests.unit.formats.conftest import OURS, SHARED
+
+    for folder in (OURS, SHARED):
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix not in (".json", ".md"):
+                yield path.name, path.read_bytes()
+    yield "qti-package.zip", qti_package()
+
+
+@pytest.mark.parametrize(("name", "data"), list(_every_fixture()))
+def test_every_message_a_reader_gives_is_a_coded_message(name, data):
+    result = formats.read(data, filename=name)
+    for problem in result.problems:
+        assert isinstance(problem.message, Msg) and problem.message.code, problem
+        if not isinstance(problem.where, Msg):  # a path inside a package is the file's own
+            assert problem.where.endswith(".xml"), problem
