@@ -28,7 +28,7 @@ def take(sitting_id: int):
 @bp.route("/attempts/<int:attempt_id>")
 def result(attempt_id: int):
     try:
-        attempt = attempts.own_attempt(current_user, attempt_id)
+        attempt = attempts.settled(current_user, attempt_id)  # time over: shown as handed in
     except NotFound:
         abort(404)
     return render_template(

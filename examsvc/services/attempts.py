@@ -196,6 +196,16 @@ def submit(user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
     return attempt
 
 
+def settled(user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """The caller's attempt, closed first if its time is over (as the sweep would close it)."""
+    now = now or utcnow()
+    attempt = own_attempt(user, attempt_id)
+    if attempt.status == AttemptStatus.IN_PROGRESS and now > close_time(attempt):
+        db.session.expire(attempt)  # re-read under the lock: a sweep may have closed it
+        return submit(user, attempt_id, now)
+    return attempt
+
+
 def close_expired(now: datetime | None = None) -> int:
     """Submit every attempt whose time is over, browser closed or not; returns how many."""
     closed = finalize_expired(now or utcnow())

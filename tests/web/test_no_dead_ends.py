@@ -57,3 +57,20 @@ def test_an_open_sitting_and_an_attempt_in_progress_keep_their_exam_page(app, op
         client = log_in(app.test_client(), person)
         assert f'href="/exam/sittings/{sitting.id}"' in client.get("/").get_data(as_text=True)
         assert 'id="exam"' in client.get(f"/exam/sittings/{sitting.id}").get_data(as_text=True)
+
+
+def test_an_attempt_whose_time_ran_out_opens_as_handed_in_not_in_a_loop(app, open_sitting):
+    sitting, _, (candidate,) = open_sitting(duration=10)
+    attempt = attempts.start_or_resume(candidate, sitting.id)
+    from examsvc.extensions import db
+
+    attempt.deadline = utcnow() - timedelta(minutes=5)  # the browser was closed; no sweep yet
+    db.session.commit()
+    client = log_in(app.test_client(), candidate)
+    response = client.get(f"/exam/sittings/{sitting.id}")
+    assert response.headers["Location"].endswith(f"/exam/attempts/{attempt.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="submitted-note"' in page and 'id="result-pending"' in page
+    assert f'href="/exam/sittings/{sitting.id}"' not in page
+    db.session.expire_all()
+    assert db.session.get(type(attempt), attempt.id).auto_submitted
