@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
 import zipfile
 import zlib
 from xml.etree.ElementTree import Element, ParseError
@@ -22,9 +24,42 @@ MAX_RATIO = 100
 RATIO_GRACE_BYTES = 1024 * 1024
 
 
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+#: Encodings expat reads itself; any other declared one (GBK, GB2312 from Chinese tools) is
+#: decoded by Python first. GB18030 is a superset of both.
+_EXPAT_ENCODINGS = {
+    "utf-8",
+    "utf8",
+    "utf-16",
+    "utf16",
+    "iso-8859-1",
+    "latin-1",
+    "us-ascii",
+    "ascii",
+}
+_WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "x-gbk": "gb18030"}
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """The document re-encoded as UTF-8 when it declares an encoding expat cannot read."""
+    match = _DECLARED.match(data[:200])
+    if not match:
+        return data
+    declared = match.group(1).decode("ascii").lower()
+    if declared in _EXPAT_ENCODINGS:
+        return data
+    try:
+        codec = codecs.lookup(_WIDER.get(declared, declared)).name
+    except LookupError:
+        return data  # expat names the unknown encoding in its error
+    text = data.decode(codec, errors="replace")
+    return (text[: match.start(1)] + "UTF-8" + text[match.end(1) :]).encode("utf-8")
+
+
 def parse_xml(data: bytes, where: str = "") -> Element:
     """Parse XML with no entity expansion and no external references; reject with the line."""
     try:
+        data = _as_utf8(data)
         return fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))

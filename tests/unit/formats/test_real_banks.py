@@ -34,3 +34,12 @@ def test_qti_package_with_percent_encoded_hrefs_and_an_image_item():
     assert (item.where, item.key) == ("item encoded (items/单选.xml)", "B")
     (problem,) = result.problems
     assert problem.kind == UNSUPPORTED and problem.message.code == "images_skipped"
+
+
+def test_moodle_xml_declared_gbk_is_read():
+    result = formats.read(ours("quirks-moodle-gbk.xml"), filename="bank.xml")
+    assert result.format == "moodle-xml" and result.problems == []
+    assert [(i.type, i.key, i.area) for i in result.items] == [
+        ("judge", True, "constitution"), ("single", "B", "constitution"),
+    ]  # fmt: skip
+    assert result.items[1].options[1] == "民主集中制"
