@@ -29,6 +29,7 @@ def register_commands(app) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(attempts_group)
     app.cli.add_command(bank_group)
+    app.cli.add_command(worker)
 
 
 @click.group()
@@ -103,3 +104,24 @@ def close_expired() -> None:
     from examsvc.services import attempts
 
     click.echo(f"closed {attempts.close_expired()} attempts")
+
+
+@click.command()
+@click.option("--threads", type=click.IntRange(1, 16), default=2, help="Jobs run at once.")
+@with_appcontext
+def worker(threads: int) -> None:
+    """Run background jobs (imports, randomize…) until stopped (Ctrl-C or SIGTERM).
+
+    Jobs are queued in Redis with EXAMSVC_REDIS_URL, else in instance/jobs-queue.db. Web
+    processes run jobs themselves unless EXAMSVC_JOBS_RUNNER=worker.
+    """
+    from flask import current_app
+
+    from examsvc.jobqueue import queue
+    from examsvc.services import staging
+
+    staging.sweep()  # batches of imports that died with an earlier worker
+    jobs = queue()
+    click.echo(f"examsvc worker: {threads} threads, {type(jobs.huey.storage).__name__}")
+    jobs.consumer(threads).run()
+    current_app.logger.info("examsvc worker stopped")

@@ -22,11 +22,22 @@ def bank_group() -> None:
 @click.option(
     "--source", "channel", type=click.Choice([c.value for c in Channel]), default="institution"
 )
-@click.option("--as", "email", default=None, help="Import as this account (default: an examiner).")
+@click.option(
+    "--as",
+    "email",
+    default=None,
+    help="Import as this account (default: the first examiner; with --approve, the first admin).",
+)
 @click.option("--area", type=click.Choice(AREAS), default=None, help="Area of items naming none.")
 @click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
 @click.option("--skip-bad", is_flag=True, help="Import the good items, report the bad ones.")
-@click.option("--approve", is_flag=True, help="An examiner's import goes straight into the bank.")
+@click.option(
+    "--approve",
+    is_flag=True,
+    help="An administrator's import goes straight into the bank (or gets the first of two "
+    "approvals where REVIEW_SECOND_APPROVAL asks for two); refused to anyone else, whose "
+    "imported questions wait for another examiner's review.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @with_appcontext
 def import_command(
@@ -45,7 +56,7 @@ def import_command(
     from examsvc.services.errors import ServiceError
 
     try:
-        actor = importing.importing_account(email)
+        actor = importing.importing_account(email, approve)
         report = importing.import_file(
             actor, file, fmt=fmt, channel=channel, default_area=area,
             dry_run=dry_run, skip_bad=skip_bad, approve=approve,

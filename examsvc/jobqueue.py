@@ -68,13 +68,20 @@ class JobQueue:
         with self._lock:
             if self._consumer is None:
                 self._consumer = _InProcessConsumer(
-                    huey, workers=1, worker_type="thread", periodic=False, check_worker_health=False
+                    huey,
+                    workers=1,
+                    worker_type="thread",
+                    periodic=False,
+                    check_worker_health=False,
+                    max_delay=2.0,
                 )
                 self._consumer.start()
 
     def consumer(self, workers: int) -> Consumer:
         """A consumer for `examsvc worker` (it owns the process: signals stop it)."""
-        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+        return self.huey.create_consumer(
+            workers=workers, worker_type="thread", periodic=False, max_delay=2.0
+        )
 
     def stop(self) -> None:
         """Stop the in-process consumer (tests)."""

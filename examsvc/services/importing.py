@@ -143,8 +143,6 @@ def _check_file(
     parsed = formats.read(data, fmt, filename, max_items=cap)  # stops reading past the cap
     report = ImportReport(dry_run=dry_run, format=parsed.format)
     checked = _Checked(report, actor.id, channel, filename, approve, skip_bad)
-    if _too_many(parsed, report):
-        return checked
     screened, bad = _screen(parsed, default_area, report)
     items = _fresh(screened, report)
     if parsed.unreadable or (bad and not skip_bad):
@@ -162,25 +160,6 @@ def _check_file(
     for item in checked.items:
         report.count(item.type)
     return checked
-
-
-def _too_many(parsed: ParseResult, report: ImportReport) -> bool:
-    """Refuse a file of more questions than one import takes (EXAMSVC_IMPORT_MAX_QUESTIONS)."""
-    cap = int(current_app.config["IMPORT_MAX_QUESTIONS"])
-    found = len(parsed.items) + len(parsed.errors)
-    if found <= cap:
-        return False
-    report.note(
-        "file",
-        _(
-            "the file holds %(n)s questions; one import takes at most %(max)s: "
-            "split it into smaller files",
-            n=found,
-            max=cap,
-        ),
-    )
-    report.reject()
-    return True
 
 
 def _prepare(

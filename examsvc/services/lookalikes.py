@@ -45,9 +45,10 @@ def note(report: Any, items: list[CheckedItem], *, exact: bool) -> None:
         if not matches:
             continue
         labels = [(label_text(label), score) for label, score in matches]
+        where = label_text(item.where)
         for label, score in labels:
             shown = f"{score:.2f}" if exact else f"{math.floor(score * 10) / 10:.1f}"
-            report.note(item.where, report_note(other=label, score=shown))
+            report.note(where, report_note(other=label, score=shown))
         item.staged.note = "; ".join(
             thread_note(other=label, score=f"{score:.2f}") for label, score in labels
         )

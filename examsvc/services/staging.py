@@ -76,10 +76,7 @@ def _write_chunk(
 ) -> list[int]:
     now = utcnow()
     rows = [_question_row(job_id, contributor_id, channel, item, approval, now) for item in chunk]
-    table = Question.__table__
-    ids = list(
-        db.session.scalars(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
-    )
+    ids = _insert_questions(job_id, rows)
     versions, bands, notes = [], [], []
     for question_id, item in zip(ids, chunk, strict=True):
         versions.append(
@@ -105,6 +102,28 @@ def _write_chunk(
     bulk.insert_rows(QuestionVersion, versions)
     bulk.insert_rows(QuestionBand, bands)
     bulk.insert_rows(ReviewComment, notes)
+    return ids
+
+
+def _insert_questions(job_id: int, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert the question rows; their ids in the rows' order."""
+    table = Question.__table__
+    if db.session.connection().dialect.name != "sqlite":
+        returning = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        return list(db.session.scalars(returning, rows))
+    # SQLite: this transaction holds the write lock, so the new rows get increasing ids after
+    # every id there is; read them back in that order (cheaper than RETURNING row by row).
+    after = db.session.scalar(db.select(db.func.coalesce(db.func.max(Question.id), 0)))
+    bulk.insert_rows(Question, rows)
+    ids = list(
+        db.session.scalars(
+            db.select(Question.id)
+            .where(Question.import_job_id == job_id, Question.id > after)
+            .order_by(Question.id)
+        )
+    )
+    if len(ids) != len(rows):
+        raise RuntimeError(f"staged {len(rows)} questions but found {len(ids)}")
     return ids
 
 

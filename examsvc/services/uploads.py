@@ -15,7 +15,6 @@ from typing import Any
 from flask_babel import gettext as _
 
 from examsvc.extensions import db, reading, writing
-from examsvc.i18n import translate
 from examsvc.jobqueue import queue
 from examsvc.models import Job, Upload, User, utcnow
 from examsvc.services import importing, jobs
@@ -108,13 +107,8 @@ def run_import(job_id: int, params: dict[str, Any], actor_id: int | None) -> dic
 
 
 def report_json(report: importing.ImportReport) -> dict[str, Any]:
-    """The report as a job keeps it: the CLI's JSON, messages in words, and the outcome."""
-    body = report.as_json()
-    body["errors"] = [
-        {"where": translate(e["where"]), "message": translate(e["message"])} for e in report.errors
-    ]
-    body["rejected"] = report.rejected
-    return body
+    """The report as a job keeps it: the CLI's JSON (messages in words) and the outcome."""
+    return {**report.as_json(), "rejected": report.rejected}
 
 
 def import_job(actor: User, job_id: int) -> Job:
