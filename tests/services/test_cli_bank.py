@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask_babel import gettext
 
 from examsvc.extensions import db
 from examsvc.models import Question, Role
@@ -72,3 +73,23 @@ def test_export_writes_a_file_that_imports_back(run, bank_of, tmp_path):
     assert result.exit_code == 0 and "exported 2 questions" in result.output
     again, body = run("import", str(target), "--source", "public", "--dry-run", "--json")
     assert again.exit_code == 0 and body["imported"] == 0 and body["skipped"] == 2
+
+
+def test_an_examiners_import_that_approves_is_refused_naming_the_review(run):
+    result, body = run("import", str(OURS / "quirks.gift"), "--source", "public", "--skip-bad",
+                       "--approve", "--as", "examiner@example.com", "--json")  # fmt: skip
+    assert result.exit_code == 1 and body["imported"] == 0 and count() == 0
+    assert body["errors"][0]["where"] == "command"
+    assert body["errors"][0]["message"] == gettext(
+        "only an administrator's import goes straight into the bank; import without "
+        "approving and another examiner will review the questions"
+    )
+
+
+def test_an_admins_import_that_approves_goes_straight_into_the_bank(run, make_user):
+    admin = make_user(Role.ADMIN, Role.EXAMINER, email="admin@example.com")
+    result, body = run("import", str(OURS / "quirks.gift"), "--source", "public", "--skip-bad",
+                       "--approve", "--json")  # fmt: skip
+    assert result.exit_code == 0 and body["imported"] == 6
+    rows = db.session.execute(db.select(Question.status, Question.reviewer_id)).all()
+    assert set(rows) == {("approved", admin.id)}
