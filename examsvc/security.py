@@ -61,7 +61,12 @@ def login_token() -> str | None:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    """Errors are JSON for the API, for clients that ask for JSON and for those that send it."""
+    return (
+        request.path.startswith("/api/")
+        or request.accept_mimetypes.best == "application/json"
+        or request.is_json
+    )
 
 
 def _unauthorized():

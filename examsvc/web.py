@@ -6,9 +6,10 @@ import json
 import math
 import re
 
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
@@ -141,3 +142,22 @@ def refuse_unusable_input():
             )
             return jsonify({"error": "invalid_json", "message": message}), 400
     return None
+
+
+class BaseForm(FlaskForm):
+    """Every form of the app: Flask-WTF also reads a JSON body as the form's fields; then the
+    body must be an object whose values are text or lists of text, as a browser would send."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            given = hasattr(formdata, "getlist")  # the view passed its own data (request.args)
+            sent = request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json
+            if given or request.form or not (sent and request.get_data(cache=True)):
+                return super().wrap_formdata(form, formdata)
+            body = request.get_json(silent=True)
+            fields = body.items() if isinstance(body, dict) else [(None, None)]
+            for _key, value in fields:
+                values = value if isinstance(value, list) else [value]
+                if not all(isinstance(v, str) for v in values):
+                    abort(400, _("Form fields sent as JSON must be an object of text values."))
+            return super().wrap_formdata(form, formdata)

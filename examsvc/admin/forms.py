@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from examsvc.labels import AREA_LABELS, TYPE_LABELS, choices
 from examsvc.services.exams import Fairness, RowSpec
+from examsvc.web import BaseForm
 
 KIND_LABELS = {
     "post_qualification": _l("Post qualification"),
@@ -81,7 +81,7 @@ class RowForm(Form):
         return True if self.is_blank() else super().validate(extra_validators)
 
 
-class BlueprintForm(FlaskForm):
+class BlueprintForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     exam_kind = SelectField(_l("Exam"), choices=choices(KIND_LABELS))
     level = SelectField(
@@ -139,7 +139,7 @@ class BlueprintForm(FlaskForm):
         ]
 
 
-class SittingForm(FlaskForm):
+class SittingForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     blueprint_id = SelectField(_l("Blueprint"), coerce=int, validators=[DataRequired()])
     opens_at = DateTimeLocalField(_l("Opens at"), validators=[DataRequired()])
@@ -151,10 +151,10 @@ class SittingForm(FlaskForm):
         return local.replace(tzinfo=ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(BaseForm):
     email = EmailField(_l("Candidate's e-mail"), validators=[DataRequired(), Length(max=254)])
     submit = SubmitField(_l("Enrol"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """An action button: only the CSRF token travels."""

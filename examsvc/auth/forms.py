@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from examsvc.web import BaseForm
 
 PASSWORD_HINT = _l(
     "At least 10 characters with letters and digits; not a common password, a keyboard row, "
@@ -9,13 +10,13 @@ PASSWORD_HINT = _l(
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Log in"))
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(
@@ -30,7 +31,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Register"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
         _l("New password"),

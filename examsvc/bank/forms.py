@@ -1,7 +1,6 @@
 """The question form for every type: the fields of the chosen type are read, the rest ignored."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     RadioField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from examsvc.labels import AREA_LABELS, CHANNEL_LABELS, EXAM_LABELS, TYPE_LABELS, choices
+from examsvc.web import BaseForm
 from question_bank.model import EXAMS, OPTION_LABELS
 
 #: Alternatives of one blank are separated by any of these.
@@ -32,7 +32,7 @@ def _option_field(letter: str) -> StringField:
     )
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(BaseForm):
     type = SelectField(_l("Question type"), choices=choices(TYPE_LABELS), default="single")
     area = SelectField(
         _l("Knowledge area"), choices=choices(AREA_LABELS), validators=[DataRequired()]
@@ -153,7 +153,7 @@ class EditApprovedForm(QuestionForm):
     submit = SubmitField(_l("Save as a new version"))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(BaseForm):
     body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=2000)])
     submit = SubmitField(_l("Add comment"))
 

@@ -13,7 +13,6 @@ from flask import abort, flash, redirect, render_template, send_file, session, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SubmitField
 
@@ -23,13 +22,14 @@ from examsvc.labels import AREA_LABELS, CHANNEL_LABELS, choices
 from examsvc.models import Role
 from examsvc.services import uploads
 from examsvc.services.errors import ServiceError
+from examsvc.web import BaseForm
 from question_bank import formats
 
 SESSION_KEY = "bank_import"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("Question file"), validators=[FileRequired()])
     fmt = SelectField(
         _l("Format"),
@@ -58,7 +58,7 @@ class ImportForm(FlaskForm):
         }
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     submit = SubmitField(_l("Import"))
 
 

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
@@ -11,11 +10,12 @@ from examsvc.labels import (
     TYPE_LABELS,
     choices,
 )
+from examsvc.web import BaseForm
 
 ANY = ("", _l("All"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(BaseForm):
     decision = HiddenField(
         validators=[DataRequired(), AnyOf(["approve", "return", "reject", "duplicate"])]
     )
@@ -27,11 +27,11 @@ class ReviewForm(FlaskForm):
     )
 
 
-class RetireForm(FlaskForm):
+class RetireForm(BaseForm):
     reason = StringField(_l("Why it leaves the bank"), validators=[DataRequired(), Length(max=500)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(BaseForm):
     """The filters of the queue and the bank browser (GET, no CSRF)."""
 
     class Meta:

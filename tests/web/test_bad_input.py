@@ -311,3 +311,42 @@ def test_rubric_points_must_be_a_finite_number(login_as, points):
     assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
     response = post_form(client, "/bank/submit", {**data, "rubric": "答出三会 | 6"})
     assert response.status_code == 302  # the same question with finite points is taken
+
+
+@pytest.mark.parametrize(
+    "raw", [b"false", b"[1, 2]", b'"x"', b"7", b'{"name": [1, {"a": 2}]}', b'{"name": 5}']
+)
+def test_json_bodies_given_to_a_form_must_be_text_fields(login_as, raw):
+    client, _ = login_as(Role.ADMIN)
+    response = client.post(
+        "/admin/blueprints/new",
+        data=raw,
+        headers={"X-CSRFToken": csrf_token(client), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+
+
+def test_every_form_of_the_app_reads_json_bodies_safely():
+    from flask_wtf import FlaskForm
+
+    from examsvc.web import BaseForm
+    from tests.web.test_fuzz_forms import all_form_classes
+
+    forms = [cls for cls in all_form_classes() if cls is not BaseForm]
+    assert len(forms) >= 10
+    assert [cls for cls in forms if not issubclass(cls, BaseForm)] == []
+    assert BaseForm.__bases__ == (FlaskForm,)
+
+
+def test_a_client_that_sends_json_gets_its_errors_as_json(app, login_as):
+    anonymous = app.test_client()
+    headers = {"X-CSRFToken": csrf_token(anonymous), "Accept": "*/*"}
+    response = anonymous.post("/bank/similar", json={"stem": "x"}, headers=headers)
+    assert_json_error(response, 401, "unauthorized")
+    client, _ = login_as(Role.CANDIDATE)
+    response = client.post(
+        "/admin/blueprints/check",
+        json={"rows": []},
+        headers={"X-CSRFToken": csrf_token(client), "Accept": "*/*"},
+    )
+    assert_json_error(response, 403, "forbidden")

@@ -26,6 +26,16 @@ FUZZ = settings(
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
+CONTENT_TYPES = [
+    "application/json",
+    "application/json; charset=latin-1",
+    "text/plain",
+    None,
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "multipart/form-data; boundary=x",
+    "application/merge-patch+json",
+]
 #: Text that has broken parsers before: digits int() refuses, NUL, surrogates, RTL, emoji.
 TRICKY_TEXT = ["²", "①", "١٢", "\x00", "\ud800", "‮", "😀", "", " ", "-1", "1e400", "NaN", "null"]
 numbers = st.one_of(
@@ -138,9 +148,7 @@ def test_every_api_route_answers_junk_without_a_server_error(app, fuzz_clients):
         path = fill_path(rule, data.draw, fuzz_clients["ids"])
         query = data.draw(st.dictionaries(url_texts, url_texts, max_size=3), label="query")
         body = data.draw(bodies(), label="body") if method in UNSAFE else b""
-        kind = data.draw(
-            st.sampled_from(["application/json", "text/plain", None, "application/json; x"])
-        )
+        kind = data.draw(st.sampled_from(CONTENT_TYPES))
         what = f"{who} {method} {path} {body[:200]!r}"
         headers = {"X-CSRFToken": token, **({"Content-Type": kind} if kind else {})}
         response = client.open(path, method=method, data=body, query_string=query, headers=headers)

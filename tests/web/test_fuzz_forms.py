@@ -17,7 +17,7 @@ from wtforms import FieldList, FormField
 from examsvc.models import Role
 from examsvc.services import bank
 from tests.conftest import csrf_token, log_in, question_fields
-from tests.web.test_fuzz_api import ARGUMENT, FUZZ, numbers, url_texts
+from tests.web.test_fuzz_api import ARGUMENT, CONTENT_TYPES, FUZZ, bodies, numbers, url_texts
 
 #: Values that have broken form parsing before: signalling NaN, huge and odd numbers, dates
 #: at the ends of the calendar, digits int() refuses, long text.
@@ -110,6 +110,11 @@ def test_every_page_and_form_takes_junk_without_a_server_error(app, walker):
         values = data.draw(fields, label="fields")
         if method == "GET":
             response = client.get(path, query_string=values)
+        elif data.draw(st.booleans(), label="raw body"):
+            kind = data.draw(st.sampled_from(CONTENT_TYPES), label="content type")
+            headers = {"X-CSRFToken": token, **({"Content-Type": kind} if kind else {})}
+            raw = data.draw(bodies(), label="body")
+            response = client.open(path, method=method, data=raw, headers=headers)
         else:
             response = client.open(path, method=method, data={**values, "csrf_token": token})
         assert response.status_code < 500, f"{method} {path} {values!r} → {response.status_code}"
