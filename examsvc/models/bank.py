@@ -43,7 +43,8 @@ TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
         QuestionStatus.REJECTED,
     },
     QuestionStatus.RETURNED: {QuestionStatus.SUBMITTED},
-    QuestionStatus.APPROVED: {QuestionStatus.RETIRED},
+    # A new version of a question that needs two examiners waits for the second one.
+    QuestionStatus.APPROVED: {QuestionStatus.RETIRED, QuestionStatus.IN_REVIEW},
     QuestionStatus.REJECTED: set(),
     QuestionStatus.RETIRED: set(),
     QuestionStatus.STAGED: set(),  # only an import's publish step moves it (in bulk)

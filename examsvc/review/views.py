@@ -101,7 +101,11 @@ def edit(question_id: int):
         except ServiceError as exc:
             flash_problems(exc)
             return render_template("bank/submit.html", form=form, question=question), exc.status
-        flash(_("Saved as version %(v)s.", v=question.version), "success")
+        if question.status == "in_review":
+            flash(_("Saved as version %(v)s; it waits for a second examiner's approval.",
+                    v=question.version), "success")  # fmt: skip
+        else:
+            flash(_("Saved as version %(v)s.", v=question.version), "success")
         return redirect(url_for("review.history", question_id=question_id))
     return render_template("bank/submit.html", form=form, question=question)
 

@@ -21,7 +21,7 @@ from examsvc.models import (
 )
 from examsvc.services import audit, bulk, similarity
 from examsvc.services.errors import BadInput, Conflict, Forbidden, NotFound, ServiceError
-from examsvc.services.review import transition
+from examsvc.services.review import needs_second_approval, transition
 from question_bank.errors import InvalidQuestion
 from question_bank.model import Channel, build_question, exam_mask
 from question_bank.model import Question as DomainQuestion
@@ -209,7 +209,12 @@ def edit_submission(contributor: User, question_id: int, fields: dict[str, Any])
 
 
 def edit_approved(examiner: User, question_id: int, fields: dict[str, Any], note: str) -> Question:
-    """An examiner changes an approved question: a new version; papers keep the one they used."""
+    """An examiner changes an approved question: a new version; papers keep the one they used.
+
+    Where the question needs two examiners (REVIEW_SECOND_APPROVAL and a certification exam),
+    the editor's change counts as the first approval: the question leaves the pool until
+    another examiner approves the new version.
+    """
     question = db.session.get(Question, question_id)
     if question is None:
         raise NotFound(_("no such question"))
@@ -228,6 +233,9 @@ def edit_approved(examiner: User, question_id: int, fields: dict[str, Any], note
     )
     db.session.add(version)
     _apply(question, columns, version_row=version)
+    if needs_second_approval(question):
+        transition(question, QuestionStatus.IN_REVIEW)
+        question.first_approver_id = examiner.id
     db.session.add(
         ReviewComment(
             question_id=question.id, author_id=examiner.id, kind="edit", body=note.strip()

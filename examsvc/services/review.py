@@ -102,7 +102,8 @@ def review(
 
 
 def _approve(examiner: User, question: Question) -> str:
-    if not needs_second_approval(question):
+    if question.status == QuestionStatus.APPROVED or not needs_second_approval(question):
+        # (approving an approved question is refused here, not sent back to review)
         transition(question, QuestionStatus.APPROVED)
         return "approve"
     if question.first_approver_id is None:

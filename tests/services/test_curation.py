@@ -209,6 +209,24 @@ def test_second_approval_needs_another_examiner(people):
     assert training_only.status == "approved"  # not a certification question: one approval
 
 
+def test_a_new_version_of_a_certification_question_needs_a_second_approval(people):
+    question = bank.submit_question(people["contributor"], "public", TYPES["single"])
+    review.review(people["examiner"], question.id, "approve")
+    review.review(people["examiner2"], question.id, "approve")
+    changed = {**TYPES["single"], "stem": TYPES["single"]["stem"] + "（修订）"}
+    bank.edit_approved(people["examiner"], question.id, changed, "题干措辞修订")
+    assert (question.status, question.first_approver_id) == ("in_review", people["examiner"].id)
+    assert question.version == 2 and question.stem.endswith("（修订）")
+    with pytest.raises(Conflict) as info:
+        review.review(people["examiner"], question.id, "approve")
+    assert info.value.code == "same_approver"
+    review.review(people["examiner2"], question.id, "approve")
+    assert question.status == "approved"
+    with pytest.raises(Conflict):  # approving an approved question changes nothing
+        review.review(people["examiner"], question.id, "approve")
+    assert question.status == "approved"
+
+
 def test_institution_channel_needs_verification(people):
     with pytest.raises(Forbidden) as info:
         bank.submit_question(people["contributor"], "institution", TYPES["single"])
