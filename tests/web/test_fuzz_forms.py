@@ -6,6 +6,7 @@ time, so pages and fields added later are fuzzed without editing this file.
 
 from __future__ import annotations
 
+import io
 from urllib.parse import quote
 
 import pytest
@@ -202,5 +203,41 @@ def test_forms_close_to_valid_ones_never_fail(app, walker):
         body = {k: v for k, v in {**valid, **changes}.items() if k not in dropped}
         response = client.post(path, data={**body, "csrf_token": token})
         assert response.status_code < 500, f"POST {path} {body!r} → {response.status_code}"
+
+    check()
+
+
+def upload_contents():
+    """Files an importer might upload: junk bytes and spreadsheets with junk cells."""
+    header = "题干,题型,选项A,选项B,选项C,正确答案,难度,解析\n"
+    cells = st.lists(field_values().map(lambda v: v.replace('"', "'")), min_size=8, max_size=8)
+    rows = st.lists(cells, min_size=1, max_size=3).map(
+        lambda rows: header + "".join(",".join(f'"{c}"' for c in r) + "\n" for r in rows)
+    )
+    return st.one_of(st.binary(max_size=200), rows.map(lambda t: t.encode("utf-8", "replace")))
+
+
+def test_uploads_of_junk_files_never_fail(app, walker):
+    client, *_ = walker
+    token = csrf_token(client)
+    names = st.tuples(url_texts, st.sampled_from([".csv", ".xlsx", ".xml", ".gift", ".txt", ""]))
+
+    @FUZZ
+    @given(content=upload_contents(), name=names, fmt=st.sampled_from(["auto", "csv", "x"]))
+    def check(content, name, fmt):
+        filename = "".join(name)
+        data = {
+            "file": (io.BytesIO(content), filename),
+            "fmt": fmt,
+            "channel": "public",
+            "area": "practice",
+            "skip_bad": "y",
+            "csrf_token": token,
+        }
+        response = client.post("/bank/import", data=data, content_type="multipart/form-data")
+        assert response.status_code < 500, f"{filename!r} {content[:200]!r}"
+        if response.status_code == 200:
+            confirm = client.post("/bank/import/confirm", data={"csrf_token": token})
+            assert confirm.status_code < 500, f"confirm {filename!r} {content[:200]!r}"
 
     check()
