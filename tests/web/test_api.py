@@ -109,7 +109,7 @@ def test_wrong_response_shape_names_the_item(candidate_client):
     assert response.status_code == 400
     assert response.get_json() == {
         "error": "invalid_response",
-        "message": f"item {judge['id']}: expected true or false",
+        "message": f"题目 {judge['id']}：答案应为“正确”或“错误”",
     }
 
 

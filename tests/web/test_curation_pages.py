@@ -65,7 +65,7 @@ def test_a_bad_form_names_the_problems_and_saves_nothing(login_as):
     response = post_form(client, "/bank/submit", data)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "option B repeats option A" in page and "at least two keys" in page
+    assert "选项 B 与选项 A 重复" in page and "至少要有两个正确答案" in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Question)) == 0
 
 
