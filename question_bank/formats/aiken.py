@@ -145,7 +145,7 @@ def _choice(collector: Collector, where: str, draft: _Draft, common: dict) -> No
             Msg(
                 "options must be labelled A, B, C… (or numbered 1, 2, 3…); found %(labels)s",
                 code="aiken_labels",
-                labels=", ".join(labels),
+                labels=", ".join(labels[:12]) + ("…" if len(labels) > 12 else ""),
             )
         )
     keys = _keys(draft.answer or "", numbered, common["problems"])

@@ -63,7 +63,7 @@ def too_many(limit: int) -> FileRejected:
     return FileRejected(
         FILE,
         Msg(
-            "too many rows: the file holds more than %(limit)s questions; "
+            "too many questions: the file holds more than %(limit)s rows or items; "
             "split it into files of at most %(limit)s",
             code="too_many_questions",
             limit=limit,

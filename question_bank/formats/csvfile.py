@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from question_bank.errors import Msg
 from question_bank.formats.common import MAX_ITEMS, FileRejected, ParseResult, at_line
-from question_bank.formats.tabular import read_rows
+from question_bank.formats.tabular import MAX_COLUMNS, read_rows
 from question_bank.formats.text import decode
 
 FORMAT = "csv"
@@ -33,7 +33,7 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[str, list[str]]]:
     line = 1
     try:
         for row in reader:
-            yield at_line(line), row
+            yield at_line(line), row[:MAX_COLUMNS]
             line = reader.line_num + 1
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
         raise FileRejected(

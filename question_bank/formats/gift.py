@@ -181,20 +181,18 @@ def _parse_answers(text: str) -> list[tuple[str, float | None, str]]:
 
 
 def _marked_parts(text: str) -> list[tuple[str, str]]:
-    parts: list[tuple[str, str]] = []
+    """(mark, raw text) of each answer; slices, not growing strings: a huge block stays linear."""
+    marks: list[int] = []
     i = 0
     while i < len(text):
         if text[i] == "\\":
-            if parts:
-                parts[-1] = (parts[-1][0], parts[-1][1] + text[i : i + 2])
             i += 2
             continue
         if text[i] in "=~":
-            parts.append((text[i], ""))
-        elif parts:
-            parts[-1] = (parts[-1][0], parts[-1][1] + text[i])
+            marks.append(i)
         i += 1
-    return parts
+    ends = [*marks[1:], len(text)]
+    return [(text[p], text[p + 1 : q]) for p, q in zip(marks, ends, strict=True)]
 
 
 def _split_unescaped(text: str, separator: str) -> tuple[str, str, str]:

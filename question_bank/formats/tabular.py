@@ -32,6 +32,8 @@ from question_bank.formats.common import (
 from question_bank.model import OPTION_LABELS, normalize_text
 
 HEADER_SCAN_ROWS = 20
+#: Cells read from a row: a header names its columns among the first ones.
+MAX_COLUMNS = 64
 _ALIASES = {
     "type": {"题型", "试题类型", "题目类型", "类型", "题型名称", "type", "questiontype"},
     "stem": {

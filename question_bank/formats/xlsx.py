@@ -27,7 +27,7 @@ from question_bank.formats.common import (
     join_reference,
 )
 from question_bank.formats.safety import open_zip
-from question_bank.formats.tabular import read_rows, sheet_type
+from question_bank.formats.tabular import MAX_COLUMNS, read_rows, sheet_type
 from question_bank.model import Question, QuestionType
 
 FORMAT = "xlsx"
@@ -66,8 +66,6 @@ MAX_SHEET_BYTES = 160 * 2**20
 MAX_SHARED_STRINGS_BYTES = 48 * 2**20
 #: Any other part (styles, workbook, relations) is small in every real workbook.
 MAX_PART_BYTES = 16 * 2**20
-#: Columns read from a row: the header is in the first ones, whatever the sheet's dimension says.
-MAX_COLUMNS = 64
 #: Row elements a sheet may hold per question allowed: templates carry styled empty rows, but a
 #: sheet of many times more rows than questions allowed is refused before it is parsed.
 ROWS_PER_QUESTION = 4

@@ -270,3 +270,15 @@ def test_every_message_a_reader_gives_is_a_coded_message(name, data):
         assert isinstance(problem.message, Msg) and problem.message.code, problem
         if not isinstance(problem.where, Msg):  # a path inside a package is the file's own
             assert problem.where.endswith(".xml"), problem
+
+
+def test_a_problem_message_stays_short_however_many_options_a_question_has():
+    options = "".join(f"{chr(65 + i % 26)}. x{i}\n" for i in range(300))
+    (problem,) = formats.read(f"Q?\n{options}ANSWER: A\n".encode(), fmt="aiken").problems
+    assert len(problem.message) < 300 and "…" in problem.message
+
+
+def test_csv_rows_are_read_up_to_the_column_cap():
+    header = "题型,题干,答案" + ",备注" * 100_000
+    result = formats.read(f"{header}\n判断题,甲,对\n".encode(), fmt="csv")
+    assert [i.key for i in result.items] == [True]
