@@ -50,12 +50,22 @@ def mine():
 @bp.route("/questions/<int:question_id>")
 def detail(question_id: int):
     question = _own_or_404(question_id)
-    return render_template("bank/detail.html", question=question, comment_form=CommentForm())
+    shown, revised = browse.as_written(question, current_user)
+    return render_template(
+        "bank/detail.html",
+        question=question,
+        shown=shown,
+        revised=revised,
+        comment_form=CommentForm(),
+    )
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
 def edit(question_id: int):
     question = _own_or_404(question_id)
+    if question.status not in ("submitted", "returned"):  # the bank's text is not for editing
+        flash(_("Only a submitted or returned question can be edited."), "warning")
+        return redirect(url_for("bank.detail", question_id=question_id))
     form = question_form()
     if request.method == "GET":
         form.fill_from(question)

@@ -9,7 +9,14 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import selectinload
 
 from examsvc.extensions import db
-from examsvc.models import CONTENT_FIELDS, Question, QuestionStatus, QuestionVersion, User
+from examsvc.models import (
+    CONTENT_FIELDS,
+    Question,
+    QuestionStatus,
+    QuestionVersion,
+    Role,
+    User,
+)
 from examsvc.services.queries import contains
 from question_bank.model import EXAMS
 
@@ -148,6 +155,22 @@ def _lines(value) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return str(value).splitlines() or [""]
+
+
+def as_written(question: Question, user: User) -> tuple[Question | QuestionVersion, bool]:
+    """What the user may read of a question: examiners the current text; its author the last
+    version they wrote (an examiner's later revision is the bank's), and whether one exists."""
+    if user.has_role(Role.EXAMINER) or question.version == 1:
+        return question, False
+    own = db.session.scalar(
+        db.select(QuestionVersion)
+        .where(QuestionVersion.question_id == question.id, QuestionVersion.created_by_id == user.id)
+        .order_by(QuestionVersion.version.desc())
+        .limit(1)
+    )
+    if own is None or own.version == question.version:
+        return question, False
+    return own, True
 
 
 def submissions_of(user: User, page: int = 1, text: str = "", per_page: int = PER_PAGE):

@@ -117,3 +117,20 @@ def test_an_institution_s_import_preview_shows_no_bank_text(app, approved, make_
     assert response.status_code == 200
     assert f"#{approved.id}" in body  # it is flagged …
     assert SECRET["explanation"] not in body and SECRET["stem"] not in body  # … not shown
+
+
+def test_an_author_sees_what_they_wrote_not_the_bank_s_revision(app, make_user):
+    author, examiner = make_user(Role.CONTRIBUTOR), make_user(Role.EXAMINER)
+    question = bank.submit_question(author, "public", SECRET)
+    review.review(examiner, question.id, "approve")
+    revised = {**SECRET, "stem": "修订后的题干：严重警告处分的影响期是多长（  ）。", "key": "B"}
+    bank.edit_approved(examiner, question.id, revised, "改写题干")
+    client = log_in(app.test_client(), author)
+    page = client.get(f"/bank/questions/{question.id}").get_data(as_text=True)
+    assert SECRET["stem"][:20] in page and revised["stem"][:10] not in page
+    assert 'id="revised-note"' in page
+    edit = client.get(f"/bank/questions/{question.id}/edit")
+    assert edit.status_code == 302 and edit.headers["Location"].endswith(f"/{question.id}")
+    examiner_client = log_in(app.test_client(), examiner)
+    full = examiner_client.get(f"/bank/questions/{question.id}").get_data(as_text=True)
+    assert revised["stem"][:10] in full and 'id="revised-note"' not in full
