@@ -9,10 +9,12 @@ import pytest
 from flask_babel import gettext
 
 from examsvc.extensions import db
+from examsvc.i18n import translate
 from examsvc.models import AuditEntry, Question, Role
 from examsvc.services import importing
 from examsvc.services.errors import Forbidden
 from question_bank import formats
+from question_bank.formats.common import at_line
 from tests.unit.formats.conftest import ours, shared, xlsx_of
 
 TYPES = ["single", "multiple", "judge", "fill", "short"]
@@ -192,7 +194,7 @@ def test_near_duplicates_are_reported_and_flagged_for_review(app, examiner, make
     )
     assert report.imported == 2
     notes = [e for e in report.errors if f"#{existing.id}" in e["message"]]
-    assert [n["where"] for n in notes] == ["line 2"]
+    assert [n["where"] for n in notes] == [translate(at_line(2))]  # "第 2 行" in Chinese
     flagged = db.session.scalars(
         db.select(ReviewComment).where(ReviewComment.body.contains(f"#{existing.id}"))
     )
@@ -219,7 +221,7 @@ def test_a_non_examiner_dry_run_reports_only_a_coarse_similarity(app, examiner, 
         report = importing.import_file(
             actor, csv_text.encode(), fmt="csv", filename="near.csv", dry_run=True
         )
-        (note,) = [e["message"] for e in report.errors if e["where"] == "line 2"]
+        (note,) = [e["message"] for e in report.errors if e["where"] == translate(at_line(2))]
         return note
 
     precise, coarse = scores(examiner), scores(institution)
