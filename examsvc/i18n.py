@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from examsvc.extensions import babel
@@ -90,3 +91,44 @@ def label_of(kind: str, code: str) -> str:
         "status": labels.STATUS_LABELS,
     }.get(kind, {})
     return str(mapping.get(code, code))
+
+
+#: WTForms messages that its own Chinese catalog leaves out (fuzzy) or writes with ASCII
+#: colons; the forms take ours first (form_translations).
+WTFORMS_MESSAGES = (
+    _l("Invalid value, must be one of: %(values)s."),
+    _l("Invalid value, can't be any of: %(values)s."),
+    _l("Invalid email address."),
+    _l("This field is disabled and cannot have a value."),
+)
+_FORM_TRANSLATIONS: dict[str, object] = {}
+
+
+def _wtforms_plurals() -> None:
+    """Marks WTForms' plural messages for extraction into our catalog (never called)."""
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return singular
+
+    ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        1,
+    )
+
+
+def form_translations():
+    """WTForms' catalog for the user's language, overridden by ours where ours has the text."""
+    from babel import support
+    from flask_babel import get_locale, get_translations
+    from wtforms.i18n import messages_path
+
+    locale = str(get_locale())
+    merged = _FORM_TRANSLATIONS.get(locale)
+    if merged is None:
+        merged = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        ours = get_translations()
+        if isinstance(merged, support.Translations) and isinstance(ours, support.Translations):
+            merged.merge(ours)
+        _FORM_TRANSLATIONS[locale] = merged
+    return merged

@@ -149,6 +149,16 @@ class BaseForm(FlaskForm):
     body must be an object whose values are text or lists of text, as a browser would send."""
 
     class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            """Validator messages in the user's language (WTForms' catalog, gaps filled)."""
+            from flask import current_app
+
+            from examsvc.i18n import form_translations
+
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return form_translations()
+
         def wrap_formdata(self, form, formdata):
             given = hasattr(formdata, "getlist")  # the view passed its own data (request.args)
             sent = request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json

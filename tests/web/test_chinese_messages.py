@@ -146,3 +146,23 @@ def test_api_refusals_are_chinese(client):
     assert response.get_json()["message"] == "请求正文须为 JSON 对象"
     response = client.post("/api/v1/session", json={"email": 1}, headers={"X-CSRFToken": token})
     assert response.get_json()["message"] == "须填写电子邮箱和密码"
+
+
+def test_form_validator_messages_are_chinese_where_wtforms_lacks_them(app):
+    from werkzeug.datastructures import MultiDict
+    from wtforms import SelectChoice, SelectMultipleField, StringField
+    from wtforms.validators import AnyOf, DataRequired
+
+    from examsvc.web import BaseForm
+
+    class Form(BaseForm):
+        exams = SelectMultipleField(choices=[SelectChoice("training", "培训")])
+        decision = StringField(validators=[DataRequired(), AnyOf(["approve", "return"])])
+
+    with app.test_request_context("/", method="POST"):
+        form = Form(MultiDict([("exams", "bogus"), ("decision", "x")]), meta={"csrf": False})
+        assert not form.validate()
+    assert form.errors == {
+        "exams": ["“bogus”不是此字段的有效选项。"],
+        "decision": ["无效的值，必须是下列之一：approve, return。"],
+    }
