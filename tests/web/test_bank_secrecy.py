@@ -134,3 +134,22 @@ def test_an_author_sees_what_they_wrote_not_the_bank_s_revision(app, make_user):
     examiner_client = log_in(app.test_client(), examiner)
     full = examiner_client.get(f"/bank/questions/{question.id}").get_data(as_text=True)
     assert revised["stem"][:10] in full and 'id="revised-note"' not in full
+
+
+def test_the_look_alike_lookup_hides_the_bank_s_revision_of_one_s_own_question(app, make_user):
+    author, examiner = make_user(Role.CONTRIBUTOR), make_user(Role.EXAMINER)
+    question = bank.submit_question(author, "public", SECRET)
+    review.review(examiner, question.id, "approve")
+    revised = {
+        **SECRET,
+        "explanation": "修订后的解析。",
+        "options": ["半年", "一年", "一年半", "两年"],
+    }
+    bank.edit_approved(examiner, question.id, revised, "改写选项")
+    client = log_in(app.test_client(), author)
+    (match,) = client.post(
+        "/bank/similar",
+        json={"stem": SECRET["stem"], "options": SECRET["options"]},
+        headers={"X-CSRFToken": csrf_token(client)},
+    ).get_json()["similar"]
+    assert match["id"] == question.id and match["own"] and "stem" not in match

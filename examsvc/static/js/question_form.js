@@ -56,8 +56,8 @@
       status.textContent = TEXT.status[item.status] || item.status;
       li.appendChild(status);
       if (item.stem === undefined) {
-        // Somebody else's question: only that it exists, never its text.
-        li.appendChild(document.createTextNode(TEXT.hidden));
+        // Somebody else's question (or the bank's revision of one's own): never its text.
+        li.appendChild(document.createTextNode((item.own ? "#" + item.id + " (" + TEXT.own + ") " : "") + TEXT.hidden));
       } else {
         li.appendChild(document.createTextNode("#" + item.id + (item.own ? " (" + TEXT.own + ") " : " ") + item.stem));
       }
