@@ -52,7 +52,7 @@ def test_admin_pages_fit_a_phone_screen(app, backend, scheduled, make_user, phon
     screenshot(phone, f"sitting-390px-{backend}")
 
 
-def test_candidate_and_contributor_pages_fit_a_phone_screen(app, open_sitting, make_user, phone):
+def test_candidate_pages_fit_a_phone_screen(app, backend, open_sitting, phone):
     sitting, _, (candidate,) = open_sitting()
     attempt = attempts.start_or_resume(candidate, sitting.id)
     attempts.submit(candidate, attempt.id)
@@ -62,3 +62,4 @@ def test_candidate_and_contributor_pages_fit_a_phone_screen(app, open_sitting, m
     for path in ("/", "/exam/", f"/exam/attempts/{attempt_id}"):
         phone.goto(path)
         assert overflow(phone) <= 0, path
+    screenshot(phone, f"result-390px-{backend}")
