@@ -134,3 +134,16 @@ def test_the_candidates_of_a_sitting_page_and_can_be_found(app, scheduled, make_
     found = client.get(path, query_string={"q": "考生07"}).get_data(as_text=True)
     rows = found.split('id="results"', 1)[1].split("</table>", 1)[0]
     assert rows.count("<tr>") == 2 and "考生07" in rows
+
+
+def test_page_links_cannot_be_steered_by_the_query_string(app, make_user):
+    writer = make_user(Role.CONTRIBUTOR)
+    submit_many(writer, 26, "steer")
+    client = log_in(app.test_client(), writer)
+    page = client.get(
+        "/bank/mine",
+        query_string={"_external": "1", "_scheme": "javascript", "_anchor": "x", "q": ""},
+    ).get_data(as_text=True)
+    links = re.findall(r'class="page-link"[^>]*href="([^"]+)"', page)
+    assert links and all(link.startswith("/bank/mine?") for link in links), links
+    assert "javascript" not in page.split('class="pagination', 1)[1]
