@@ -10,7 +10,7 @@ from examsvc.labels import (
     TYPE_LABELS,
     choices,
 )
-from examsvc.web import BaseForm
+from examsvc.web import MAX_ID, BaseForm
 
 ANY = ("", _l("All"))
 
@@ -23,7 +23,7 @@ class ReviewForm(BaseForm):
         _l("Comment (required to return or reject)"), validators=[Length(max=2000)]
     )
     duplicate_of = IntegerField(
-        _l("Duplicate of question #"), validators=[Optional(), NumberRange(1)]
+        _l("Duplicate of question #"), validators=[Optional(), NumberRange(1, MAX_ID)]
     )
 
 

@@ -364,3 +364,46 @@ def test_a_search_longer_than_any_value_finds_nothing_instead_of_failing(login_a
     if path.startswith("/admin/users"):
         assert user.email in found.get_data(as_text=True)
         assert user.email not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", [HUGE, "99999999999", "2147483648", "-1", "0"])
+def test_a_duplicate_of_no_possible_question_is_a_form_error(app, login_as, make_user, target):
+    from examsvc.services import bank
+    from tests.conftest import question_fields
+
+    pending = bank.submit_question(
+        make_user(Role.CONTRIBUTOR), "public", question_fields("single", "dup")
+    )
+    client, _ = login_as(Role.EXAMINER)
+    response = post_form(
+        client, f"/review/{pending.id}", {"decision": "duplicate", "duplicate_of": target}
+    )
+    assert response.status_code in (200, 400)
+    assert db.session.get(Question, pending.id).status != "rejected"
+
+
+def test_every_number_field_of_every_form_has_an_upper_bound(app):
+    """An unbounded number overflows its column (a 500): forms added later are checked too."""
+    from wtforms import DecimalField, FieldList, FormField, IntegerField
+    from wtforms.validators import NumberRange
+
+    from examsvc.web import MAX_ID
+    from tests.web.test_fuzz_forms import all_form_classes
+
+    def fields(form):
+        for field in form:
+            if isinstance(field, FieldList | FormField):
+                yield from fields(field)
+            else:
+                yield field
+
+    unbounded = []
+    with app.test_request_context():
+        for cls in all_form_classes():
+            for field in fields(cls(meta={"csrf": False})):
+                if not isinstance(field, IntegerField | DecimalField):
+                    continue
+                ranges = [v for v in field.validators if isinstance(v, NumberRange)]
+                if not any(r.max is not None and r.max <= MAX_ID for r in ranges):
+                    unbounded.append(f"{cls.__name__}.{field.name}")
+    assert unbounded == []
