@@ -173,7 +173,7 @@ def _refuse_infeasible(blueprint: Blueprint) -> None:
             _(
                 "The approved bank cannot fill this blueprint (%(shortfalls)s): approve more "
                 "questions or ask for fewer.",
-                shortfalls="; ".join(shortfalls),
+                shortfalls=_("; ").join(shortfalls),
             ),
             code="blueprint_infeasible",
         )

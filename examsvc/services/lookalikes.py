@@ -49,7 +49,7 @@ def note(report: Any, items: list[CheckedItem], *, exact: bool) -> None:
         for label, score in labels:
             shown = f"{score:.2f}" if exact else f"{math.floor(score * 10) / 10:.1f}"
             report.note(where, report_note(other=label, score=shown))
-        item.staged.note = "; ".join(
+        item.staged.note = gettext("; ").join(
             thread_note(other=label, score=f"{score:.2f}") for label, score in labels
         )
 

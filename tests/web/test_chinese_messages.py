@@ -166,3 +166,16 @@ def test_form_validator_messages_are_chinese_where_wtforms_lacks_them(app):
         "exams": ["“bogus”不是此字段的有效选项。"],
         "decision": ["无效的值，必须是下列之一：approve, return。"],
     }
+
+
+def test_an_infeasible_blueprint_is_refused_in_chinese_with_full_width_punctuation(make_user):
+    from examsvc.services import exams
+    from examsvc.services.errors import Conflict
+
+    admin = make_user(Role.ADMIN)
+    rows = [exams.RowSpec(None, "judge", 2, 1.0), exams.RowSpec("law", "fill", 1, 1.0)]
+    with pytest.raises(Conflict) as info:
+        exams.create_blueprint(
+            admin, name="规则", exam_kind="training", duration_minutes=30, pass_mark=1, rows=rows
+        )
+    assert "（不限领域 × 判断题：0/2；法律法规 × 填空题：0/1）" in info.value.message
