@@ -112,12 +112,13 @@ def _read_sheets(workbook, limit: int) -> ParseResult:
 
 
 def _unreadable(where: str, exc: Exception) -> FileRejected:
+    reason = f"{type(exc).__name__}: {str(exc)[:200]}"
     return FileRejected(
         where,
         Msg(
             "not a readable xlsx workbook (damaged or truncated): %(reason)s",
             code="xlsx_unreadable",
-            reason=f"{type(exc).__name__}: {str(exc)[:200]}",
+            reason=reason,
         ),
     )
 
