@@ -55,7 +55,10 @@ _ALIASES = {
     "rubric": {"评分标准", "评分要点", "评分细则", "rubric"},
 }  # fmt: skip
 #: What a header must name, as the report tells the user.
-EXPECTED = "题干 (题目, 试题内容…) + 题型 (试题类型…) or 答案 (正确答案…); 选项A…选项H"
+EXPECTED = Msg(
+    "题干 (or 题目, 试题内容…) and 题型 (试题类型…) or 答案 (正确答案…); options 选项A…选项H",
+    code="expected_header",
+)
 _TYPES = {
     "single": {"单选", "单选题", "单项选择", "单项选择题", "单选择题", "single"},
     "multiple": {
