@@ -17,7 +17,14 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from examsvc.labels import AREA_LABELS, TYPE_LABELS, choices
 from examsvc.services.exams import Fairness, RowSpec
@@ -139,11 +146,17 @@ class BlueprintForm(BaseForm):
         ]
 
 
+def plausible_year(form, field) -> None:
+    """A date of this century: year 1 in Beijing time is before the first UTC year (overflow)."""
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Choose a date between the years 2000 and 2100."))
+
+
 class SittingForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     blueprint_id = SelectField(_l("Blueprint"), coerce=int, validators=[DataRequired()])
-    opens_at = DateTimeLocalField(_l("Opens at"), validators=[DataRequired()])
-    closes_at = DateTimeLocalField(_l("Closes at"), validators=[DataRequired()])
+    opens_at = DateTimeLocalField(_l("Opens at"), validators=[DataRequired(), plausible_year])
+    closes_at = DateTimeLocalField(_l("Closes at"), validators=[DataRequired(), plausible_year])
     submit = SubmitField(_l("Create sitting"))
 
     @staticmethod

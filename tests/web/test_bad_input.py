@@ -407,3 +407,37 @@ def test_every_number_field_of_every_form_has_an_upper_bound(app):
                 if not any(r.max is not None and r.max <= MAX_ID for r in ranges):
                     unbounded.append(f"{cls.__name__}.{field.name}")
     assert unbounded == []
+
+
+def test_every_date_field_of_every_form_refuses_dates_no_clock_reaches(app):
+    """Year 1 in Beijing time is before year 1 in UTC: converting it overflowed (a 500)."""
+    from werkzeug.datastructures import MultiDict
+    from wtforms import DateField, DateTimeField
+
+    from tests.web.test_fuzz_forms import all_form_classes
+
+    checked = []
+    with app.test_request_context():
+        for cls in all_form_classes():
+            for field in cls(meta={"csrf": False}):
+                if not isinstance(field, DateField | DateTimeField):
+                    continue
+                for text in ("0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01", "9999-12-31"):
+                    form = cls(MultiDict({field.name: text}), meta={"csrf": False})
+                    bound = getattr(form, field.name)
+                    valid = bound.validate(form)  # this field alone: others may lack choices
+                    assert bound.data is None or not valid, f"{cls.__name__}.{field.name}"
+                checked.append(field.name)
+    assert checked  # the sitting form's opening and closing times at least
+
+
+def test_a_sitting_in_year_one_is_a_form_error(login_as, open_sitting):
+    sitting, *_ = open_sitting()
+    client, _ = login_as(Role.ADMIN)
+    data = {"name": "远古场次", "blueprint_id": str(sitting.blueprint_id)}
+    times = [("0001-01-01T00:00", "2030-01-01T00:00"), ("2030-01-01T00:00", "9999-12-31T23:59")]
+    for opens, closes in times:
+        response = post_form(
+            client, "/admin/sittings/new", {**data, "opens_at": opens, "closes_at": closes}
+        )
+        assert response.status_code == 200  # the form again, with its error
