@@ -66,10 +66,19 @@ def translate(message: object) -> str:
         return str(message)
     if not message.params:
         return gettext(message.template)
-    params = {
-        k: translate(v) if isinstance(v, Msg | Code) else v for k, v in message.params.items()
-    }
+    params = {k: _shown(v) for k, v in message.params.items()}
     return gettext(message.template, **params)
+
+
+def _shown(value: object) -> object:
+    """A parameter of a domain message as the user reads it."""
+    from flask_babel import gettext
+
+    from question_bank.errors import Code, Msg
+
+    if isinstance(value, tuple | list):  # a list: "A、B、C" in Chinese
+        return gettext(", ").join(str(_shown(v)) for v in value)
+    return translate(value) if isinstance(value, Msg | Code) else value
 
 
 def translate_all(messages) -> str:

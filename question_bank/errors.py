@@ -15,7 +15,8 @@ class Msg(str):
 
     Write the template as a literal first argument (``Msg("row %(n)s", n=3)``): the
     catalog extraction picks up ``Msg`` calls. A parameter that is itself a ``Msg`` is
-    translated too.
+    translated too; a tuple or list parameter is a list the service joins the way the
+    language does ("A、B、C" in Chinese; "A, B, C" in the English text).
     """
 
     template: str
@@ -23,7 +24,11 @@ class Msg(str):
     code: str
 
     def __new__(cls, template: str, code: str = "", **params: Any) -> Msg:
-        text = template % params if params else template
+        shown = {
+            k: ", ".join(map(str, v)) if isinstance(v, tuple | list) else v
+            for k, v in params.items()
+        }
+        text = template % shown if params else template
         obj = super().__new__(cls, text)
         obj.template = template
         obj.params = params

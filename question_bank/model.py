@@ -198,9 +198,7 @@ def _check_exams(exams, problems: list[str]) -> frozenset[str]:
     chosen = frozenset(str(e) for e in exams)
     unknown = sorted(chosen - set(EXAMS))
     if unknown:
-        problems.append(
-            Msg("unknown exam %(exams)s", code="unknown_exam", exams=", ".join(unknown))
-        )
+        problems.append(Msg("unknown exam %(exams)s", code="unknown_exam", exams=tuple(unknown)))
     if not chosen:
         problems.append(Msg("choose at least one exam the question may serve", code="no_exam"))
     return chosen & frozenset(EXAMS)

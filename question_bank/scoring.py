@@ -28,7 +28,7 @@ def check_response(qtype: QuestionType, response: object, option_count: int, bla
     if qtype is QuestionType.SINGLE:
         if not isinstance(response, str) or response.upper() not in labels:
             raise InvalidResponse(
-                Msg("expected one of %(labels)s", code="single_response", labels=", ".join(labels))
+                Msg("expected one of %(labels)s", code="single_response", labels=tuple(labels))
             )
         return response.upper()
     if qtype is QuestionType.MULTIPLE:
@@ -42,7 +42,7 @@ def check_response(qtype: QuestionType, response: object, option_count: int, bla
                 Msg(
                     "expected letters among %(labels)s",
                     code="option_letters",
-                    labels=", ".join(labels),
+                    labels=tuple(labels),
                 )
             )
         return picked

@@ -119,7 +119,7 @@ def test_a_bad_item_in_a_batch_stores_none_of_the_batch(open_sitting):
     with pytest.raises(BadInput) as info:
         attempts.save_answers(candidate, attempt.id, {str(first.id): "A", "x": "B"}, seq=1)
     assert info.value.code == "unknown_item"
-    with pytest.raises(BadInput, match="答案应为 A, B, C, D 之一"):
+    with pytest.raises(BadInput, match="答案应为 A、B、C、D 之一"):
         attempts.save_answers(candidate, attempt.id, {str(first.id): "Z"}, seq=1)
     assert db.session.scalar(db.select(db.func.count()).select_from(Answer)) == 0
 

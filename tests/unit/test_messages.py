@@ -48,7 +48,8 @@ def test_a_response_error_is_a_message():
     with pytest.raises(InvalidResponse) as info:
         check_response(QuestionType.SINGLE, "Z", 4, 0)
     message = info.value.args[0]
-    assert isinstance(message, Msg) and message.params == {"labels": "A, B, C, D"}
+    assert isinstance(message, Msg) and message.params == {"labels": ("A", "B", "C", "D")}
+    assert message == "expected one of A, B, C, D"
 
 
 def test_messages_and_codes_survive_pickling_for_background_jobs():
