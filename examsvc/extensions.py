@@ -114,3 +114,10 @@ def read_only(view):
     """Mark a POST view that only reads (a look-up, a preview): it takes no write lock."""
     view.read_only = True
     return view
+
+
+def short_writes(view):
+    """Mark a POST view whose service reads first and takes the write lock only for its own
+    short write transactions (writing()): the request takes none up front."""
+    view.read_only = True
+    return view

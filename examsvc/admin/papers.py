@@ -6,12 +6,13 @@ from flask_login import current_user
 
 from examsvc.admin import bp
 from examsvc.admin.forms import ActionForm
-from examsvc.extensions import read_only
+from examsvc.extensions import read_only, short_writes
 from examsvc.services import assembly, charts, exams, fairness
 from examsvc.services.errors import NotFound, ServiceError
 
 
 @bp.route("/sittings/<int:sitting_id>/randomize", methods=["POST"])
+@short_writes  # the draw is computed without the write lock; storing it is one transaction
 def randomize(sitting_id: int):
     if ActionForm().validate_on_submit():
         try:

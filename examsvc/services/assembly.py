@@ -11,7 +11,7 @@ import numpy as np
 from flask_babel import gettext as _
 from sqlalchemy import insert
 
-from examsvc.extensions import db
+from examsvc.extensions import db, reading, writing
 from examsvc.i18n import translate_all
 from examsvc.models import Attempt, Enrolment, Paper, PaperItem, Question, Sitting, User, utcnow
 from examsvc.services import audit
@@ -79,11 +79,62 @@ def _enemy_groups(questions: list[Question]) -> dict[int, int]:
 
 
 def randomize(admin: User, sitting_id: int, now: datetime | None = None) -> Sitting:
-    """Draw every enrolled candidate's paper at once; re-draw only before the sitting opens."""
+    """Draw every enrolled candidate's paper at once; re-draw only before the sitting opens.
+
+    The draw is computed while only reading (no SQLite write lock: candidates of other
+    sittings keep saving); the papers are then written in one transaction, which first checks
+    that the enrolments did not change meanwhile.
+    """
     now = now or utcnow()
-    sitting = db.session.scalar(
-        db.select(Sitting).where(Sitting.id == sitting_id).with_for_update(of=Sitting)
-    )
+    db.session.commit()  # ends the caller's transaction: on SQLite it may hold the write lock
+    with reading():
+        sitting, enrolments = _drawable(sitting_id, now)
+        redraw = any(e.paper is not None for e in enrolments)
+        seed = secrets.randbits(62) if redraw else sitting.seed
+        drawn = _assemble(sitting, enrolments, seed=seed)
+        expected = [e.id for e in enrolments]
+        db.session.commit()
+    with writing():
+        sitting, enrolments = _drawable(sitting_id, now, lock=True)
+        if [e.id for e in enrolments] != expected or any(
+            e.paper is not None for e in enrolments
+        ) != redraw:
+            raise Conflict(
+                _("the enrolments changed while the papers were drawn: randomize again"),
+                code="enrolments_changed",
+            )
+        previous_seed = None
+        if redraw:
+            _delete_papers(sitting)
+            previous_seed, sitting.seed = sitting.seed, seed
+        _store(sitting, enrolments, drawn.papers, drawn.bank_hash, drawn.report.expected_scores)
+        report = _summary(drawn.report, len(enrolments))
+        sitting.papers_drawn_at, sitting.bank_hash, sitting.assembly_report = (
+            now,
+            drawn.bank_hash,
+            report,
+        )
+        audit.record(
+            admin,
+            "sitting.papers_drawn" if previous_seed is None else "sitting.papers_redrawn",
+            sitting,
+            seed=sitting.seed,
+            previous_seed=previous_seed,
+            bank_hash=drawn.bank_hash,
+            papers=len(enrolments),
+            numpy=np.__version__,
+            **{k: report[k] for k in ("target", "score_spread", "max_exposure", "effective_cap")},
+        )
+        db.session.commit()
+    return sitting
+
+
+def _drawable(
+    sitting_id: int, now: datetime, lock: bool = False
+) -> tuple[Sitting, list[Enrolment]]:
+    """The sitting and its enrolments, if papers may be drawn for it now."""
+    query = db.select(Sitting).where(Sitting.id == sitting_id)
+    sitting = db.session.scalar(query.with_for_update(of=Sitting) if lock else query)
     if sitting is None:
         raise NotFound(_("no such sitting"))
     enrolments = list(
@@ -93,35 +144,13 @@ def randomize(admin: User, sitting_id: int, now: datetime | None = None) -> Sitt
     )
     if not enrolments:
         raise BadInput(_("enrol candidates before drawing papers"), code="no_candidates")
-    previous_seed = None
-    if any(e.paper is not None for e in enrolments):
-        if sitting.state(now) != "scheduled" or _attempts_exist(sitting):
-            raise Conflict(
-                _("papers can be drawn again only before the sitting opens"), code="sitting_opened"
-            )
-        _delete_papers(sitting)
-        previous_seed, sitting.seed = sitting.seed, secrets.randbits(62)
-    drawn = _assemble(sitting, enrolments)
-    _store(sitting, enrolments, drawn.papers, drawn.bank_hash, drawn.report.expected_scores)
-    report = _summary(drawn.report, len(enrolments))
-    sitting.papers_drawn_at, sitting.bank_hash, sitting.assembly_report = (
-        now,
-        drawn.bank_hash,
-        report,
-    )
-    audit.record(
-        admin,
-        "sitting.papers_drawn" if previous_seed is None else "sitting.papers_redrawn",
-        sitting,
-        seed=sitting.seed,
-        previous_seed=previous_seed,
-        bank_hash=drawn.bank_hash,
-        papers=len(enrolments),
-        numpy=np.__version__,
-        **{k: report[k] for k in ("target", "score_spread", "max_exposure", "effective_cap")},
-    )
-    db.session.commit()
-    return sitting
+    if any(e.paper is not None for e in enrolments) and (
+        sitting.state(now) != "scheduled" or _attempts_exist(sitting)
+    ):
+        raise Conflict(
+            _("papers can be drawn again only before the sitting opens"), code="sitting_opened"
+        )
+    return sitting, enrolments
 
 
 def _attempts_exist(sitting: Sitting) -> bool:
@@ -181,7 +210,8 @@ def _assemble(
             code="assembly_infeasible",
         ) from None
     if shared:
-        papers = [_reorder(drawn.papers[0], blueprint, sitting.seed, e.user_id) for e in enrolments]
+        seed = sitting.seed if seed is None else seed
+        papers = [_reorder(drawn.papers[0], blueprint, seed, e.user_id) for e in enrolments]
         drawn = assembly.SittingAssembly(drawn.seed, drawn.bank_hash, papers, drawn.report)
     return drawn
 

@@ -1,0 +1,72 @@
+"""Long work reads without SQLite's write lock and writes in short transactions: every
+statement is traced with the BEGIN that opened its transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from examsvc.extensions import db
+from examsvc.models import Role
+from examsvc.services import assembly, importing
+
+
+@pytest.fixture(autouse=True)
+def sqlite_only(backend):
+    if backend != "sqlite":
+        pytest.skip("SQLite's write lock")
+
+
+@contextmanager
+def traced() -> Iterator[list[tuple[str, str]]]:
+    """(statement, the BEGIN of its transaction) for every statement run meanwhile."""
+    seen: list[tuple[str, str]] = []
+    opened = {"begin": ""}
+
+    def record(_conn, _cursor, statement, *_args):
+        text = " ".join(statement.split())
+        if text.startswith("BEGIN"):
+            opened["begin"] = text
+        seen.append((text, opened["begin"]))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def begins(seen: list[tuple[str, str]], *fragments: str) -> set[str]:
+    """The BEGINs of the statements that contain every fragment."""
+    found = {begin for text, begin in seen if all(f in text for f in fragments)}
+    assert found, f"no statement with {fragments}"
+    return found
+
+
+def test_randomize_draws_without_the_write_lock_and_stores_in_one_transaction(scheduled):
+    sitting, admin = scheduled(candidates=6)
+    with traced() as seen:
+        assembly.randomize(admin, sitting.id)
+    assert begins(seen, "FROM questions", "exam_mask") == {"BEGIN"}  # the bank, read
+    assert begins(seen, "INSERT INTO papers") == {"BEGIN IMMEDIATE"}
+    assert begins(seen, "INSERT INTO paper_items") == {"BEGIN IMMEDIATE"}
+
+
+def test_an_import_checks_without_the_write_lock_and_stages_in_short_transactions(app, make_user):
+    examiner = make_user(Role.EXAMINER)
+    rows = "".join(f"判断题,第{n}条：党员应当按期交纳党费并参加组织生活{n}。,对,党章党规\n"
+                   for n in range(2500))  # fmt: skip
+    with traced() as seen:
+        report = importing.import_file(
+            examiner, ("题型,题干,答案,知识点\n" + rows).encode(), fmt="csv", channel="public"
+        )
+    assert report.imported == 2500
+    assert begins(seen, "FROM question_bands") == {"BEGIN"}  # the near-duplicate pass
+    assert begins(seen, "FROM questions", "fingerprint IN") == {"BEGIN"}  # exact duplicates
+    assert begins(seen, "INSERT INTO questions") == {"BEGIN IMMEDIATE"}
+    writes = [b for text, b in seen if text.startswith("BEGIN IMMEDIATE")]
+    assert len(writes) >= 3  # the chunks, then the one that makes the file visible
+    assert begins(seen, "UPDATE questions SET status") == {"BEGIN IMMEDIATE"}
