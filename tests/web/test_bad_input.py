@@ -441,3 +441,19 @@ def test_a_sitting_in_year_one_is_a_form_error(login_as, open_sitting):
             client, "/admin/sittings/new", {**data, "opens_at": opens, "closes_at": closes}
         )
         assert response.status_code == 200  # the form again, with its error
+
+
+@pytest.mark.parametrize("target", ["/%0d%0aSet-Cookie:%20x=1", "/exam/%0a", "/%E2%80%AEgnp.exe"])
+def test_a_next_address_with_control_characters_is_not_followed(app, make_user, target):
+    from tests.conftest import PASSWORD
+
+    user = make_user(Role.CANDIDATE)
+    client = app.test_client()
+    response = post_form(
+        client,
+        f"/auth/login?next={target}",
+        {"email": user.email, "password": PASSWORD},
+        page=f"/auth/login?next={target}",
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "x=1" not in response.headers.get("Set-Cookie", "")
