@@ -179,3 +179,21 @@ def test_an_infeasible_blueprint_is_refused_in_chinese_with_full_width_punctuati
             admin, name="规则", exam_kind="training", duration_minutes=30, pass_mark=1, rows=rows
         )
     assert "（不限领域 × 判断题：0/2；法律法规 × 填空题：0/1）" in info.value.message
+
+
+def test_a_level_certificate_names_its_level_in_chinese(client, open_sitting):
+    from datetime import timedelta
+
+    from examsvc.extensions import db
+    from examsvc.services import results
+    from tests.services.test_results import sit
+
+    sitting, admin, (candidate,) = open_sitting()
+    sitting.blueprint.exam_kind, sitting.blueprint.level = "level", 2
+    db.session.commit()
+    sit(candidate, sitting)
+    results.publish(admin, sitting.id)
+    ends = results.notice_ends_on(sitting)
+    (cert,), _ = results.issue_certificates(admin, sitting.id, today=ends + timedelta(days=1))
+    page = client.get(f"/verify/{cert.number}").get_data(as_text=True)
+    assert "中级（L2）" in page
