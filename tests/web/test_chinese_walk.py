@@ -153,6 +153,15 @@ def world(app: Flask, make_user) -> dict:
     users["sitting"] = make_user(Role.CANDIDATE, name="李考生")
     exams.enrol(users["admin"], second.id, users["sitting"].email)
     sitting_attempt = attempts.start_or_resume(users["sitting"], second.id)
+    # ... who is also enrolled in a sitting that opens tomorrow; and a question sent back.
+    later = exams.create_sitting(
+        users["admin"], blueprint_id, "第三场", now + timedelta(days=1), now + timedelta(days=2)
+    )
+    exams.enrol(users["admin"], later.id, users["sitting"].email)
+    returned = bank.submit_question(
+        users["contributor"], "public", question_fields("judge", "walk-returned")
+    )
+    review.review(users["examiner"], returned.id, "return", "题干表述不够准确，请修改。")
     return {
         "users": users,
         "passwords": {
