@@ -168,7 +168,7 @@ def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, obje
         item = items.get(int(digits)) if readable else None
         if item is None:
             raise BadInput(
-                _("item %(item)s is not on this paper", item=raw_id), code="unknown_item"
+                _("item %(item)s is not on this paper", item=digits[:40]), code="unknown_item"
             )
         qtype = QuestionType(item.content.type)
         try:
