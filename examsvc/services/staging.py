@@ -107,10 +107,19 @@ def _write_chunk(
 
 def _insert_questions(job_id: int, rows: list[dict[str, Any]]) -> list[int]:
     """Insert the question rows; their ids in the rows' order."""
-    table = Question.__table__
-    if db.session.connection().dialect.name != "sqlite":
-        returning = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        return list(db.session.scalars(returning, rows))
+    if db.session.connection().dialect.name == "postgresql":
+        # Take the ids from the sequence first, then COPY the rows with them.
+        ids = sorted(
+            db.session.scalars(
+                db.text(
+                    "SELECT nextval(pg_get_serial_sequence('questions', 'id')) "
+                    "FROM generate_series(1, :n)"
+                ),
+                {"n": len(rows)},
+            )
+        )
+        bulk.insert_rows(Question, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
     # SQLite: this transaction holds the write lock, so the new rows get increasing ids after
     # every id there is; read them back in that order (cheaper than RETURNING row by row).
     after = db.session.scalar(db.select(db.func.coalesce(db.func.max(Question.id), 0)))
