@@ -68,19 +68,8 @@ def wheel(tmp_path_factory) -> Path:
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     assert not list(source.rglob("*.mo"))
     dist = tmp_path_factory.mktemp("dist")
-    options = _build_options()
-    run(
-        sys.executable,
-        "-m",
-        "pip",
-        "wheel",
-        "--no-deps",
-        "-q",
-        *options,
-        "-w",
-        str(dist),
-        str(source),
-    )
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", *_build_options()]
+    run(*pip, "-w", str(dist), str(source))
     (built,) = dist.glob("examsvc-*.whl")
     return built
 
