@@ -64,6 +64,12 @@ class JobQueue:
         if self.runner == "thread":
             self._ensure_consumer(huey)
 
+    def wake(self) -> None:
+        """With the thread runner, make sure this process consumes the queue (a job queued
+        by a process that has stopped since is then run here)."""
+        if self.runner == "thread":
+            self._ensure_consumer(self.huey)
+
     def _ensure_consumer(self, huey: Huey) -> None:
         with self._lock:
             if self._consumer is None:

@@ -4,6 +4,7 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from examsvc.api import bp
+from examsvc.jobqueue import queue
 from examsvc.services import jobs
 
 
@@ -12,4 +13,7 @@ from examsvc.services import jobs
 def job_state(job_id: int):
     """`{"id", "kind", "state", "progress", "total", "percent", "result", "error", …}`:
     to whoever started the job, and admins; 404 to anyone else."""
-    return jsonify(jobs.as_json(jobs.visible_job(current_user, job_id)))
+    job = jobs.visible_job(current_user, job_id)
+    if job.state == "queued":
+        queue().wake()
+    return jsonify(jobs.as_json(job))

@@ -159,3 +159,18 @@ def stale_jobs() -> list[int]:
             )
         )
     )
+
+
+def give_up_stale() -> None:
+    """Mark failed the running jobs whose worker stopped (no progress for STALE_AFTER)."""
+    with writing():
+        db.session.execute(
+            db.update(Job)
+            .where(Job.state == JobState.RUNNING.value, Job.updated_at < utcnow() - STALE_AFTER)
+            .values(
+                state=JobState.FAILED.value,
+                error=_("the job stopped with the process running it; nothing was written"),
+                finished_at=utcnow(),
+            )
+        )
+        db.session.commit()

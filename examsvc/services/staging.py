@@ -251,6 +251,7 @@ def sweep() -> None:
         db.session.commit()
     for job_id in batches & stale:
         discard(job_id)
+    jobs.give_up_stale()
     orphans = None in batches  # a job row deleted under a staged batch
     if orphans:
         with writing():

@@ -108,6 +108,8 @@ def test_batches_of_dead_or_failed_imports_are_swept_and_live_ones_kept(app, exa
     db.session.commit()
     staging.sweep()
     assert list(db.session.scalars(db.select(Question.id))) == [live_id]
+    states = dict(db.session.execute(db.select(Job.id, Job.state)).all())
+    assert (states[dead_job], states[live_job]) == ("failed", "running")
 
 
 def test_a_file_over_the_row_cap_is_refused_with_a_clear_message(app, examiner):
