@@ -37,3 +37,32 @@ def test_index_finds_near_duplicates_with_exact_scores():
 def test_exam_mask_round_trip():
     assert exams_of_mask(exam_mask(frozenset({"training", "L3"}))) == {"training", "L3"}
     assert exam_mask(frozenset()) == 0
+
+
+def test_a_batch_look_up_reads_a_few_newest_entries_of_each_crowded_bucket(monkeypatch):
+    """In a file of look-alikes every bucket is crowded: a capped look-up still finds the
+    newest look-alike and scores only BATCH_CANDIDATES of them, however many there are."""
+    from question_bank import dedup
+
+    index = DedupIndex()
+    texts = [comparable_text(f"{STEM}第{n}题", OPTIONS) for n in range(400)]
+    for n, text in enumerate(texts):
+        index.add(n, text)
+    scored: list[int] = []
+    real_rank = dedup.rank
+
+    def counting_rank(target, candidates, threshold, limit):
+        candidates = list(candidates)
+        scored.append(len(candidates))
+        return real_rank(target, candidates, threshold, limit)
+
+    monkeypatch.setattr(dedup, "rank", counting_rank)
+    probe = comparable_text(f"{STEM}第399题（修订）", OPTIONS)
+    sh = dedup.shingles(probe)
+    capped = index.query_signed(
+        frozenset(sh.tolist()), dedup.band_keys(dedup.minhash(sh)), limit=3,
+        candidates=dedup.BATCH_CANDIDATES, per_bucket=dedup.BATCH_PER_BUCKET,
+    )  # fmt: skip
+    assert 399 in [m.question_id for m in capped] and scored == [dedup.BATCH_CANDIDATES]
+    index.query(probe)
+    assert scored[-1] == dedup.MAX_CANDIDATES  # the uncapped look-up scores many more
