@@ -78,23 +78,30 @@ def field_values():
 
 @pytest.fixture
 def walker(app, open_sitting, make_user):
-    """A user holding every role, ids of real things to aim at, and the app's field names."""
+    """A user holding every role, ids of real things to aim at, the app's field names, and
+    clients of one role each."""
     sitting, admin, (candidate,) = open_sitting()
     contributor = make_user(Role.CONTRIBUTOR)
     pending = bank.submit_question(contributor, "public", question_fields("single", "fuzz"))
     user = make_user(Role.ADMIN, Role.EXAMINER, Role.CONTRIBUTOR, Role.CANDIDATE)
     client = log_in(app.test_client(), user)
     ids = [1, 2, sitting.id, pending.id, candidate.id, user.id]
-    return client, user, ids, form_field_names(app)
+    others = {  # the same pages seen by one role each (their own branches)
+        "contributor": log_in(app.test_client(), contributor),
+        "candidate": log_in(app.test_client(), candidate),
+        "anonymous": app.test_client(),
+    }
+    return client, user, ids, form_field_names(app), others
 
 
 def test_every_page_and_form_takes_junk_without_a_server_error(app, walker):
-    client, user, ids, names = walker
+    everyone, user, ids, names, others = walker
+    clients = {"everyone": everyone, **others}
+    tokens = {who: csrf_token(c) for who, c in clients.items()}
     rules = sorted(
         (r for r in app.url_map.iter_rules() if r.endpoint not in SKIPPED),
         key=lambda r: (r.rule, sorted(r.methods)),
     )
-    token = csrf_token(client)
     segments = st.one_of(st.sampled_from(ids).map(str), numbers.map(str), url_texts)
     fields = st.dictionaries(
         st.one_of(st.sampled_from(names), url_texts), field_values(), max_size=12
@@ -105,6 +112,8 @@ def test_every_page_and_form_takes_junk_without_a_server_error(app, walker):
     def check(data):
         rule = data.draw(st.sampled_from(rules), label="rule")
         method = data.draw(st.sampled_from(sorted(rule.methods - {"HEAD", "OPTIONS"})))
+        who = data.draw(st.sampled_from(sorted(clients)), label="who")
+        client, token = clients[who], tokens[who]
         path = ARGUMENT.sub(
             lambda _: quote(data.draw(segments.filter(lambda s: s not in ("", ".", ".."))), ""),
             rule.rule,
@@ -119,7 +128,7 @@ def test_every_page_and_form_takes_junk_without_a_server_error(app, walker):
             response = client.open(path, method=method, data=raw, headers=headers)
         else:
             response = client.open(path, method=method, data={**values, "csrf_token": token})
-        assert response.status_code < 500, f"{method} {path} {values!r} → {response.status_code}"
+        assert response.status_code < 500, f"{who} {method} {path} {values!r}"
 
     check()
 
@@ -187,7 +196,7 @@ def near_valid_forms(sitting_id: int, question_id: int, pending_id: int, candida
 
 
 def test_forms_close_to_valid_ones_never_fail(app, walker):
-    client, user, (_, _, sitting_id, pending_id, *_), _ = walker
+    client, user, (_, _, sitting_id, pending_id, *_), *_ = walker
     forms = near_valid_forms(sitting_id, 1, pending_id, user)
     token = csrf_token(client)
 
