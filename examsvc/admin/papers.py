@@ -7,23 +7,36 @@ from flask_login import current_user
 from examsvc.admin import bp
 from examsvc.admin.forms import ActionForm
 from examsvc.extensions import read_only, short_writes
-from examsvc.services import assembly, charts, exams, fairness
+from examsvc.services import charts, draw_jobs, exams, fairness
 from examsvc.services.errors import NotFound, ServiceError
 
 
 @bp.route("/sittings/<int:sitting_id>/randomize", methods=["POST"])
 @short_writes  # the draw is computed without the write lock; storing it is one transaction
 def randomize(sitting_id: int):
-    if ActionForm().validate_on_submit():
-        try:
-            sitting = assembly.randomize(current_user, sitting_id)
-            flash(
-                _("Papers drawn for %(n)s candidates.", n=sitting.assembly_report["papers"]),
-                "success",
-            )
-        except ServiceError as exc:
-            flash(exc.message, "danger")
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("admin.sitting", sitting_id=sitting_id))
+    try:
+        job = draw_jobs.randomize_job(draw_jobs.start_randomize(current_user, sitting_id))
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.sitting", sitting_id=sitting_id))
+    if not job.job_state.finished:  # a big sitting: its page shows the progress
+        return redirect(url_for("admin.job", job_id=job.id))
+    if job.state == "done":
+        flash(_("Papers drawn for %(n)s candidates.", n=job.result["papers"]), "success")
+    else:
+        flash(job.error, "danger")
     return redirect(url_for("admin.sitting", sitting_id=sitting_id))
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(job_id: int):
+    try:
+        job = draw_jobs.randomize_job(job_id)
+    except NotFound:
+        abort(404)
+    return render_template("admin/job.html", job=job)
 
 
 @bp.route("/sittings/<int:sitting_id>/fairness")

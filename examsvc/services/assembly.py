@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -78,7 +78,12 @@ def _enemy_groups(questions: list[Question]) -> dict[int, int]:
     return {qid: root(qid) for qid in texts if sizes[root(qid)] > 1}
 
 
-def randomize(admin: User, sitting_id: int, now: datetime | None = None) -> Sitting:
+def randomize(
+    admin: User,
+    sitting_id: int,
+    now: datetime | None = None,
+    on_drawn: Callable[[], None] | None = None,
+) -> Sitting:
     """Draw every enrolled candidate's paper at once; re-draw only before the sitting opens.
 
     The draw is computed while only reading (no SQLite write lock: candidates of other
@@ -94,6 +99,8 @@ def randomize(admin: User, sitting_id: int, now: datetime | None = None) -> Sitt
         drawn = _assemble(sitting, enrolments, seed=seed)
         expected = [e.id for e in enrolments]
         db.session.commit()
+    if on_drawn is not None:
+        on_drawn()  # a job reports its progress (in a transaction of its own)
     with writing():
         sitting, enrolments = _drawable(sitting_id, now, lock=True)
         if [e.id for e in enrolments] != expected or any(

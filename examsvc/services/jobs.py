@@ -32,7 +32,7 @@ Runner = Callable[[int, dict[str, Any], int | None], dict[str, Any]]
 #: kind → its runner; services register theirs with @runner(kind).
 RUNNERS: dict[str, Runner] = {}
 #: The modules that register runners (imported before a job runs, in any process).
-RUNNER_MODULES = ("examsvc.services.uploads",)
+RUNNER_MODULES = ("examsvc.services.uploads", "examsvc.services.draw_jobs")
 
 
 def runner(kind: str) -> Callable[[Runner], Runner]:

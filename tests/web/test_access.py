@@ -19,6 +19,7 @@ GUARDED_PAGES = {
     "/review/bank": {Role.EXAMINER},
     "/review/credit": {Role.EXAMINER},
     "/bank/import/jobs/1": {Role.EXAMINER},  # and verified institutions
+    "/admin/jobs/1": {Role.ADMIN},
 }
 FORM_PAGES = {"/bank/submit", "/review/1", "/admin/blueprints/new", "/admin/sittings/new"}
 ADMIN_POSTS = [

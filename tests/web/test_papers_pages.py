@@ -82,3 +82,36 @@ def test_only_admins_use_the_paper_pages(app, drawn, login_as, role):
     )
     db.session.expire_all()
     assert db.session.scalar(db.select(Enrolment).where(Enrolment.id == enrolment_id)).paper is None
+
+
+def test_randomizing_runs_as_a_job_whose_page_shows_the_outcome(app, drawn, make_user):
+    from examsvc.models import Job
+    from examsvc.services import draw_jobs, jobs
+
+    sitting_id, admin = drawn
+    client = log_in(app.test_client(), admin)
+    client.post(f"/admin/sittings/{sitting_id}/randomize", data={"csrf_token": csrf_token(client)})
+    job = db.session.scalar(db.select(Job).where(Job.kind == "randomize"))
+    assert (job.state, job.result["papers"], job.progress, job.total) == ("done", 3, 1, 2)
+    page = client.get(f"/admin/jobs/{job.id}").get_data(as_text=True)
+    assert f"/admin/sittings/{sitting_id}" in page and 'id="job-bar"' not in page
+    running = jobs.new_job(admin, draw_jobs.RANDOMIZE_JOB, {"sitting_id": sitting_id}, total=2)
+    db.session.commit()
+    page = client.get(f"/admin/jobs/{running.id}").get_data(as_text=True)
+    assert 'id="job-bar"' in page and "/static/js/job_progress.js" in page
+    assert client.get("/admin/jobs/999999").status_code == 404
+
+
+def test_a_randomize_that_cannot_draw_fails_its_job_and_says_why(app, scheduled):
+    from examsvc.models import Job
+    from examsvc.services import draw_jobs
+
+    sitting, admin = scheduled(candidates=0)  # nobody enrolled: nothing to draw
+    client = log_in(app.test_client(), admin)
+    response = client.post(
+        f"/admin/sittings/{sitting.id}/randomize", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 302
+    job = db.session.scalar(db.select(Job).where(Job.kind == draw_jobs.RANDOMIZE_JOB))
+    assert job.state == "failed" and job.error
+    assert job.error in client.get(response.headers["Location"]).get_data(as_text=True)
