@@ -31,6 +31,8 @@ def test_a_sitting_not_yet_open_offers_its_opening_time_and_no_button(app, sched
     home = client.get("/").get_data(as_text=True)
     assert f'href="/exam/sittings/{sitting.id}"' not in home
     assert 'class="small text-body-secondary opens-at"' in home
+    listing = client.get("/exam/").get_data(as_text=True)
+    assert "opens-at" in listing and f'href="/exam/sittings/{sitting.id}"' not in listing
     page = client.get(f"/exam/sittings/{sitting.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
