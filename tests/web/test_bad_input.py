@@ -331,7 +331,7 @@ def test_every_form_of_the_app_reads_json_bodies_safely():
     from flask_wtf import FlaskForm
 
     from examsvc.web import BaseForm
-    from tests.web.test_fuzz_forms import all_form_classes
+    from tests.web.fuzzing import all_form_classes
 
     forms = [cls for cls in all_form_classes() if cls is not BaseForm]
     assert len(forms) >= 10
@@ -389,7 +389,7 @@ def test_every_number_field_of_every_form_has_an_upper_bound(app):
     from wtforms.validators import NumberRange
 
     from examsvc.web import MAX_ID
-    from tests.web.test_fuzz_forms import all_form_classes
+    from tests.web.fuzzing import all_form_classes
 
     def fields(form):
         for field in form:
@@ -415,7 +415,7 @@ def test_every_date_field_of_every_form_refuses_dates_no_clock_reaches(app):
     from werkzeug.datastructures import MultiDict
     from wtforms import DateField, DateTimeField
 
-    from tests.web.test_fuzz_forms import all_form_classes
+    from tests.web.fuzzing import all_form_classes
 
     checked = []
     with app.test_request_context():

@@ -10,7 +10,6 @@ import io
 from urllib.parse import quote
 
 import pytest
-from flask_wtf import FlaskForm
 from hypothesis import given
 from hypothesis import strategies as st
 from wtforms import FieldList, FormField
@@ -18,7 +17,15 @@ from wtforms import FieldList, FormField
 from examsvc.models import Role
 from examsvc.services import bank
 from tests.conftest import csrf_token, log_in, question_fields
-from tests.web.test_fuzz_api import ARGUMENT, CONTENT_TYPES, FUZZ, bodies, numbers, url_texts
+from tests.web.fuzzing import (
+    ARGUMENT,
+    CONTENT_TYPES,
+    FUZZ,
+    all_form_classes,
+    bodies,
+    numbers,
+    url_texts,
+)
 
 #: Values that have broken form parsing before: signalling NaN, huge and odd numbers, dates
 #: at the ends of the calendar, digits int() refuses, long text.
@@ -42,16 +49,6 @@ TRICKY_VALUES = [
     "a | b | c\n|\n",
 ]
 SKIPPED = {"static", "auth.logout", "api.log_out"}  # logging out would end the walk
-
-
-def all_form_classes() -> list[type]:
-    found, todo = [], list(FlaskForm.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        if cls.__module__.startswith("examsvc."):
-            found.append(cls)
-        todo.extend(cls.__subclasses__())
-    return found
 
 
 def _names(fields):
