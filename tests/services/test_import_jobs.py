@@ -3,7 +3,6 @@ no write lock while reading, the row cap, jobs run by Huey in a thread of the we
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import timedelta
 
@@ -119,25 +118,6 @@ def test_a_file_over_the_row_cap_is_refused_with_a_clear_message(app, examiner):
     (error,) = report.as_json()["errors"]
     assert error["where"] == translate(FILE) and "39" in error["message"]
     assert error["message"] != str(report.errors[0]["message"])  # in words of the catalog
-
-
-def test_a_dry_run_takes_no_write_lock(app, backend, examiner):
-    """Another writer holds SQLite's write lock the whole time: a dry run that wanted it would
-    wait 15 s and fail with "database is locked"."""
-    if backend != "sqlite":
-        pytest.skip("SQLite's write lock")
-    db.session.commit()
-    locker = sqlite3.connect(db.engine.url.database, timeout=0.1, isolation_level=None)
-    locker.execute("BEGIN IMMEDIATE")
-    try:
-        report = importing.import_file(
-            examiner, CSV.encode(), fmt="csv", channel="public", dry_run=True
-        )
-    finally:
-        locker.execute("ROLLBACK")
-        locker.close()
-    assert report.imported == 40 and not report.rejected
-    assert count() == 0 and count(Job) == 0
 
 
 def test_an_upload_is_imported_by_a_job_run_in_a_thread_of_the_web_process(app, examiner):

@@ -3,6 +3,7 @@ statement is traced with the BEGIN that opened its transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,14 +11,14 @@ import pytest
 from sqlalchemy import event
 
 from examsvc.extensions import db
-from examsvc.models import Role
+from examsvc.models import Job, Question, Role
 from examsvc.services import assembly, importing
 
 
-@pytest.fixture(autouse=True)
-def sqlite_only(backend):
-    if backend != "sqlite":
-        pytest.skip("SQLite's write lock")
+@pytest.fixture
+def backend() -> str:
+    """SQLite's write lock is what these tests are about: they run on SQLite only."""
+    return "sqlite"
 
 
 @contextmanager
@@ -70,3 +71,31 @@ def test_an_import_checks_without_the_write_lock_and_stages_in_short_transaction
     writes = [b for text, b in seen if text.startswith("BEGIN IMMEDIATE")]
     assert len(writes) >= 3  # the chunks, then the one that makes the file visible
     assert begins(seen, "UPDATE questions SET status") == {"BEGIN IMMEDIATE"}
+
+
+def test_a_dry_run_takes_no_write_lock(app, make_user):
+    """Another writer holds SQLite's write lock the whole time: a dry run that wanted it would
+    wait 15 s and fail with "database is locked"."""
+    examiner = make_user(Role.EXAMINER)
+    db.session.commit()
+    locker = sqlite3.connect(db.engine.url.database, timeout=0.1, isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        report = importing.import_file(examiner, CSV, fmt="csv", channel="public", dry_run=True)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert report.imported == 40 and not report.rejected
+    assert count(Question) == 0 and count(Job) == 0
+
+
+CSV = (
+    "题型,题干,答案,知识点\n"
+    + "".join(
+        f"判断题,第{n}条：党员应当按期参加组织生活并开展批评{n}。,对,党章党规\n" for n in range(40)
+    )
+).encode()
+
+
+def count(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
