@@ -50,8 +50,11 @@ def bank_browser():
 
 @bp.route("/credit")
 def credit():
-    people, channels = browse.credit()
-    return render_template("review/credit.html", people=people, channels=channels)
+    query = request.args.get("q", "")[:100]
+    people = browse.contributor_credit(page_arg(), query)
+    return render_template(
+        "review/credit.html", people=people, channels=browse.channel_credit(), query=query
+    )
 
 
 @bp.route("/<int:question_id>", methods=["GET", "POST"])

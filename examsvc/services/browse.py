@@ -107,15 +107,50 @@ def credit() -> tuple[list[Credit], list[Credit]]:
         .group_by(User.id, User.name)
         .order_by(accepted.desc(), User.name)
     )
-    per_channel = db.session.execute(
-        db.select(Question.channel, func.count(Question.id), accepted)
-        .where(visible)
+    return [Credit(name, n, int(a or 0)) for name, n, a in per_person], channel_credit()
+
+
+def _accepted():
+    return func.sum(case((Question.status.in_(["approved", "retired"]), 1), else_=0))
+
+
+def channel_credit() -> list[Credit]:
+    """Submitted and accepted questions per channel."""
+    rows = db.session.execute(
+        db.select(Question.channel, func.count(Question.id), _accepted())
+        .where(Question.status != QuestionStatus.STAGED.value)
         .group_by(Question.channel)
     )
-    return (
-        [Credit(name, n, int(a or 0)) for name, n, a in per_person],
-        [Credit(channel, n, int(a or 0)) for channel, n, a in per_channel],
+    return [Credit(channel, n, int(a or 0)) for channel, n, a in rows]
+
+
+def contributor_credit(page: int, text: str = "", per_page: int = PER_PAGE):
+    """One page of contributors by accepted questions (``text``: name or e-mail); ``items``
+    holds their Credit."""
+    visible = Question.status != QuestionStatus.STAGED.value
+    query = (
+        db.select(User)
+        .join(Question, Question.contributor_id == User.id)
+        .where(visible)
+        .group_by(User.id)
+        .order_by(_accepted().desc(), User.name, User.id)
     )
+    if text.strip():
+        query = query.where(
+            db.or_(contains(User.name, text.strip()), contains(User.email, text.strip()))
+        )
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    people = list(result.items)
+    counts = {
+        uid: (n, int(a or 0))
+        for uid, n, a in db.session.execute(
+            db.select(Question.contributor_id, func.count(Question.id), _accepted())
+            .where(visible, Question.contributor_id.in_([u.id for u in people]))
+            .group_by(Question.contributor_id)
+        )
+    }
+    result.items = [Credit(u.name, *counts.get(u.id, (0, 0))) for u in people]
+    return result
 
 
 @dataclass

@@ -147,3 +147,19 @@ def test_page_links_cannot_be_steered_by_the_query_string(app, make_user):
     links = re.findall(r'class="page-link"[^>]*href="([^"]+)"', page)
     assert links and all(link.startswith("/bank/mine?") for link in links), links
     assert "javascript" not in page.split('class="pagination', 1)[1]
+
+
+def test_contributor_credit_pages_and_finds_people(app, make_user):
+    writers = [make_user(Role.CONTRIBUTOR, name=f"出题者{i:02d}") for i in range(27)]
+    for n, writer in enumerate(writers):
+        submit_many(writer, 1, f"credit-{n}")
+    client = log_in(app.test_client(), make_user(Role.EXAMINER))
+    first = client.get("/review/credit").get_data(as_text=True)
+    table = first.split('id="per-contributor"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 26 and 'href="/review/credit?page=2"' in first
+    second = client.get("/review/credit?page=2").get_data(as_text=True)
+    assert second.split('id="per-contributor"', 1)[1].split("</table>", 1)[0].count("<tr>") == 3
+    found = client.get("/review/credit", query_string={"q": "出题者13"}).get_data(as_text=True)
+    rows = found.split('id="per-contributor"', 1)[1].split("</table>", 1)[0]
+    assert "出题者13" in rows and rows.count("<tr>") == 2
+    assert "27" in found.split('id="per-channel"', 1)[1].split("</table>", 1)[0]
