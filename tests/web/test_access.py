@@ -213,6 +213,8 @@ def test_nobody_sees_a_job_someone_else_started_but_admins(app, login_as, make_u
 LIST_VARIANTS = {
     "/bank/mine?q=x&page=2": {Role.CONTRIBUTOR, Role.EXAMINER},
     "/review/?page=2&type=single": {Role.EXAMINER},
+    "/review/credit?q=x&page=2": {Role.EXAMINER},
+    "/review/bank?text=x&page=2": {Role.EXAMINER},
     "/admin/?q=x&sittings_page=2&blueprints_page=3": {Role.ADMIN},
     "/admin/audit?action=sitting.enrolled&q=x&page=2": {Role.ADMIN},
     "/admin/users?q=x&page=2": {Role.ADMIN},
