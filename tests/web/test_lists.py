@@ -163,3 +163,18 @@ def test_contributor_credit_pages_and_finds_people(app, make_user):
     rows = found.split('id="per-contributor"', 1)[1].split("</table>", 1)[0]
     assert "出题者13" in rows and rows.count("<tr>") == 2
     assert "27" in found.split('id="per-channel"', 1)[1].split("</table>", 1)[0]
+
+
+def test_every_audited_action_has_a_label():
+    """A new audit.record(…, "area.action", …) anywhere in the service needs its label."""
+    from pathlib import Path
+
+    from examsvc.labels import AUDIT_LABELS
+    from examsvc.services.review import AUDIT_ACTIONS
+
+    source = "\n".join(p.read_text() for p in Path("examsvc").rglob("*.py"))
+    calls = re.findall(r"audit\.record\((.*?)\)\n", source, flags=re.S)
+    used = {a for call in calls for a in re.findall(r'"([a-z_]+\.[a-z_]+)"', call)}
+    used |= set(AUDIT_ACTIONS.values())
+    assert len(used) > 20
+    assert used <= set(AUDIT_LABELS), sorted(used - set(AUDIT_LABELS))
