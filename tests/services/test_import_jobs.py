@@ -145,3 +145,13 @@ def test_an_upload_is_imported_by_a_job_run_in_a_thread_of_the_web_process(app, 
         assert runner.huey.storage.filename.endswith("jobs-queue.db")
     finally:
         runner.stop()
+
+
+def test_the_job_queue_is_kept_in_redis_when_redis_is_configured(app):
+    """EXAMSVC_REDIS_URL: Huey's Redis storage (built lazily: creating it connects nowhere)."""
+    from huey.storage import RedisStorage, SqliteStorage
+
+    app.config["REDIS_URL"] = "redis://127.0.0.1:6399/0"
+    assert isinstance(type(queue())(app).huey.storage, RedisStorage)
+    del app.config["REDIS_URL"]
+    assert isinstance(type(queue())(app).huey.storage, SqliteStorage)
