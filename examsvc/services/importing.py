@@ -214,7 +214,8 @@ def _stage_and_publish(
             job_id, checked.actor_id, checked.channel, [i.staged for i in checked.items], approval
         )
         with writing():
-            if not _settle_races(checked, job_id, ids):
+            left_out = _settle_races(checked, job_id, ids)
+            if left_out is None:
                 db.session.rollback()
                 staging.discard(job_id)
                 if own_job:
@@ -222,7 +223,7 @@ def _stage_and_publish(
                 return report
             staging.publish(job_id)
             if hook is not None:
-                hook([qid for qid in ids if qid is not None])
+                hook([qid for qid in ids if qid not in left_out])
             _audit(checked)
             jobs.step(job_id, len(ids) + 1, len(ids) + 1)
             if own_job:
@@ -251,11 +252,12 @@ def _record_job(checked: _Checked) -> int:
     return job_id
 
 
-def _settle_races(checked: _Checked, job_id: int, ids: list[int]) -> bool:
-    """Questions someone added while this import was staging: the same rules as before."""
+def _settle_races(checked: _Checked, job_id: int, ids: list[int]) -> set[int] | None:
+    """Questions someone added while this import was staging, under the same rules as the
+    bank's: the staged ids left out (with ``skip_bad``), or None when the file is refused."""
     raced = staging.raced_duplicates(job_id)
     if not raced:
-        return True
+        return set()
     position = {qid: n for n, qid in enumerate(ids)}
     for staged_id, live_id in raced:
         item = checked.items[position[staged_id]]
@@ -264,11 +266,12 @@ def _settle_races(checked: _Checked, job_id: int, ids: list[int]) -> bool:
         )
     if not checked.skip_bad:
         checked.report.reject()
-        return False
-    staging.remove([staged_id for staged_id, _live in raced])
-    for staged_id, _live in raced:
+        return None
+    left_out = {staged_id for staged_id, _live in raced}
+    staging.remove(sorted(left_out))
+    for staged_id in left_out:
         checked.report.uncount(checked.items[position[staged_id]].type)
-    return True
+    return left_out
 
 
 def _check_request(

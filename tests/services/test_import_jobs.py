@@ -155,3 +155,12 @@ def test_the_job_queue_is_kept_in_redis_when_redis_is_configured(app):
     assert isinstance(type(queue())(app).huey.storage, RedisStorage)
     del app.config["REDIS_URL"]
     assert isinstance(type(queue())(app).huey.storage, SqliteStorage)
+
+
+def test_a_question_added_elsewhere_while_an_import_stages_it_is_found_before_publishing(
+    app, examiner, make_user
+):
+    fields = single_fields(7)
+    job_id, staged_id = stage_one(examiner, fields)
+    live = bank.submit_question(make_user(Role.CONTRIBUTOR), "public", fields)  # not yet seen
+    assert staging.raced_duplicates(job_id) == [(staged_id, live.id)]
