@@ -206,26 +206,55 @@ def settled(user: User, attempt_id: int, now: datetime | None = None) -> Attempt
     return attempt
 
 
-def close_expired(now: datetime | None = None) -> int:
-    """Submit every attempt whose time is over, browser closed or not; returns how many."""
-    closed = finalize_expired(now or utcnow())
-    db.session.commit()
-    return closed
+#: Attempts closed and scored per transaction: the write lock is held for one batch only.
+CLOSE_BATCH = 50
+
+
+def close_expired(now: datetime | None = None, sitting_id: int | None = None) -> int:
+    """Submit every attempt whose time is over, browser closed or not; returns how many.
+
+    Works in short transactions of CLOSE_BATCH attempts, so candidates still saving answers
+    (and logging in) never wait behind a sweep of a whole sitting.
+    """
+    now = now or utcnow()
+    closed, after_id = 0, 0
+    while True:
+        batch_closed, after_id, seen = _finalize_batch(now, sitting_id, after_id, CLOSE_BATCH)
+        db.session.commit()
+        closed += batch_closed
+        if seen < CLOSE_BATCH:
+            return closed
 
 
 def finalize_expired(now: datetime, sitting_id: int | None = None) -> int:
     """Close the attempts whose time is over (flush only), of one sitting or of all."""
-    query = db.select(Attempt).where(
-        Attempt.status == AttemptStatus.IN_PROGRESS.value, Attempt.deadline < now
+    return _finalize_batch(now, sitting_id, 0, None)[0]
+
+
+def _finalize_batch(
+    now: datetime, sitting_id: int | None, after_id: int, limit: int | None
+) -> tuple[int, int, int]:
+    """Close expired attempts with ids above ``after_id``: (closed, last id seen, seen)."""
+    query = (
+        db.select(Attempt)
+        .where(
+            Attempt.status == AttemptStatus.IN_PROGRESS.value,
+            Attempt.deadline < now,
+            Attempt.id > after_id,
+        )
+        .order_by(Attempt.id)
+        .limit(limit)
     )
     if sitting_id is not None:
         query = query.join(Enrolment).where(Enrolment.sitting_id == sitting_id)
-    closed = 0
-    for attempt in db.session.scalars(query.with_for_update(of=Attempt)):
+    closed = seen = 0
+    for attempt in db.session.scalars(query.with_for_update(of=Attempt)).all():
+        seen += 1
+        after_id = attempt.id
         if now > close_time(attempt):
             _finalize(attempt, None)
             closed += 1
-    return closed
+    return closed, after_id, seen
 
 
 def _finalize(attempt: Attempt, submitted_at: datetime | None) -> None:

@@ -137,6 +137,9 @@ def _result_rows(enrolments: list[Enrolment], scope) -> list[ResultRow]:
 def publish(admin: User, sitting_id: int, now: datetime | None = None) -> Sitting:
     """Publish the results: candidates see them, and the objection window starts."""
     now = now or utcnow()
+    # Score the attempts left open at their deadline in short transactions first; the
+    # publication itself then only closes the few that expired meanwhile.
+    attempts.close_expired(now, sitting_id)
     attempts.finalize_expired(now, sitting_id)
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:

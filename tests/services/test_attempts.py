@@ -216,3 +216,44 @@ def test_enrolment_is_refused_when_the_bank_is_too_small(open_sitting, make_user
     assert info.value.code == "assembly_infeasible"
     assert "第 4 行（不限领域 × 填空题）：需要 1 题，题库仅有 0 题" in info.value.message
     assert exams.feasibility(sitting.blueprint) == ["不限领域 × 填空题：0/1"]
+
+
+def test_sweep_closes_every_expired_attempt_across_short_batches(open_sitting, monkeypatch):
+    monkeypatch.setattr(attempts, "CLOSE_BATCH", 2)
+    sitting, _, candidates = open_sitting(duration=10, candidates=5)
+    started = [attempts.start_or_resume(c, sitting.id) for c in candidates]
+    # The second candidate got an extension: still in time when the others are swept.
+    started[1].deadline += timedelta(hours=1)
+    db.session.commit()
+    late = max(a.deadline for a in (started[0], *started[2:])) + timedelta(minutes=1)
+    commits = []
+    monkeypatch.setattr(db.session, "commit", _counting(db.session.commit, commits))
+    assert attempts.close_expired(now=late) == 4
+    assert len(commits) >= 3  # five attempts in batches of two: never one long transaction
+    db.session.expire_all()
+    states = [db.session.get(Attempt, a.id).status for a in started]
+    assert states == ["submitted", "in_progress", "submitted", "submitted", "submitted"]
+    assert attempts.close_expired(now=late) == 0
+
+
+def test_publishing_closes_the_attempts_left_open_before_it_publishes(open_sitting, make_user):
+    from examsvc.services import results
+
+    sitting, _, candidates = open_sitting(duration=10, candidates=3)
+    started = [attempts.start_or_resume(c, sitting.id) for c in candidates]
+    sitting.closes_at = utcnow() - timedelta(seconds=1)
+    for attempt in started:
+        attempt.deadline = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    admin = make_user(Role.ADMIN)
+    results.publish(admin, sitting.id)
+    db.session.expire_all()
+    assert {db.session.get(Attempt, a.id).status for a in started} == {"submitted"}
+
+
+def _counting(commit, calls):
+    def counted():
+        calls.append(1)
+        return commit()
+
+    return counted
