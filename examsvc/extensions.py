@@ -116,8 +116,6 @@ def read_only(view):
     return view
 
 
-def short_writes(view):
-    """Mark a POST view whose service reads first and takes the write lock only for its own
-    short write transactions (writing()): the request takes none up front."""
-    view.read_only = True
-    return view
+#: A POST view whose service reads first and takes the write lock only for its own short
+#: write transactions: to the lock it is the same as a read-only view (none up front).
+short_writes = read_only

@@ -41,7 +41,13 @@ def _load_user(user_id: str) -> User | None:
 
 
 def log_in(user: User) -> None:
-    """Start a server-side login for ``user`` and put its token in the session cookie."""
+    """Start a server-side login for ``user`` and put its token in the session cookie.
+
+    A login still open in this browser (another person at a shared exam-room PC) ends first.
+    """
+    previous = session.pop(LOGIN_TOKEN, None)
+    if isinstance(previous, str):
+        accounts.end_session(previous)
     token = accounts.start_session(user)
     login_user(user)
     session[LOGIN_TOKEN] = token

@@ -79,22 +79,39 @@ def _refuse_constant(name: str) -> float:
     raise ValueError(f"{name} is not JSON")
 
 
-def _check_parsed(value: object) -> None:
-    """Refuse containers nested too deeply and text no database stores (walked, not recursed)."""
+def _storable(text: str) -> str:
+    """Text as a database keeps it: NUL dropped, a lone surrogate shown as U+FFFD."""
+    return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def _check_parsed(value: object) -> object:
+    """Refuse containers nested too deeply; clean text no database stores (walked, not recursed).
+
+    A candidate's typed answer with a stray NUL or half an emoji is saved without that
+    character rather than refused: a refused answer would hold back every later autosave.
+    """
+    if isinstance(value, str):
+        return _storable(value)
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, str):
-            if UNSTORABLE.search(item):
-                raise ValueError("text with NUL characters or lone surrogates")
-        elif isinstance(item, dict | list):
-            if depth > MAX_JSON_DEPTH:
-                raise ValueError("nested too deeply")
-            if isinstance(item, dict):
-                stack.extend((key, depth) for key in item)
-                stack.extend((child, depth + 1) for child in item.values())
-            else:
-                stack.extend((child, depth + 1) for child in item)
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError("nested too deeply")
+        if isinstance(item, dict):
+            for key in [k for k in item if UNSTORABLE.search(k)]:
+                item[_storable(key)] = item.pop(key)
+            slots = list(item.items())
+        elif isinstance(item, list):
+            slots = list(enumerate(item))
+        else:
+            continue
+        for slot, child in slots:
+            if isinstance(child, str):
+                if UNSTORABLE.search(child):
+                    item[slot] = _storable(child)
+            elif isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+    return value
 
 
 class StrictJSONProvider(DefaultJSONProvider):
@@ -111,8 +128,7 @@ class StrictJSONProvider(DefaultJSONProvider):
             )
         except RecursionError:
             raise ValueError("nested too deeply") from None
-        _check_parsed(value)
-        return value
+        return _check_parsed(value)
 
 
 def _texts() -> list[str]:
@@ -137,7 +153,7 @@ def refuse_unusable_input():
         except BadRequest:
             message = _(
                 "The request body is not valid JSON: UTF-8 text, no NaN, numbers below 2^63, "
-                "no NUL characters, nested at most %(depth)d levels.",
+                "nested at most %(depth)d levels.",
                 depth=MAX_JSON_DEPTH,
             )
             return jsonify({"error": "invalid_json", "message": message}), 400

@@ -49,7 +49,7 @@ def log_in():
         raise ServiceError(_("email and password are required"), code="invalid_json")
     user = accounts.authenticate(email, password)
     if user is None:
-        return error_response(401, "invalid_credentials", "wrong e-mail address or password")
+        return error_response(401, "invalid_credentials", _("Wrong e-mail address or password."))
     security.log_in(user)
     return jsonify({"csrf_token": generate_csrf(), "user": _user_json(user)})
 

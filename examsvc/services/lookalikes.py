@@ -46,11 +46,15 @@ def note(report: Any, items: list[CheckedItem], *, exact: bool) -> None:
             continue
         labels = [(label_text(label), score) for label, score in matches]
         where = label_text(item.where)
-        for label, score in labels:
-            shown = f"{score:.2f}" if exact else f"{math.floor(score * 10) / 10:.1f}"
-            report.note(where, report_note(other=label, score=shown))
+        # The thread note is kept as the importer's own comment, which they read too.
+        shown = [
+            (label, f"{score:.2f}" if exact else f"{math.floor(score * 10) / 10:.1f}")
+            for label, score in labels
+        ]
+        for label, score in shown:
+            report.note(where, report_note(other=label, score=score))
         item.staged.note = gettext("; ").join(
-            thread_note(other=label, score=f"{score:.2f}") for label, score in labels
+            thread_note(other=label, score=score) for label, score in shown
         )
 
 

@@ -34,8 +34,9 @@ def shown_to(match: Similar, user_id: int, examiner: bool) -> dict:
     """
     question = match.question
     own = question.contributor_id == user_id
+    coarse = math.floor(match.score * 10) / 10
     if own and not examiner and question.version > 1:  # revised by an examiner: the bank's text
-        return {"id": question.id, "score": match.score, "status": question.status, "own": True}
+        return {"id": question.id, "score": coarse, "status": question.status, "own": True}
     if examiner or own:
         return {
             "id": question.id,
@@ -44,7 +45,7 @@ def shown_to(match: Similar, user_id: int, examiner: bool) -> dict:
             "stem": question.stem,
             "own": question.contributor_id == user_id,
         }
-    return {"score": math.floor(match.score * 10) / 10, "status": question.status, "own": False}
+    return {"score": coarse, "status": question.status, "own": False}
 
 
 def comparable(stem: str, options: Sequence[str]) -> str:

@@ -75,8 +75,6 @@ def test_a_body_nested_a_hundred_thousand_deep_is_a_400(paper):
         '{"answers": {}, "seq": 1000000000000000000000000000000}',
         '{"answers": {}, "seq": ' + HUGE + "}",
         '{"answers": {}, "seq": ' + "9" * 5000 + "}",
-        '{"answers": {"1\\u0000": "A"}, "seq": 1}',
-        '{"answers": {}, "seq": 1, "note": "\\ud800"}',
         b'{"answers": {}, "seq": 1, "note": "\xff\xfe"}',
         b'{"answers": {}, "seq": 1}\x00',
     ],
@@ -115,13 +113,16 @@ def test_answers_of_the_wrong_shape_for_their_type_are_a_400(paper, qtype, value
     assert stored_answers() == 0
 
 
-def test_text_a_database_cannot_store_is_refused_in_answers(paper):
+def test_text_a_database_cannot_store_is_cleaned_and_the_answer_saved(paper):
+    """A stray NUL or half an emoji must not make the answer (and every later save) fail."""
     client, token, body = paper
     fill = item_of(body, "fill")
-    for raw in ['["a\\u0000b"]', '["\\udc80"]']:
-        answers = '{"answers": {"' + str(fill["id"]) + '": ' + raw + '}, "seq": 1}'
-        assert_json_error(put_answers(client, token, body["attempt_id"], answers), 400)
-    assert stored_answers() == 0
+    for seq, (raw, kept) in enumerate([('["a\\u0000b"]', "ab"), ('["x\\udc80"]', "x\ufffd")], 1):
+        answers = '{"answers": {"' + str(fill["id"]) + '": ' + raw + '}, "seq": ' + str(seq) + "}"
+        response = put_answers(client, token, body["attempt_id"], answers)
+        assert response.status_code == 200, response.get_json()
+        db.session.expire_all()
+        assert db.session.scalar(db.select(Answer.response)) == [kept]
 
 
 def test_many_answers_and_long_text_are_refused_quickly(paper):
@@ -256,7 +257,7 @@ def test_nul_in_a_login_or_enrolment_form_is_a_400(app, login_as, open_sitting):
 
 @pytest.mark.parametrize(
     "raw",
-    [DEEP, '{"stem": "x", "options": [], "n": NaN}', '{"stem": "\\u0000"}'],
+    [DEEP, '{"stem": "x", "options": [], "n": NaN}'],
 )
 def test_json_bodies_of_other_routes_are_checked_the_same_way(login_as, raw):
     client, _ = login_as(Role.ADMIN, Role.CONTRIBUTOR)

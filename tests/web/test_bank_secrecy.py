@@ -153,3 +153,5 @@ def test_the_look_alike_lookup_hides_the_bank_s_revision_of_one_s_own_question(a
         headers={"X-CSRFToken": csrf_token(client)},
     ).get_json()["similar"]
     assert match["id"] == question.id and match["own"] and "stem" not in match
+    # Only a tenth: an exact score of the hidden revision would let guesses climb towards it.
+    assert match["score"] == int(match["score"] * 10) / 10

@@ -106,3 +106,13 @@ def test_a_session_cookie_without_a_login_token_is_anonymous(app, login_as, path
     with client.session_transaction() as session:
         del session["_login_token"]
     assert client.get(path).status_code in (302, 401)
+
+
+def test_a_second_login_in_the_same_browser_ends_the_first(app, login_as, make_user):
+    """A shared exam-room PC: B logs in over A's session; A's saved cookie must not work."""
+    client, first = login_as("candidate")
+    cookie = saved_cookie(client)
+    second = make_user("candidate")
+    log_in(client, second)
+    assert client.get("/api/v1/session").get_json()["user"]["id"] == second.id
+    assert_logged_out(replay(app, cookie))

@@ -162,6 +162,8 @@
     if (state.inflight) return state.inflight;
     var ids = Object.keys(state.dirty);
     if (!ids.length) return Promise.resolve(true);
+    // After a refusal, answers go one at a time until the refused one is found.
+    if (state.oneByOne) ids = ids.slice(0, 1);
     var batch = {};
     ids.forEach(function (id) { batch[id] = state.dirty[id]; });
     state.seq += 1;
@@ -177,9 +179,11 @@
           syncClock(data);
           setStatus(fmt(TEXT.saved, { t: new Date().toLocaleTimeString() }), "text-success");
           if (Object.keys(state.dirty).length) scheduleSave(200);
+          else state.oneByOne = false;
           return true;
         }
         if (data._status === 409) { closeExam(TEXT.closed); return false; }
+        if (data._status === 400) { return refused(ids, data); }
         setStatus(data.message || TEXT.retrying, "text-danger");
         if (data._status >= 500 || data._status === 429) scheduleSave(3000);
         return false;
@@ -190,6 +194,21 @@
         return false;
       });
     return state.inflight;
+  }
+  // The server refused a save: find the one answer it will not take and let the others go on.
+  function refused(ids, data) {
+    if (ids.length > 1) { state.oneByOne = true; scheduleSave(0); return false; }
+    var id = ids[0];
+    delete state.dirty[id];
+    persistLocal();
+    var card = document.getElementById("item-" + id);
+    var number = card ? card.querySelector(".fw-semibold").textContent.replace(".", "") : id;
+    var message = fmt(TEXT.refused, { n: number, reason: data.message || "" });
+    setStatus(message, "text-danger");
+    showError(message, false);
+    if (Object.keys(state.dirty).length) scheduleSave(200);
+    else state.oneByOne = false;
+    return false;
   }
   // Resolves once every answer is acknowledged (or the server has closed the attempt).
   function flush(triesLeft) {
