@@ -113,14 +113,16 @@ def worker(threads: int) -> None:
     """Run background jobs (imports, randomize…) until stopped (Ctrl-C or SIGTERM).
 
     Jobs are queued in Redis with EXAMSVC_REDIS_URL, else in instance/jobs-queue.db. Web
-    processes run jobs themselves unless EXAMSVC_JOBS_RUNNER=worker.
+    processes run jobs themselves unless EXAMSVC_JOBS_RUNNER=worker. SIGTERM or Ctrl-C
+    stops it once its running jobs end; a second one stops it at once (those jobs are then
+    marked failed, and what they staged removed, when a worker starts again).
     """
     from flask import current_app
 
     from examsvc.jobqueue import queue
     from examsvc.services import staging
 
-    staging.sweep()  # batches of imports that died with an earlier worker
+    staging.sweep()  # jobs, and batches of imports, that died with an earlier process
     jobs = queue()
     click.echo(f"examsvc worker: {threads} threads, {type(jobs.huey.storage).__name__}")
     jobs.consumer(threads).run()

@@ -10,16 +10,25 @@ Storage: Redis when EXAMSVC_REDIS_URL is set, else a SQLite file in the instance
 - ``inline``: the job runs at once in the process that starts it (tests, scripts).
 
 The queue carries only job ids; state, progress and results are in the `jobs` table.
+Huey removes a message before running it, so a job whose process dies is not run again:
+its heartbeat stops, and the next consumer to start (or a page polling the job) marks it
+failed and removes what it staged (services/jobs.py give_up_stale, staging.sweep). Stopping
+is graceful, so that rarely happens: a web process lets its job finish at exit, and
+`examsvc worker` does on SIGTERM or SIGINT (a second signal stops it at once).
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
 import threading
 from pathlib import Path
 
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
+
+log = logging.getLogger(__name__)
 
 RUNNERS = ("thread", "worker", "inline")
 EXTENSION = "examsvc_jobs"
@@ -37,6 +46,7 @@ class JobQueue:
         self._task = None
         self._consumer: Consumer | None = None
         self._lock = threading.Lock()
+        self._stop_at_exit = False
 
     @property
     def huey(self) -> Huey:
@@ -72,29 +82,51 @@ class JobQueue:
 
     def _ensure_consumer(self, huey: Huey) -> None:
         with self._lock:
-            if self._consumer is None:
-                self._consumer = _InProcessConsumer(
-                    huey,
-                    workers=1,
-                    worker_type="thread",
-                    periodic=False,
-                    check_worker_health=False,
-                    max_delay=2.0,
-                )
-                self._consumer.start()
+            if self._consumer is not None:
+                return
+            self._consumer = _InProcessConsumer(
+                huey,
+                workers=1,
+                worker_type="thread",
+                periodic=False,
+                check_worker_health=False,
+                max_delay=2.0,
+            )
+            self._consumer.start()
+            if not self._stop_at_exit:
+                # Its threads are daemons: without this the job running at exit is cut off.
+                atexit.register(self.stop)
+                self._stop_at_exit = True
+        recover()  # jobs whose process died: this one consumes the queue now
 
     def consumer(self, workers: int) -> Consumer:
-        """A consumer for `examsvc worker` (it owns the process: signals stop it)."""
-        return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=False, max_delay=2.0
+        """A consumer for `examsvc worker` (it owns the process: SIGTERM and SIGINT stop it
+        gracefully, once the running jobs end; a second one stops it at once)."""
+        return _WorkerConsumer(
+            self.huey,
+            workers=workers,
+            worker_type="thread",
+            periodic=False,
+            max_delay=2.0,
+            graceful_signal="TERM",
         )
 
     def stop(self) -> None:
-        """Stop the in-process consumer (tests)."""
+        """Stop the in-process consumer once its running job ends (at exit, and tests)."""
         with self._lock:
-            if self._consumer is not None:
-                self._consumer.stop(graceful=True)
-                self._consumer = None
+            consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+def recover() -> None:
+    """Mark failed the jobs whose process died, and remove what they staged."""
+    from examsvc.services import staging
+
+    try:
+        staging.sweep()
+    except Exception:  # the queue runs on: the next start or poll sweeps again
+        log.exception("could not sweep the jobs of dead processes")
 
 
 class _InProcessConsumer(Consumer):
@@ -102,6 +134,14 @@ class _InProcessConsumer(Consumer):
 
     def _set_signal_handlers(self) -> None:
         pass
+
+
+class _WorkerConsumer(Consumer):
+    """`examsvc worker`'s consumer: SIGINT, like SIGTERM, stops it gracefully."""
+
+    def _set_signal_handlers(self) -> None:
+        super()._set_signal_handlers()
+        self._signal_actions[self._interrupt_sig] = (False, True)
 
 
 def _make_huey(app: Flask) -> Huey:

@@ -13,7 +13,7 @@ from examsvc.services import jobs
 def job_state(job_id: int):
     """`{"id", "kind", "state", "progress", "total", "percent", "result", "error", …}`:
     to whoever started the job, and admins; 404 to anyone else."""
-    job = jobs.visible_job(current_user, job_id)
+    job = jobs.polled(current_user, job_id)
     if job.state == "queued":
         queue().wake()
     return jsonify(jobs.as_json(job))

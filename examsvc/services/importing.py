@@ -198,12 +198,21 @@ def _stage_and_publish(
     checked: _Checked, job_id: int | None, hook: NearDuplicateHook | None
 ) -> ImportReport:
     """Write the checked items staged, then make them visible at once; all or nothing."""
-    report = checked.report
-    own_job = job_id is None
     staging.sweep()
     if job_id is None:
         with writing():
             job_id = _record_job(checked)
+        with jobs.heartbeat(job_id):  # run() beats for the jobs it runs
+            return _write(checked, job_id, hook, own_job=True)
+    return _write(checked, job_id, hook, own_job=False)
+
+
+def _write(
+    checked: _Checked, job_id: int, hook: NearDuplicateHook | None, *, own_job: bool
+) -> ImportReport:
+    """Stage, then publish in one short transaction; ``own_job``: the job is this import's
+    own (the CLI's), to be failed here too."""
+    report = checked.report
     approval = None
     if checked.approve:
         approval = staging.Approval(
@@ -214,6 +223,7 @@ def _stage_and_publish(
             job_id, checked.actor_id, checked.channel, [i.staged for i in checked.items], approval
         )
         with writing():
+            staging.lock_publication()  # then the race check sees every import published
             left_out = _settle_races(checked, job_id, ids)
             if left_out is None:
                 db.session.rollback()
@@ -226,8 +236,9 @@ def _stage_and_publish(
                 hook([qid for qid in ids if qid not in left_out])
             _audit(checked)
             jobs.step(job_id, len(ids) + 1, len(ids) + 1)
-            if own_job:
-                jobs.complete(job_id, report.as_json())
+            # Done in the transaction that publishes, whoever started the job: once the
+            # questions are in the bank, nothing can mark it failed any more.
+            jobs.complete(job_id, job_result(report))
             db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -236,6 +247,11 @@ def _stage_and_publish(
             jobs.fail(job_id, _("the import failed: nothing was written"))
         raise
     return report
+
+
+def job_result(report: ImportReport) -> dict[str, Any]:
+    """The report as an import job keeps it: the CLI's JSON (messages in words), the outcome."""
+    return {**report.as_json(), "rejected": report.rejected}
 
 
 def _record_job(checked: _Checked) -> int:
@@ -254,7 +270,8 @@ def _record_job(checked: _Checked) -> int:
 
 def _settle_races(checked: _Checked, job_id: int, ids: list[int]) -> set[int] | None:
     """Questions someone added while this import was staging, under the same rules as the
-    bank's: the staged ids left out (with ``skip_bad``), or None when the file is refused."""
+    bank's: the staged ids left out (with ``skip_bad``), or None when the file is refused.
+    Runs in the publishing transaction, after lock_publication()."""
     raced = staging.raced_duplicates(job_id)
     if not raced:
         return set()
@@ -268,7 +285,7 @@ def _settle_races(checked: _Checked, job_id: int, ids: list[int]) -> set[int] | 
         checked.report.reject()
         return None
     left_out = {staged_id for staged_id, _live in raced}
-    staging.remove(sorted(left_out))
+    staging.leave_out(sorted(left_out))
     for staged_id in left_out:
         checked.report.uncount(checked.items[position[staged_id]].type)
     return left_out

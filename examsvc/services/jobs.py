@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -23,8 +25,10 @@ from examsvc.services.errors import NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 
-#: A running job whose progress has not moved for this long died with its worker.
-STALE_AFTER = timedelta(hours=1)
+#: A running job's row is touched this often (seconds) while it runs: its heartbeat.
+HEARTBEAT = 10.0
+#: A running job whose heartbeat stopped this long ago died with its process.
+STALE_AFTER = timedelta(minutes=2)
 
 #: What runs a job: function(job_id, params, created_by_id) → the result JSON.
 Runner = Callable[[int, dict[str, Any], int | None], dict[str, Any]]
@@ -67,6 +71,26 @@ def visible_job(user: User, job_id: int) -> Job:
     return job
 
 
+def polled(user: User, job_id: int) -> Job:
+    """A job as its progress page polls it: one whose process died is given up first (its
+    staged rows removed), so nobody watches a dead job "running"."""
+    job = visible_job(user, job_id)
+    dead = db.session.scalar(
+        db.select(Job.id).where(
+            Job.id == job_id,
+            Job.state == JobState.RUNNING.value,
+            Job.updated_at < utcnow() - STALE_AFTER,
+        )
+    )
+    if dead is None:
+        return job
+    from examsvc.jobqueue import recover
+
+    recover()
+    db.session.expire_all()
+    return visible_job(user, job_id)
+
+
 def as_json(job: Job) -> dict[str, Any]:
     return {
         "id": job.id,
@@ -95,20 +119,16 @@ def run(job_id: int) -> None:
 
     The runner gets plain values, not the row: it decides itself which of its transactions
     read and which write. Messages come in the language of the person who started it.
+    While it runs, a heartbeat keeps the row's updated_at fresh (see give_up_stale()).
     """
-    with writing():
-        job = db.session.get(Job, job_id)
-        if job is None or job.job_state is not JobState.QUEUED:
-            db.session.rollback()
-            return  # run already, or removed: a second delivery does nothing
-        job.state, job.started_at, job.updated_at = JobState.RUNNING.value, utcnow(), utcnow()
-        kind, params, actor_id = job.kind, dict(job.params or {}), job.created_by_id
-        locale = job.created_by.locale if job.created_by is not None else None
-        db.session.commit()
+    claimed = _claim(job_id)
+    if claimed is None:
+        return  # run already, or removed: a second delivery does nothing
+    kind, params, actor_id, locale = claimed
     for module in RUNNER_MODULES:
         importlib.import_module(module)
     g.examsvc_job = job_id  # flask_babel forces a locale only where g holds something
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with heartbeat(job_id), force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:
             result = RUNNERS[kind](job_id, params, actor_id)
         except ServiceError as exc:
@@ -118,11 +138,82 @@ def run(job_id: int) -> None:
             message = _("the job failed; the administrators can see why in the log")
             _finish(job_id, JobState.FAILED, error=message)
         else:
-            _finish(job_id, JobState.DONE, result=result)
+            _finish(job_id, JobState.DONE, result=result)  # unless it finished itself
+
+
+def _claim(job_id: int) -> tuple[str, dict[str, Any], int | None, str | None] | None:
+    """Move the job from queued to running: (kind, params, starter, locale), or None when
+    another delivery claimed it first (a conditional UPDATE: one claim wins, on any host)."""
+    with writing():
+        now = utcnow()
+        claimed = db.session.execute(
+            db.update(Job)
+            .where(Job.id == job_id, Job.state == JobState.QUEUED.value)
+            .values(state=JobState.RUNNING.value, started_at=now, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+        if claimed.rowcount != 1:
+            db.session.rollback()
+            return None
+        job = db.session.get(Job, job_id, populate_existing=True)
+        assert job is not None
+        locale = job.created_by.locale if job.created_by is not None else None
+        claim = (job.kind, dict(job.params or {}), job.created_by_id, locale)
+        db.session.commit()
+    return claim
+
+
+@contextmanager
+def heartbeat(job_id: int) -> Iterator[None]:
+    """While the block runs, touch the running job's updated_at every HEARTBEAT seconds."""
+    beating = _Heartbeat(current_app._get_current_object(), job_id)
+    beating.start()
+    try:
+        yield
+    finally:
+        beating.stop()
+
+
+class _Heartbeat(threading.Thread):
+    """Touches the running job's updated_at every HEARTBEAT seconds, in its own session."""
+
+    def __init__(self, app, job_id: int) -> None:
+        super().__init__(name=f"examsvc-job-{job_id}-heartbeat", daemon=True)
+        self.app, self.job_id = app, job_id
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        with self.app.app_context():
+            try:
+                while not self._stopped.wait(HEARTBEAT):
+                    try:
+                        beat(self.job_id)
+                    except Exception:  # a busy database: the next beat tries again
+                        db.session.rollback()
+                        log.warning("job %s: heartbeat failed", self.job_id, exc_info=True)
+            finally:
+                db.session.remove()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(timeout=HEARTBEAT + 30)
+
+
+def beat(job_id: int) -> None:
+    """The job is alive: touch its row (a transaction of its own)."""
+    with writing():
+        db.session.execute(
+            db.update(Job)
+            .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
+            .values(updated_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
 
 
 def complete(job_id: int, result: dict[str, Any]) -> None:
-    """Mark the job done with its result, inside the caller's transaction."""
+    """Mark the job done with its result, inside the caller's transaction (the one that
+    writes its work: run() then leaves the finished job as it is)."""
     _set_finished(job_id, JobState.DONE, result=result)
 
 
@@ -145,11 +236,18 @@ def _set_finished(job_id: int, state: JobState, *, result: dict | None = None, e
         values["result"] = result
     else:
         values["error"] = error[:2000]
-    db.session.execute(db.update(Job).where(Job.id == job_id).values(**values))
+    # Only a running job finishes: one that finished itself (complete()) or was given up
+    # keeps its state.
+    db.session.execute(
+        db.update(Job)
+        .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def stale_jobs() -> list[int]:
-    """Jobs that will never finish: failed, or running with no progress for STALE_AFTER."""
+    """Jobs that will never finish: failed, or running with no heartbeat for STALE_AFTER."""
     cutoff = utcnow() - STALE_AFTER
     return list(
         db.session.scalars(
@@ -162,7 +260,7 @@ def stale_jobs() -> list[int]:
 
 
 def give_up_stale() -> None:
-    """Mark failed the running jobs whose worker stopped (no progress for STALE_AFTER)."""
+    """Mark failed the running jobs whose process stopped (no heartbeat for STALE_AFTER)."""
     with writing():
         db.session.execute(
             db.update(Job)

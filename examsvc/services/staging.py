@@ -197,15 +197,27 @@ def publish(job_id: int) -> int:
     return int(result.rowcount or 0)
 
 
-def remove(question_ids: Sequence[int]) -> None:
-    """Delete staged questions (their versions, bands and notes go with them), in chunks."""
+def leave_out(question_ids: Sequence[int]) -> None:
+    """Delete staged questions (their versions, bands and notes go with them) inside the
+    caller's transaction: the publishing one, so the race check and the removal are one."""
     for start in range(0, len(question_ids), CHUNK):
-        with writing():
-            _delete(
-                Question.id.in_(question_ids[start : start + CHUNK]),
-                Question.status == QuestionStatus.STAGED.value,
-            )
-            db.session.commit()
+        _delete(
+            Question.id.in_(question_ids[start : start + CHUNK]),
+            Question.status == QuestionStatus.STAGED.value,
+        )
+
+
+#: The key of the PostgreSQL advisory lock that serialises publication of imports.
+PUBLISH_LOCK = 0x6578616D  # "exam"
+
+
+def lock_publication() -> None:
+    """Serialise publishing imports until the caller's transaction ends: the race check run
+    after this sees every batch published before. SQLite's BEGIN IMMEDIATE already
+    serialises writers; on PostgreSQL two imports of the same file would otherwise each see
+    the other's questions still staged, and both publish them."""
+    if db.session.connection().dialect.name == "postgresql":
+        db.session.execute(db.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK})
 
 
 def discard(job_id: int) -> None:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from examsvc.extensions import db, reading, writing
 from examsvc.jobqueue import queue
-from examsvc.models import Job, Upload, User, utcnow
+from examsvc.models import Job, JobState, Upload, User, utcnow
 from examsvc.services import importing, jobs
 from examsvc.services.errors import BadInput, NotFound
 
@@ -60,26 +60,49 @@ def discard(actor: User, token: str | None) -> None:
 
 
 def _drop(user_id: int, token: str | None) -> None:
-    stale = Upload.created_at < utcnow() - STALE_AFTER
+    """Remove this user's upload ``token`` and stale uploads (unless a job waits for one)."""
+    stale = (Upload.created_at < utcnow() - STALE_AFTER) & Upload.id.not_in(_awaited())
     mine = (Upload.user_id == user_id) & (Upload.token == (token or ""))
     db.session.execute(db.delete(Upload).where(stale | mine))
+
+
+def _awaited() -> list[int]:
+    """The uploads that queued or running import jobs are still to read."""
+    params = db.session.scalars(
+        db.select(Job.params).where(
+            Job.kind == importing.IMPORT_JOB,
+            Job.state.in_([JobState.QUEUED.value, JobState.RUNNING.value]),
+        )
+    )
+    return [int(p["upload_id"]) for p in params if isinstance(p, dict) and p.get("upload_id")]
 
 
 def start_import(actor: User, token: str | None) -> int:
     """Start importing the previewed upload as a job; the job's id."""
     upload = None
     if token:
-        upload = db.session.scalar(
-            db.select(Upload).where(Upload.token == token, Upload.user_id == actor.id)
-        )
+        # Not the file itself (up to MAX_FILE_BYTES): the job reads it, outside this write.
+        upload = db.session.execute(
+            db.select(Upload.id, Upload.filename).where(
+                Upload.token == token, Upload.user_id == actor.id
+            )
+        ).one_or_none()
     if upload is None:
+        raise NotFound(_("Nothing to import: upload the file again."), code="no_upload")
+    # Used up: a second confirm, even one racing this, finds nothing.
+    used = db.session.execute(
+        db.update(Upload)
+        .where(Upload.id == upload.id, Upload.token == token)
+        .values(token=secrets.token_hex(16))
+    )
+    if used.rowcount != 1:
+        db.session.rollback()
         raise NotFound(_("Nothing to import: upload the file again."), code="no_upload")
     job = jobs.new_job(
         actor,
         importing.IMPORT_JOB,
         {"upload_id": upload.id, "filename": upload.filename},
     )
-    upload.token = secrets.token_hex(16)  # used up: a second confirm finds nothing
     job_id = job.id
     db.session.commit()
     queue().enqueue(job_id)
@@ -108,7 +131,7 @@ def run_import(job_id: int, params: dict[str, Any], actor_id: int | None) -> dic
 
 def report_json(report: importing.ImportReport) -> dict[str, Any]:
     """The report as a job keeps it: the CLI's JSON (messages in words) and the outcome."""
-    return {**report.as_json(), "rejected": report.rejected}
+    return importing.job_result(report)
 
 
 def import_job(actor: User, job_id: int) -> Job:
