@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import time
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -31,6 +32,8 @@ from huey.consumer import Consumer
 log = logging.getLogger(__name__)
 
 RUNNERS = ("thread", "worker", "inline")
+#: How often (seconds) `examsvc worker` looks for jobs whose process died.
+SWEEP_EVERY = 60.0
 EXTENSION = "examsvc_jobs"
 
 
@@ -137,11 +140,20 @@ class _InProcessConsumer(Consumer):
 
 
 class _WorkerConsumer(Consumer):
-    """`examsvc worker`'s consumer: SIGINT, like SIGTERM, stops it gracefully."""
+    """`examsvc worker`'s consumer: SIGINT, like SIGTERM, stops it gracefully; its main
+    loop (in the command's app context) gives up dead jobs every SWEEP_EVERY seconds."""
 
     def _set_signal_handlers(self) -> None:
         super()._set_signal_handlers()
         self._signal_actions[self._interrupt_sig] = (False, True)
+        self._next_sweep = time.monotonic() + SWEEP_EVERY
+
+    def loop(self, health_check_ts=None):
+        health_check_ts = super().loop(health_check_ts)
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_EVERY
+            recover()
+        return health_check_ts
 
 
 def _make_huey(app: Flask) -> Huey:

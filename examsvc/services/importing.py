@@ -231,14 +231,15 @@ def _write(
                 if own_job:
                     jobs.fail(job_id, _("the file was rejected: nothing was written"))
                 return report
+            jobs.step(job_id, len(ids) + 1, len(ids) + 1)
+            # Done in the transaction that publishes, whoever started the job: once the
+            # questions are in the bank, nothing can mark it failed any more. (A job given
+            # up as dead meanwhile raises Conflict here: nothing is published.)
+            jobs.complete(job_id, job_result(report))
             staging.publish(job_id)
             if hook is not None:
                 hook([qid for qid in ids if qid not in left_out])
             _audit(checked)
-            jobs.step(job_id, len(ids) + 1, len(ids) + 1)
-            # Done in the transaction that publishes, whoever started the job: once the
-            # questions are in the bank, nothing can mark it failed any more.
-            jobs.complete(job_id, job_result(report))
             db.session.commit()
     except BaseException:
         db.session.rollback()

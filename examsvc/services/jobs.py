@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 
 from examsvc.extensions import db, writing
 from examsvc.models import Job, JobState, Role, User, utcnow
-from examsvc.services.errors import NotFound, ServiceError
+from examsvc.services.errors import Conflict, NotFound, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -213,8 +213,10 @@ def beat(job_id: int) -> None:
 
 def complete(job_id: int, result: dict[str, Any]) -> None:
     """Mark the job done with its result, inside the caller's transaction (the one that
-    writes its work: run() then leaves the finished job as it is)."""
-    _set_finished(job_id, JobState.DONE, result=result)
+    writes its work: run() then leaves the finished job as it is). Raises Conflict when the
+    job is no longer running (given up as dead): the caller must then roll its work back."""
+    if not _set_finished(job_id, JobState.DONE, result=result):
+        raise Conflict(_("the job stopped with the process running it; nothing was written"))
 
 
 def fail(job_id: int, error: str) -> None:
@@ -229,7 +231,9 @@ def _finish(job_id: int, state: JobState, *, result: dict | None = None, error: 
         db.session.commit()
 
 
-def _set_finished(job_id: int, state: JobState, *, result: dict | None = None, error: str = ""):
+def _set_finished(
+    job_id: int, state: JobState, *, result: dict | None = None, error: str = ""
+) -> bool:
     now = utcnow()
     values: dict[str, Any] = {"state": state.value, "finished_at": now, "updated_at": now}
     if state is JobState.DONE:
@@ -238,12 +242,13 @@ def _set_finished(job_id: int, state: JobState, *, result: dict | None = None, e
         values["error"] = error[:2000]
     # Only a running job finishes: one that finished itself (complete()) or was given up
     # keeps its state.
-    db.session.execute(
+    finished = db.session.execute(
         db.update(Job)
         .where(Job.id == job_id, Job.state == JobState.RUNNING.value)
         .values(**values),
         execution_options={"synchronize_session": False},
     )
+    return finished.rowcount == 1
 
 
 def stale_jobs() -> list[int]:

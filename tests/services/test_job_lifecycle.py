@@ -20,8 +20,9 @@ from sqlalchemy import event
 from examsvc.extensions import db, reading
 from examsvc.jobqueue import queue
 from examsvc.models import Job, Question, Role, Upload, User, utcnow
-from examsvc.services import importing, jobs, staging, uploads
-from tests.conftest import single_fields
+from examsvc.services import accounts, importing, jobs, staging, uploads
+from examsvc.services.errors import Conflict
+from tests.conftest import PASSWORD, single_fields
 from tests.services.test_import_jobs import CSV, stage_one
 
 
@@ -268,6 +269,33 @@ def test_the_worker_stopped_by_sigterm_finishes_its_running_job(tmp_path):
         db.engine.dispose()
 
 
+def test_the_worker_gives_up_jobs_of_dead_processes_while_it_runs(tmp_path):
+    url, instance, app = _sqlite_app(tmp_path)
+    with app.app_context():
+        db.create_all()
+        first = queued("nap")
+        queue().enqueue(first)
+        code = "import examsvc.jobqueue\nexamsvc.jobqueue.SWEEP_EVERY = 0.2\n"
+        worker = subprocess.Popen(
+            [sys.executable, "-c",
+             SCRIPT_PRELUDE + code + "from examsvc.cli import main\nmain()", "worker"],
+            env=_env(url, instance, "worker"),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            assert _wait_for(lambda: state(first) == "done")  # past its start-up sweep
+            examiner = accounts.create_user("ex@example.com", [Role.EXAMINER], PASSWORD, "审题人")
+            dead, _question_id = dead_import(examiner)
+            assert _wait_for(lambda: state(dead) == "failed", 30)
+            assert count() == 0
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            output = worker.communicate(timeout=60)[0]
+        assert worker.returncode == 0, output
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_a_web_import_is_done_in_the_transaction_that_publishes_it(app, examiner):
     """run() finishes a job only after the runner returns; by then the questions are in the
     bank, so the job must already say so: nothing afterwards may mark it failed."""
@@ -282,6 +310,26 @@ def test_a_web_import_is_done_in_the_transaction_that_publishes_it(app, examiner
     assert (job.state, job.result["imported"], job.result["rejected"]) == ("done", 40, False)
     jobs.fail(job_id, "the process stopped")  # e.g. removing the upload fails afterwards
     assert state(job_id) == "done" and count() == 40
+
+
+def test_an_import_given_up_as_dead_while_staging_publishes_nothing(app, examiner, monkeypatch):
+    """Its heartbeat stalled and a sweep marked it failed (and removed its staged rows): the
+    import, still alive after all, must not publish a half-removed batch under a failed job."""
+    job_id = queued(importing.IMPORT_JOB)
+    db.session.execute(db.update(Job).where(Job.id == job_id).values(state="running"))
+    db.session.commit()
+    stage = staging.stage
+
+    def stage_then_given_up(*args, **kwargs):
+        staged = stage(*args, **kwargs)
+        jobs.fail(job_id, "the job stopped with the process running it")
+        return staged
+
+    monkeypatch.setattr(staging, "stage", stage_then_given_up)
+    with pytest.raises(Conflict):
+        importing.import_file(examiner, CSV.encode(), fmt="csv", channel="public", job_id=job_id)
+    db.session.rollback()
+    assert state(job_id) == "failed" and count() == 0
 
 
 def test_the_same_file_imported_twice_at_once_is_published_once(app, make_user, monkeypatch):
