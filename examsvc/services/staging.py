@@ -251,6 +251,8 @@ def _delete(*conditions) -> None:
 
 def sweep() -> None:
     """Remove batches of imports that died (their worker was killed) or failed."""
+    db.session.commit()  # ends the caller's read: on SQLite it could not turn into a write
+    jobs.give_up_stale()  # first: every job it marks failed has its batch removed below
     with reading():
         stale = set(jobs.stale_jobs())
         batches = set(
@@ -263,7 +265,6 @@ def sweep() -> None:
         db.session.commit()
     for job_id in batches & stale:
         discard(job_id)
-    jobs.give_up_stale()
     orphans = None in batches  # a job row deleted under a staged batch
     if orphans:
         with writing():
