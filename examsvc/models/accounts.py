@@ -29,7 +29,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  #: stored lower-case
+    #: Stored lower-case; None for a person who logs in by mobile number only.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True, server_default=db.true())
@@ -86,6 +87,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account and self.status != "disabled"
+
+    @property
+    def login(self) -> str:
+        """What the person logs in with: the e-mail address, else the mobile number."""
+        return self.email or self.mobile or ""
 
     @property
     def leader(self) -> bool:

@@ -188,7 +188,7 @@ def change_password(user: User, current: str, new: str, keep_token: str | None =
     """Change the password and end the account's other sessions (all but ``keep_token``'s)."""
     if not check_password_hash(user.password_hash, current):
         raise BadInput(_("the current password is wrong"), code="wrong_password")
-    check_password_rules(new, user.email, user.name)
+    check_password_rules(new, user.email or user.mobile or "", user.name)
     user.password_hash = _hash(new)
     user.session_version += 1
     others = db.update(LoginSession).where(

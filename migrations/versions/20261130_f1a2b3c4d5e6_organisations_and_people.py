@@ -39,6 +39,8 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_organisations_path"), ["path"])
 
     with op.batch_alter_table("users", schema=None) as batch_op:
+        # A person registered by roster may have a mobile number and no e-mail address.
+        batch_op.alter_column("email", existing_type=sa.String(length=254), nullable=True)
         batch_op.add_column(sa.Column("id_number_enc", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("id_number_hash", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("gender", sa.String(length=1), nullable=True))
@@ -76,7 +78,13 @@ def upgrade():
 
 
 def downgrade():
+    # Accounts known by mobile only get a placeholder address, unique by id.
+    op.execute(
+        "UPDATE users SET email = 'user-' || CAST(id AS VARCHAR(20)) || '@mobile.invalid' "
+        "WHERE email IS NULL"
+    )
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.alter_column("email", existing_type=sa.String(length=254), nullable=False)
         batch_op.drop_constraint(
             batch_op.f("fk_users_managed_organisation_id_organisations"), type_="foreignkey"
         )
