@@ -103,6 +103,10 @@ AUDIT_LABELS = {
     "attempt.auto_submitted": _l("Exam closed at its deadline"),
     "certificate.issued": _l("Certificate issued"),
     "demo.questions_seeded": _l("Demo questions added"),
+    "org.created": _l("Organisation created"),
+    "org.renamed": _l("Organisation renamed"),
+    "org.moved": _l("Organisation moved"),
+    "org.closed": _l("Organisation closed"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -112,11 +116,16 @@ SUBJECT_LABELS = {
     "enrolment": _l("Enrolment"),
     "attempt": _l("Attempt"),
     "certificate": _l("Certificate"),
+    "organisation": _l("Organisation"),
     "system": _l("System"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
     "email": _l("E-mail"),
+    "code": _l("Code"),
+    "parent": _l("Parent organisation"),
+    "previous": _l("Before"),
+    "previous_parent": _l("Previous parent"),
     "roles": _l("Roles"),
     "type": _l("Type"),
     "channel": _l("Channel"),
