@@ -41,10 +41,16 @@ def create_app(config: dict | None = None) -> Flask:
     from examsvc import jobqueue
 
     jobqueue.init_app(app)
+    from examsvc.services import identity
+
+    identity.init_app(app)  # ID numbers masked in every log record; data keys checked
     _register_blueprints(app)
     from examsvc.cli import register_commands
 
     register_commands(app)
+    from examsvc.cli_identity import ids_group
+
+    app.cli.add_command(ids_group)  # examsvc ids new-key / rotate-key
     return app
 
 

@@ -103,6 +103,8 @@ AUDIT_LABELS = {
     "attempt.auto_submitted": _l("Exam closed at its deadline"),
     "certificate.issued": _l("Certificate issued"),
     "demo.questions_seeded": _l("Demo questions added"),
+    "id_number.revealed": _l("ID number shown in full"),
+    "id_number.keys_rotated": _l("ID numbers encrypted under a new key"),
     "org.created": _l("Organisation created"),
     "org.renamed": _l("Organisation renamed"),
     "org.moved": _l("Organisation moved"),
