@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
@@ -95,12 +96,44 @@ def create_user(
     return user
 
 
-def normalize_login(login: str) -> str:
-    """The login as accounts are looked up by it: a normalised e-mail address.
+#: Dropped from a typed mobile number: spaces, dashes and brackets (after NFKC folding).
+_MOBILE_NOISE = re.compile(r"[\s\-()]")
+_MOBILE = re.compile(r"1[0-9]{10}")
 
-    Text that is no valid address is folded the same way (NFKC, lower case, no surrounding
-    spaces) so that every spelling of it counts as one for the login rate limit.
+
+def normalize_mobile(raw: str) -> str:
+    """A mainland mobile number as stored: 11 digits starting with 1.
+
+    Full-width digits are folded, spaces and dashes dropped, a +86 or 0086 prefix removed.
     """
+    text = _MOBILE_NOISE.sub("", unicodedata.normalize("NFKC", raw))
+    for prefix in ("+86", "0086"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    if not _MOBILE.fullmatch(text):
+        raise BadInput(
+            _("a mobile number has 11 digits and starts with 1: %(mobile)s", mobile=raw.strip()),
+            code="invalid_mobile",
+        )
+    return text
+
+
+def is_mobile(login: str) -> bool:
+    return _MOBILE.fullmatch(login) is not None
+
+
+def normalize_login(login: str) -> str:
+    """The login as accounts are looked up by it: a mobile number or a normalised e-mail.
+
+    Text that is neither is folded the same way (NFKC, lower case, no surrounding spaces)
+    so that every spelling of it counts as one for the login rate limit.
+    """
+    if "@" not in login:
+        try:
+            return normalize_mobile(login)
+        except BadInput:
+            pass
     try:
         return normalize_email(login)
     except BadInput:
@@ -108,7 +141,9 @@ def normalize_login(login: str) -> str:
 
 
 def _find_login(login: str) -> User | None:
-    return db.session.scalar(db.select(User).where(User.email == normalize_login(login)))
+    key = normalize_login(login)
+    column = User.mobile if is_mobile(key) else User.email
+    return db.session.scalar(db.select(User).where(column == key))
 
 
 def login_account(login: str) -> tuple[int | None, str]:
@@ -119,9 +154,9 @@ def login_account(login: str) -> tuple[int | None, str]:
     return user_id, normalize_login(login)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None."""
-    user = _find_login(email)
+def authenticate(login: str, password: str) -> User | None:
+    """The active user with this e-mail address or mobile number and password, or None."""
+    user = _find_login(login)
     stored, active = (
         (user.password_hash, user.is_active) if user is not None else (_DUMMY_HASH, False)
     )
@@ -190,6 +225,7 @@ def change_password(user: User, current: str, new: str, keep_token: str | None =
         raise BadInput(_("the current password is wrong"), code="wrong_password")
     check_password_rules(new, user.email or user.mobile or "", user.name)
     user.password_hash = _hash(new)
+    user.must_change_password = False
     user.session_version += 1
     others = db.update(LoginSession).where(
         LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)
