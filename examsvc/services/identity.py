@@ -290,6 +290,11 @@ def rotate_keys(rehash: bool = False, batch: int = ROTATE_BATCH) -> RotationRepo
 def reveal_id(admin: User, user_id: int, reason: str) -> str:
     """An administrator's "show in full": the number, with an audit entry naming who, whose and
     why (the reason is stored with any ID number in it masked; never the number itself)."""
+    return reveal(admin, user_id, reason)[1]
+
+
+def reveal(admin: User, user_id: int, reason: str) -> tuple[User, str]:
+    """``reveal_id``, also returning the account (for the page that shows the number)."""
     if not admin.has_role(Role.ADMIN):
         raise Forbidden(_("Only administrators may see an ID number in full."))
     reason = (reason or "").strip()
@@ -305,7 +310,7 @@ def reveal_id(admin: User, user_id: int, reason: str) -> str:
     number = decrypt_id(person.id_number_enc)
     audit.record(admin, "id_number.revealed", person, reason=mask_text(reason))
     db.session.commit()
-    return number
+    return person, number
 
 
 def masked_id_of(person: User) -> str:
@@ -368,3 +373,4 @@ def init_app(app) -> None:
     """Called by ``create_app``: log masking on, and a bad data key refused at start."""
     install_log_masking()
     keyring(app.config)
+    app.jinja_env.filters["masked_id"] = masked_id_of  # {{ person|masked_id }}

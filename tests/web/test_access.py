@@ -24,6 +24,7 @@ GUARDED_PAGES = {
 FORM_PAGES = {"/bank/submit", "/review/1", "/admin/blueprints/new", "/admin/sittings/new"}
 ADMIN_POSTS = [
     "/admin/users/1/institution",
+    "/admin/users/1/id-number",
     "/admin/sittings/1/enrol",
     "/admin/sittings/1/publish",
     "/admin/sittings/1/certificates",
