@@ -109,6 +109,8 @@ AUDIT_LABELS = {
     "org.renamed": _l("Organisation renamed"),
     "org.moved": _l("Organisation moved"),
     "org.closed": _l("Organisation closed"),
+    "roster.imported": _l("Roster imported"),
+    "user.roster_updated": _l("Profile updated from a roster"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),

@@ -86,8 +86,8 @@ _NOT_MEMBER = {
     "民革党员", "民盟盟员", "民建会员", "民进会员", "农工党党员", "致公党党员", "九三学社社员",
     "台盟盟员", "无",
 }  # fmt: skip
-_GENDERS = {"男": "male", "女": "female", "male": "male", "female": "female", "m": "male",
-            "f": "female"}  # fmt: skip
+_GENDERS = {"男": "M", "女": "F", "male": "M", "female": "F", "m": "M",
+            "f": "F"}  # fmt: skip
 _CATEGORY_NAMES = {
     "community": ("农村社区", "农村", "社区", "农村社区党员"),
     "organ": ("机关事业单位", "机关", "事业单位", "机关单位"),
@@ -126,11 +126,13 @@ class RosterRow:
     id_number: str
     email: str | None
     mobile: str | None
-    gender: str
+    gender: str  #: "M" or "F" (models.Gender), from 性别 or else the ID number
     is_party_member: bool | None
     joined_on: dt.date | None
     post: str
     is_leader: bool
+    #: 是/否 of a leader column, which overrides what 职务 implies (None: derive from 职务).
+    leader_override: bool | None
     category: str | None
     org_code: str | None
 
@@ -380,6 +382,7 @@ class _Checker:
                 row=number, where=where, name=name, id_number=id_number, email=email,
                 mobile=mobile, gender=gender, is_party_member=member, joined_on=joined_on,
                 post=post, is_leader=is_leader_post(post) if leader is None else leader,
+                leader_override=leader,
                 category=category, org_code=cells.get("org_code") or None,
             )
         )  # fmt: skip
@@ -420,7 +423,7 @@ class _Checker:
             problems.append(Msg("性别 must be 男 or 女, not %(value)s", code="roster_gender",
                                 value=repr(raw)))  # fmt: skip
         if id_number:
-            return "male" if int(id_number[16]) % 2 else "female"
+            return "M" if int(id_number[16]) % 2 else "F"
         return ""
 
     def _member(self, cells: dict[str, str], problems: list[str]) -> bool | None:

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from examsvc.extensions import db
 from examsvc.models import LoginSession, Role, User, UserRole, utcnow
-from examsvc.services import audit, passwords
+from examsvc.services import audit, initial_passwords, passwords
 from examsvc.services.errors import BadInput, Conflict
 from examsvc.services.queries import contains
 
@@ -163,7 +163,7 @@ def authenticate(login: str, password: str) -> User | None:
     # End the read before the slow hash check: on SQLite a login request holds the write
     # lock from its first query, and autosaves must not wait behind the hashing.
     db.session.commit()
-    if not check_password_hash(stored, password) or not active or user is None:
+    if not initial_passwords.check(stored, password) or not active or user is None:
         return None
     return user
 
@@ -221,7 +221,7 @@ def end_session(token: str) -> None:
 
 def change_password(user: User, current: str, new: str, keep_token: str | None = None) -> None:
     """Change the password and end the account's other sessions (all but ``keep_token``'s)."""
-    if not check_password_hash(user.password_hash, current):
+    if not initial_passwords.check(user.password_hash, current):
         raise BadInput(_("the current password is wrong"), code="wrong_password")
     check_password_rules(new, user.email or user.mobile or "", user.name)
     user.password_hash = _hash(new)

@@ -59,11 +59,11 @@ def test_xlsx_header_below_a_title_and_variant_column_names():
     first, second = result.rows
     assert (first.row, first.name, first.id_number) == (4, "张三", ID_A)
     assert (first.mobile, first.email, first.login) == ("13800138000", None, "13800138000")
-    assert first.gender == "female" and first.is_party_member is True
+    assert first.gender == "F" and first.is_party_member is True
     assert first.joined_on == dt.date(2020, 7, 1)
     assert first.is_leader is True and first.category == "organ" and first.org_code == "000-01"
     assert (second.row, second.email, second.login) == (5, "li@example.com", "li@example.com")
-    assert second.gender == "male"  # from the ID number's sequence (odd: male)
+    assert second.gender == "M"  # from the ID number's sequence (odd: male)
     assert second.is_party_member is False and second.is_leader is False
     assert second.category == "soe" and second.org_code is None
 
