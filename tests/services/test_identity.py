@@ -5,12 +5,9 @@ from __future__ import annotations
 import base64
 import logging
 import os
-import subprocess
-from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import text
 
 from examsvc import create_app
 from examsvc.config import ConfigError
@@ -18,6 +15,7 @@ from examsvc.extensions import db
 from examsvc.models import AuditEntry, Role, User
 from examsvc.services import identity
 from examsvc.services.errors import BadInput, Conflict, Forbidden, NotFound
+from tests.at_rest import assert_no_id_number, stored_bytes
 from tests.conftest import make_config
 
 VALID = ["11010519491231002X", "440524188001010014", "34052419800101001X"]
@@ -212,38 +210,13 @@ def test_new_key_command_prints_a_usable_key(app):
 # --- nothing raw at rest -------------------------------------------------------------------
 
 
-def _stored_text(app, backend: str) -> bytes:
-    """Everything the database holds, as an attacker with a copy of it reads it."""
-    db.session.commit()
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if backend == "sqlite":
-        db.engine.dispose()  # close connections: everything is in the file (and its journal)
-        path = Path(url.removeprefix("sqlite:///"))
-        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
-    plain = url.replace("postgresql+psycopg://", "postgresql://", 1)
-    dump = subprocess.run(
-        ["pg_dump", "--data-only", "--no-owner", plain], capture_output=True, check=False
-    )
-    if dump.returncode == 0:
-        assert b"COPY public.users" in dump.stdout  # the dump holds the accounts' rows
-        return dump.stdout
-    # No usable pg_dump: every text column of every table, as a dump would show it.
-    chunks = []
-    for table in db.metadata.sorted_tables:
-        cols = [c.name for c in table.columns]
-        rows = db.session.execute(text(f'SELECT {", ".join(cols)} FROM "{table.name}"'))
-        chunks.extend(repr(tuple(r)).encode() for r in rows)
-    return b"\n".join(chunks)
-
-
 def test_no_raw_id_number_in_the_database(app, backend, make_user):
     admin = make_user(Role.ADMIN)
     person = _with_id(make_user, "１１０１０５１９４９１２３１００２ｘ")  # typed full-width
     identity.reveal_id(admin, person.id, "核对身份 11010519491231002X")
-    stored = _stored_text(app, backend)
+    stored = stored_bytes(app, backend)
     assert identity.keyring().current_id.encode() in stored  # the token is there…
-    for needle in ("11010519491231002X", "11010519491231002x", "110105194912", "19491231002"):
-        assert needle.encode() not in stored  # …the number is not
+    assert_no_id_number(stored, "11010519491231002X")  # …the number is not
     assert "１１０１０５".encode() not in stored
     assert sa_inspect(db.engine).has_table("users")
 
@@ -308,3 +281,10 @@ def test_log_records_are_masked_whatever_the_logger(app, caplog):
         assert number not in text_logged and number.lower() not in text_logged
     assert "1101**********002X" in text_logged and "4405**********0014" in text_logged
     assert "3405**********001x" in text_logged and "张三" in text_logged
+
+
+def test_create_app_installs_the_masking_and_the_filter_works_on_its_own(app):
+    assert getattr(logging.getLogRecordFactory(), "masks_id_numbers", False)
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "id %s", (VALID[1],), None)
+    assert identity.MaskIdNumbers().filter(record)
+    assert record.getMessage() == "id 4405**********0014"
