@@ -164,4 +164,8 @@ AUDIT_DETAIL_LABELS = {
     "max_exposure": _l("Highest exposure"),
     "effective_cap": _l("Exposure cap used"),
     "count": _l("Count"),
+    "seen": _l("Checked"),
+    "reencrypted": _l("Encrypted again"),
+    "rehashed": _l("Lookup hashes recomputed"),
+    "unreadable": _l("Could not be decrypted"),
 }

@@ -79,3 +79,12 @@ def test_anonymous_visitors_are_sent_to_log_in(client, person):
     )
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
     assert _reveals() == 0
+
+
+def test_a_key_rotation_reads_in_chinese_on_the_audit_page(app, login_as, person):
+    app.config["DATA_KEY"] = identity.new_data_key()
+    assert identity.rotate_keys().reencrypted == 1
+    client, _ = login_as(Role.ADMIN)
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "身份证号已用新密钥重新加密" in page and "已重新加密" in page
+    assert "reencrypted" not in page and "unreadable" not in page
