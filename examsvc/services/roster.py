@@ -475,8 +475,10 @@ def _by_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _insert(model, rows: list[dict[str, Any]]) -> None:
+    """Insert rows of equal keys as one multi-row statement per chunk. The table's insert, not
+    the ORM's: the ORM splits a batch wherever a None follows a value."""
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(db.insert(model), rows[start : start + CHUNK])
+        db.session.execute(model.__table__.insert(), rows[start : start + CHUNK])
 
 
 def _ids_by_hash(hashes: list[str]) -> dict[str, int]:
