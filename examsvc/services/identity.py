@@ -81,9 +81,12 @@ def mask_id(number: str | None) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
-#: 18 characters that look like an ID number (17 ASCII digits and a digit or X) that are not
-#: part of a longer run of digits; letters around them do not matter ("user11010…").
-ID_PATTERN = re.compile(r"(?<![0-9])([0-9]{4})[0-9]{10}([0-9]{3}[0-9Xx])(?![0-9])")
+#: 18 characters that look like an ID number (17 digits and a digit or X, half- or full-width)
+#: that are not part of a longer run of digits; letters around them do not matter ("user11…").
+_D = "0-9\uff10-\uff19"
+ID_PATTERN = re.compile(
+    rf"(?<![{_D}])([{_D}]{{4}})[{_D}]{{10}}([{_D}]{{3}}[{_D}Xx\uff38\uff58])(?![{_D}])"
+)
 
 
 def mask_text(text: str) -> str:

@@ -32,3 +32,8 @@ def test_mask_text_masks_every_id_number_and_nothing_else():
     assert "19491231" not in masked and "18800101" not in masked and "19800101" not in masked
     # 18 digits inside a longer run of digits are no ID number.
     assert "1234567890123456789" in masked
+
+
+def test_mask_text_masks_full_width_numbers_too():
+    masked = mask_text("身份证：１１０１０５１９４９１２３１００２ｘ。")
+    assert masked == "身份证：１１０１**********００２ｘ。"
