@@ -289,3 +289,14 @@ def test_an_initial_password_logs_in_and_must_be_changed(run, roster, app):
     person = people()[0]
     assert not initial_passwords.is_initial(person.password_hash)
     assert not person.must_change_password
+
+
+def test_no_id_number_is_stored_in_the_clear_after_an_import(run, roster, app, backend):
+    from tests.at_rest import assert_no_id_number, stored_bytes
+
+    file = roster(f"张三,{ID_A.lower()},13800138000,,,,,,", f"李四,{BAD_CHECK},13800138001,,,,,,")
+    result, body = run(file, "--skip-bad")
+    assert body["created"] == 1 and BAD_CHECK not in result.output
+    stored = stored_bytes(app, backend)
+    for number in (ID_A, BAD_CHECK):
+        assert_no_id_number(stored, number)
