@@ -279,8 +279,12 @@ def rotate_keys(rehash: bool = False, batch: int = ROTATE_BATCH) -> RotationRepo
             if rehash and (new_hash := id_lookup_hash(number)) != old_hash:
                 values["id_number_hash"] = new_hash
                 report.rehashed += 1
-            if values:
-                db.session.execute(db.update(User).where(User.id == user_id).values(**values))
+            if values:  # only if the number did not change meanwhile (else it is left alone)
+                db.session.execute(
+                    db.update(User)
+                    .where(User.id == user_id, User.id_number_enc == token)
+                    .values(**values)
+                )
         db.session.commit()  # one short transaction per batch
     audit.record(None, "id_number.keys_rotated", None, **report.as_dict())
     db.session.commit()

@@ -288,3 +288,42 @@ def test_create_app_installs_the_masking_and_the_filter_works_on_its_own(app):
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "id %s", (VALID[1],), None)
     assert identity.MaskIdNumbers().filter(record)
     assert record.getMessage() == "id 4405**********0014"
+
+
+def test_rotation_never_overwrites_a_number_changed_meanwhile(app, backend, make_user, monkeypatch):
+    person = _with_id(make_user, VALID[0])
+    app.config["DATA_KEY"] = _key()
+    real_decrypt = identity.decrypt_id
+    edits = []
+
+    def decrypt_then_someone_edits(token):
+        number = real_decrypt(token)
+        if backend == "sqlite":
+            # The batch holds SQLite's write lock (BEGIN IMMEDIATE): nobody writes in between.
+            import sqlite3
+
+            path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+            other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+            return number
+        with db.engine.begin() as conn:  # another process stores a new number in between
+            conn.execute(
+                db.update(User)
+                .where(User.id == person.id)
+                .values(
+                    id_number_enc=identity.encrypt_id(VALID[1]),
+                    id_number_hash=identity.id_lookup_hash(VALID[1]),
+                )
+            )
+        edits.append(VALID[1])
+        return number
+
+    db.session.commit()
+    monkeypatch.setattr(identity, "decrypt_id", decrypt_then_someone_edits)
+    identity.rotate_keys()
+    monkeypatch.undo()
+    db.session.expire_all()
+    expected = edits[-1] if edits else VALID[0]
+    assert identity.decrypt_id(db.session.get(User, person.id).id_number_enc) == expected
