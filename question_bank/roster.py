@@ -10,20 +10,17 @@ people already known) is the service's part.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
-import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from question_bank.checksum import id_number_problem, normalize_id_number
 from question_bank.errors import Msg
 from question_bank.formats.common import FILE, FileRejected, Problem, at_row
-from question_bank.formats.safety import MAX_FILE_BYTES, open_zip
-from question_bank.formats.text import decode
+from question_bank.formats.safety import MAX_FILE_BYTES
+from question_bank.roster_sheets import HEADER_SCAN_ROWS, MAX_ROWS, sheet_rows, too_many
 
 #: Training-hour categories (DOMAIN.md, seed 003): code → the name a roster uses.
 CATEGORIES: dict[str, str] = {
@@ -37,10 +34,6 @@ CATEGORIES: dict[str, str] = {
     "two_new_secretary": "两新组织书记",
     "village_official": "大学生村官",
 }
-#: Most people one roster may hold.
-MAX_ROWS = 50_000
-HEADER_SCAN_ROWS = 20
-MAX_COLUMNS = 64
 MAX_NAME = 64
 MAX_POST = 64
 #: Posts that make a person a leader (is_leader) unless the roster says otherwise.
@@ -181,7 +174,7 @@ def read_roster(data: bytes, filename: str = "", today: dt.date | None = None) -
                 FILE, Msg("the file is larger than %(mb)s MB", code="file_too_large",
                           mb=MAX_FILE_BYTES // 2**20),
             )  # fmt: skip
-        return check_rows(_sheet_rows(data, filename), today=today)
+        return check_rows(sheet_rows(data, filename, _header), today=today)
     except FileRejected as exc:
         return RosterResult(problems=[Problem(exc.where, exc.message)], unreadable=True)
     except RecursionError:
@@ -189,99 +182,6 @@ def read_roster(data: bytes, filename: str = "", today: dt.date | None = None) -
             problems=[Problem(FILE, Msg("the file is nested too deeply", code="too_deep"))],
             unreadable=True,
         )
-
-
-def _sheet_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[str]]]:
-    if not data.strip():
-        raise FileRejected(FILE, Msg("the file is empty", code="empty_file"))
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or filename.lower().endswith(".xls"):
-        raise FileRejected(
-            FILE,
-            Msg("old .xls workbooks are not supported: open it in Excel or WPS and save it as "
-                ".xlsx (or CSV)", code="roster_xls"),
-        )  # fmt: skip
-    if data[:4] == b"PK\x03\x04":
-        return _xlsx_rows(data)
-    return _csv_rows(decode(data))
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """The rows of the first sheet that has a roster header (the others are notes)."""
-    from openpyxl import load_workbook
-
-    # The bank import's checks on a workbook's parts and row count, before openpyxl unpacks it.
-    from question_bank.formats import xlsx
-
-    archive = open_zip(data)
-    xlsx._check_parts(archive)
-    xlsx._check_rows(archive, MAX_ROWS // xlsx.ROWS_PER_QUESTION)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise xlsx._unreadable(FILE, exc) from None
-    try:
-        sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
-        rows: list[tuple[int, list[str]]] = []
-        for sheet in sheets:
-            rows = list(_sheet(sheet))
-            if any(_header(cells) for _, cells in rows[:HEADER_SCAN_ROWS]):
-                break
-    except FileRejected:
-        raise
-    except Exception as exc:  # the sheet's XML breaks while rows are streamed
-        raise xlsx._unreadable(FILE, exc) from None
-    finally:
-        workbook.close()
-    return iter(rows)
-
-
-def _sheet(sheet) -> Iterator[tuple[int, list[str]]]:
-    sheet.reset_dimensions()  # a lying <dimension> would pad every row to 16,384 columns
-    for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
-        if number > MAX_ROWS + HEADER_SCAN_ROWS + 1:
-            raise _too_many()
-        yield number, [_cell_text(v) for v in row]
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    sample = "\n".join(text.split("\n")[:HEADER_SCAN_ROWS])
-    counts = {d: sample.count(d) for d in (",", "\t", ";", "，")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line = 1
-    try:
-        for row in reader:
-            yield line, row[:MAX_COLUMNS]
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise FileRejected(
-            at_row(line),
-            Msg("malformed CSV: %(reason)s", code="malformed_csv", reason=str(exc)),
-        ) from None
-
-
-def _too_many() -> FileRejected:
-    return FileRejected(
-        FILE,
-        Msg("too many people: a roster holds at most %(limit)s rows; split it into several files",
-            code="roster_too_many", limit=MAX_ROWS),
-    )  # fmt: skip
 
 
 def _label(cell: str) -> str:
@@ -315,7 +215,7 @@ def check_rows(rows: Iterable[tuple[int, list[str]]], today: dt.date | None = No
         if not any(c.strip() for c in cells):
             continue
         if len(result.rows) + len(result.bad_rows) >= MAX_ROWS:
-            raise _too_many()
+            raise too_many()
         checker.row(result, number, {f: _at(cells, p) for f, p in columns.items()})
     if columns is None:
         result.unreadable = True
