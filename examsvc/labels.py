@@ -41,6 +41,9 @@ def template_labels() -> dict:
         "audit_labels": AUDIT_LABELS,
         "audit_detail_labels": AUDIT_DETAIL_LABELS,
         "subject_labels": SUBJECT_LABELS,
+        "category_labels": CATEGORY_LABELS,
+        "person_status_labels": PERSON_STATUS_LABELS,
+        "gender_labels": GENDER_LABELS,
     }
 
 
@@ -49,6 +52,25 @@ def choices(mapping: dict, *, first: tuple | None = None) -> list[SelectChoice]:
     items = ([first] if first else []) + list(mapping.items())
     return [SelectChoice(str(value), label) for value, label in items]
 
+
+#: 人员类别 for training hours (DOMAIN.md, seed 003).
+CATEGORY_LABELS = {
+    "community": _l("Rural and community"),
+    "organ": _l("Party and government organs, public institutions"),
+    "soe": _l("State-owned and financial enterprises"),
+    "two_new": _l("Two-new organisations"),
+    "student": _l("Students"),
+    "floating": _l("Floating party members"),
+    "village_secretary": _l("Village and community secretaries"),
+    "two_new_secretary": _l("Secretaries of two-new organisations"),
+    "village_official": _l("College-graduate village officials"),
+}
+PERSON_STATUS_LABELS = {
+    "pending": _l("Awaiting approval"),
+    "active": _l("Active"),
+    "disabled": _l("Disabled"),
+}
+GENDER_LABELS = {"M": _l("Male"), "F": _l("Female")}
 
 EXAM_LABELS = {
     "training": _l("Training test"),

@@ -186,3 +186,9 @@ def parent_choices(org: Organisation) -> list[Organisation]:
             .order_by(Organisation.path)
         )
     )
+
+
+def open_organisations() -> list[Organisation]:
+    """Every organisation that takes children, in tree order."""
+    query = db.select(Organisation).where(Organisation.is_closed.is_(False))
+    return list(db.session.scalars(query.order_by(Organisation.path)))

@@ -1,0 +1,69 @@
+"""People as org admins and admins see them: lists of a subtree, a person's exams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from examsvc.extensions import db
+from examsvc.models import Attempt, Enrolment, Organisation, User
+from examsvc.services import orgs, scope
+from examsvc.services.queries import contains
+
+
+def search(viewer: User, text: str, page: int, org: Organisation | None = None, per_page=50):
+    """The people ``viewer`` may see (of ``org``'s subtree if given), by name, e-mail or mobile."""
+    query = scope.people_query(viewer).order_by(User.name, User.id)
+    if org is not None:
+        query = query.where(User.organisation_id.in_(orgs.subtree_ids(org)))
+    text = text.strip()
+    if text:
+        conditions = [contains(User.name, text), contains(User.email, text)]
+        if any(ch.isdigit() for ch in text):
+            digits = "".join(ch for ch in text if ch.isdigit())
+            conditions.append(contains(User.mobile, digits))
+        query = query.where(db.or_(*conditions))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+@dataclass(frozen=True)
+class ExamRow:
+    sitting: str
+    admission_no: str
+    opens_at: datetime
+    status: str | None  #: the latest attempt's status, None before a start
+    score: float | None  #: only once the sitting's results are published
+    max_score: float | None
+    is_passed: bool | None
+
+
+def exam_history(person: User) -> list[ExamRow]:
+    """The person's sittings, newest first, with results once they are published."""
+    enrolments = db.session.scalars(
+        db.select(Enrolment).where(Enrolment.user_id == person.id).order_by(Enrolment.id.desc())
+    ).all()
+    latest: dict[int, Attempt] = {}
+    attempts = db.session.scalars(
+        db.select(Attempt)
+        .where(Attempt.enrolment_id.in_([e.id for e in enrolments]))
+        .order_by(Attempt.number)
+    )
+    for attempt in attempts:
+        latest[attempt.enrolment_id] = attempt
+    rows = []
+    for e in enrolments:
+        attempt = latest.get(e.id)
+        published = e.sitting.results_published_at is not None and attempt is not None
+        rows.append(
+            ExamRow(
+                sitting=e.sitting.name,
+                admission_no=e.admission_no,
+                opens_at=e.sitting.opens_at,
+                status=attempt.status if attempt else None,
+                score=attempt.score if published else None,
+                max_score=attempt.max_score if published else None,
+                is_passed=attempt.is_passed if published else None,
+            )
+        )
+    return rows
+
