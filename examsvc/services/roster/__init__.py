@@ -17,12 +17,12 @@ from pathlib import Path
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from examsvc.extensions import db
-from examsvc.models import Organisation, Role, User
+from examsvc.extensions import db, reading, writing
+from examsvc.models import Organisation, Role, Sitting, User
 from examsvc.services import orgs
 from examsvc.services.accounts import check_password_rules
 from examsvc.services.errors import BadInput, Conflict, NotFound, ServiceError
-from examsvc.services.roster.checks import plan
+from examsvc.services.roster.checks import Plan, plan
 from examsvc.services.roster.report import RosterReport
 from examsvc.services.roster.writes import enrol_many, enrol_people, enrollable_sitting, write
 from question_bank.errors import Msg
@@ -50,28 +50,14 @@ def import_roster(
     into the subtree they manage.
     """
     report = RosterReport(dry_run=dry_run)
-    try:
-        data, filename = _load(source, filename)
-        root = _root(actor, org_code)
-        sitting = enrollable_sitting(sitting_id)
-        if password is not None:
-            check_password_rules(password)
-    except ServiceError as exc:
-        report.note(FILE, exc.message)
+    db.session.commit()  # end the caller's transaction: on SQLite it may hold the write lock
+    with reading():  # reading and checking take no write lock; the writes come in their own
+        checked = _check(actor, source, org_code, sitting_id, password, filename, report)
+        db.session.commit()
+    if checked is None or (report.skipped and not skip_bad):
         report.reject()
         return report
-    result = read_roster(data, filename)
-    for problem in result.problems:
-        report.note(problem.where, problem.message)
-    bad = set(result.bad_rows)
-    plans = plan(result.rows, root, sitting, report, bad) if not result.unreadable else []
-    db.session.commit()  # end the reads: on SQLite the writes below take the lock
-    report.skipped = len(bad)
-    if result.unreadable or (bad and not skip_bad) or not plans:
-        if not plans and not result.unreadable and not bad:
-            report.note(FILE, Msg("no people to import", code="roster_nothing"))
-        report.reject()
-        return report
+    root, sitting, plans = checked
     report.imported = len(plans)
     report.created = sum(1 for p in plans if p.known is None)
     report.updated = report.imported - report.created
@@ -84,7 +70,8 @@ def import_roster(
         report.enrolled = len(plans) if sitting is not None else 0
         return report
     try:
-        write(actor, root, sitting, plans, password, report)
+        with writing():
+            write(actor, root, sitting, plans, password, report)
     except IntegrityError:
         db.session.rollback()
         report.note(
@@ -94,6 +81,40 @@ def import_roster(
         )  # fmt: skip
         report.reject()
     return report
+
+
+def _check(
+    actor: User | None,
+    source: str | Path | bytes,
+    org_code: str,
+    sitting_id: int | None,
+    password: str | None,
+    filename: str,
+    report: RosterReport,
+) -> tuple[Organisation, Sitting | None, list[Plan]] | None:
+    """Read and check the file; the good rows' plans, or None when nothing can be imported."""
+    try:
+        data, filename = _load(source, filename)
+        root = _root(actor, org_code)
+        sitting = enrollable_sitting(sitting_id)
+        if password is not None:
+            check_password_rules(password)
+    except ServiceError as exc:
+        report.note(FILE, exc.message)
+        return None
+    result = read_roster(data, filename)
+    for problem in result.problems:
+        report.note(problem.where, problem.message)
+    if result.unreadable:
+        return None
+    bad = set(result.bad_rows)
+    plans = plan(result.rows, root, sitting, report, bad)
+    report.skipped = len(bad)
+    if not plans:
+        if not bad:
+            report.note(FILE, Msg("no people to import", code="roster_nothing"))
+        return None
+    return root, sitting, plans
 
 
 def _load(source: str | Path | bytes, filename: str) -> tuple[bytes, str]:
