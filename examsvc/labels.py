@@ -131,6 +131,8 @@ AUDIT_LABELS = {
     "org.renamed": _l("Organisation renamed"),
     "org.moved": _l("Organisation moved"),
     "org.closed": _l("Organisation closed"),
+    "org.admin_assigned": _l("Organisation admin assigned"),
+    "org.admin_removed": _l("Organisation admin removed"),
     "roster.imported": _l("Roster imported"),
     "user.roster_updated": _l("Profile updated from a roster"),
 }
@@ -152,6 +154,7 @@ AUDIT_DETAIL_LABELS = {
     "parent": _l("Parent organisation"),
     "previous": _l("Before"),
     "previous_parent": _l("Previous parent"),
+    "previous_org": _l("Previously managed organisation"),
     "roles": _l("Roles"),
     "type": _l("Type"),
     "channel": _l("Channel"),

@@ -33,6 +33,11 @@ class RenameForm(BaseForm):
     submit = SubmitField(_l("Rename"))
 
 
+class AdminForm(BaseForm):
+    login = StringField(_l("E-mail or mobile number"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Make organisation admin"))
+
+
 class MoveForm(BaseForm):
     parent = SelectField(_l("New parent organisation"), choices=[], validate_choice=True)
     submit = SubmitField(_l("Move"))

@@ -6,9 +6,16 @@ from flask_login import current_user
 
 from examsvc.admin.forms import ActionForm
 from examsvc.extensions import db
-from examsvc.models import Organisation, Role
+from examsvc.models import Organisation, Role, User
 from examsvc.orgs import bp
-from examsvc.orgs.forms import NO_PARENT, MoveForm, OrgForm, RenameForm, parent_choices
+from examsvc.orgs.forms import (
+    NO_PARENT,
+    AdminForm,
+    MoveForm,
+    OrgForm,
+    RenameForm,
+    parent_choices,
+)
 from examsvc.services import orgs, people, scope
 from examsvc.services.errors import ServiceError
 from examsvc.web import int_arg, page_arg
@@ -76,6 +83,8 @@ def detail(org_id: int):
         can_manage=_is_admin(),
         rename_form=rename,
         move_form=move,
+        admin_form=AdminForm(),
+        admins=orgs.admins_of(org),
         action_form=ActionForm(),
     )
 
@@ -136,3 +145,32 @@ def people_list():
 def person(person_id: int):
     person = scope.person_or_404(current_user, person_id)
     return render_template("orgs/person.html", person=person, exams=people.exam_history(person))
+
+
+@bp.post("/<int:org_id>/admins")
+def add_admin(org_id: int):
+    _admin_only()
+    org = db.get_or_404(Organisation, org_id)
+    form = AdminForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the e-mail address or mobile number of an account."), "danger")
+        return redirect(url_for("orgs.detail", org_id=org.id))
+    return _run(
+        org,
+        lambda: orgs.assign_admin(org, form.login.data, actor=current_user),
+        _("Organisation admin assigned."),
+    )
+
+
+@bp.post("/<int:org_id>/admins/<int:user_id>/remove")
+def remove_admin(org_id: int, user_id: int):
+    _admin_only()
+    org = db.get_or_404(Organisation, org_id)
+    user = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return _run(
+        org,
+        lambda: orgs.remove_admin(org, user, actor=current_user),
+        _("Organisation admin removed."),
+    )

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal
 
 from examsvc.extensions import db
-from examsvc.models import Organisation, User, utcnow
-from examsvc.services import audit
+from examsvc.models import Organisation, Role, User, UserRole, utcnow
+from examsvc.services import accounts, audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
 
 CODE_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
@@ -192,3 +192,34 @@ def open_organisations() -> list[Organisation]:
     """Every organisation that takes children, in tree order."""
     query = db.select(Organisation).where(Organisation.is_closed.is_(False))
     return list(db.session.scalars(query.order_by(Organisation.path)))
+
+
+def admins_of(org: Organisation) -> list[User]:
+    """The org admins whose subtree starts at ``org``."""
+    query = db.select(User).where(User.managed_organisation_id == org.id).order_by(User.name)
+    return list(db.session.scalars(query))
+
+
+def assign_admin(org: Organisation, login: str, *, actor: User | None = None) -> User:
+    """Make the account with this e-mail or mobile an org admin of ``org``'s subtree."""
+    key = accounts.normalize_login(login)
+    column = User.mobile if accounts.is_mobile(key) else User.email
+    user = db.session.scalar(db.select(User).where(column == key))
+    if user is None:
+        raise NotFound(_("no account has this e-mail address or mobile number"), code="no_account")
+    if not user.has_role(Role.ORG_ADMIN):
+        user.role_rows.append(UserRole(role=str(Role.ORG_ADMIN)))
+    previous, user.managed_organisation_id = user.managed_organisation_id, org.id
+    audit.record(actor, "org.admin_assigned", user, code=org.code, previous_org=previous)
+    db.session.commit()
+    return user
+
+
+def remove_admin(org: Organisation, user: User, *, actor: User | None = None) -> None:
+    """End ``user``'s management of ``org`` (the org_admin role goes with it)."""
+    if user.managed_organisation_id != org.id:
+        raise NotFound(_("this account is no admin of the organisation"), code="not_admin")
+    user.managed_organisation_id = None
+    user.role_rows = [r for r in user.role_rows if r.role != Role.ORG_ADMIN]
+    audit.record(actor, "org.admin_removed", user, code=org.code)
+    db.session.commit()

@@ -42,6 +42,8 @@ ADMIN_POSTS = [
     "/orgs/1/rename",
     "/orgs/1/move",
     "/orgs/1/close",
+    "/orgs/1/admins",
+    "/orgs/1/admins/1/remove",
 ]
 LOGIN_PAGES = [
     "/exam/",

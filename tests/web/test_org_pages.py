@@ -138,3 +138,22 @@ def test_id_number_is_masked_on_the_profile_and_the_org_admins_page(
     other = org_admin_of_a.get(f"/orgs/people/{person.id}").get_data(as_text=True)
     for page in (own, other):
         assert "1101**********002X" in page and "11010519491231002X" not in page
+
+
+def test_admin_makes_an_account_org_admin_of_a_subtree_by_mobile(app, login_as, make_user, tree):
+    client, _ = login_as(Role.ADMIN)
+    person = make_user(name="钱七")
+    person.mobile = "13900139000"
+    db.session.commit()
+    page = f"/orgs/{tree['B'].id}"
+    post_form(client, f"/orgs/{tree['B'].id}/admins", {"login": "139 0013 9000"}, page)
+    db.session.expire_all()
+    person = db.session.get(User, person.id)
+    assert person.has_role(Role.ORG_ADMIN) and person.managed_organisation_id == tree["B"].id
+    own = log_in(app.test_client(), person)
+    assert own.get(f"/orgs/{tree['B'].id}").status_code == 200
+    assert own.get(f"/orgs/{tree['A'].id}").status_code == 404
+    post_form(client, f"/orgs/{tree['B'].id}/admins/{person.id}/remove", {}, page)
+    db.session.expire_all()
+    person = db.session.get(User, person.id)
+    assert not person.has_role(Role.ORG_ADMIN) and person.managed_organisation_id is None
