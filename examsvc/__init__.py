@@ -71,8 +71,9 @@ def _register_blueprints(app: Flask) -> None:
     from examsvc.orgs import bp as orgs_bp
     from examsvc.orgs import me_bp
     from examsvc.review import bp as review_bp
+    from examsvc.roster import bp as roster_bp
     from examsvc.verify import bp as verify_bp
 
     blueprints = (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp)
-    for bp in (*blueprints, orgs_bp, me_bp):
+    for bp in (*blueprints, orgs_bp, me_bp, roster_bp):
         app.register_blueprint(bp)

@@ -117,3 +117,64 @@ def too_many() -> FileRejected:
         Msg("too many people: a roster holds at most %(limit)s rows; split it into several files",
             code="roster_too_many", limit=MAX_ROWS),
     )  # fmt: skip
+
+
+#: The columns of the blank roster template (组织报名表), in the order the import reads best.
+TEMPLATE_HEADER = ("姓名", "身份证号", "手机号", "邮箱", "性别", "政治面貌", "入党时间", "职务",
+                   "人员类别", "所属组织")  # fmt: skip
+TEMPLATE_NOTES = (
+    ("列", "怎么填"),
+    ("姓名", "必填"),
+    ("身份证号", "必填，18 位（末位可为 X）"),
+    ("手机号 / 邮箱", "至少填一项，作为登录名（有邮箱时用邮箱）"),
+    ("性别", "男 或 女；不填时按身份证号"),
+    ("政治面貌", "中共党员、中共预备党员、共青团员、群众……；也可改用“是否党员”列填 是/否"),
+    ("入党时间", "如 2020-07-01、2020年7月1日、2020.07"),
+    ("职务", "如 支部书记、组织委员；书记、副书记、委员按负责人计"),
+    ("人员类别", "农村社区、机关事业单位、国有企业、金融企业、两新组织、学生、流动党员、"
+                 "村社区书记、两新组织书记、大学生村官"),
+    ("所属组织", "组织代码；不填时为导入时选定的组织"),
+)  # fmt: skip
+
+
+def template() -> bytes:
+    """The blank roster template: a header row (ID numbers formatted as text) and notes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "报名名单"
+    sheet.append(list(TEMPLATE_HEADER))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in range(2, 2002):  # Excel would turn an 18-digit number into 1.10105E+17
+        sheet.cell(row=row, column=2).number_format = "@"
+        sheet.cell(row=row, column=3).number_format = "@"
+    sheet.column_dimensions["B"].width = 22
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("说明")
+    for note in TEMPLATE_NOTES:
+        notes.append(list(note))
+    notes.column_dimensions["B"].width = 90
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def accounts_sheet(accounts: list[dict]) -> bytes:
+    """The new accounts and their initial passwords, for the organisation to hand out."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "初始密码"
+    sheet.append(["行号", "登录名", "初始密码"])
+    for account in accounts:
+        sheet.append([account["row"], account["login"], account["initial_password"] or ""])
+    for column in "BC":
+        for cell in sheet[column]:
+            cell.number_format = "@"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

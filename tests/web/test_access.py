@@ -25,6 +25,8 @@ GUARDED_PAGES = {
     "/orgs/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
     "/orgs/people": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/people/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/roster/": {Role.ADMIN, Role.ORG_ADMIN},
+    "/roster/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -32,6 +34,7 @@ FORM_PAGES = {
     "/admin/blueprints/new",
     "/admin/sittings/new",
     "/orgs/new",
+    "/roster/",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
