@@ -223,6 +223,8 @@ def test_sitting_enrols_every_good_row_once(run, roster, scheduled):
     assert len(enrolments) == 3
     numbers = [e.admission_no for e in enrolments]
     assert len(set(numbers)) == 3 and all(n.isdigit() for n in numbers)
+    result, body = run(file, "--sitting", str(sitting_id), "--dry-run")
+    assert (body["updated"], body["enrolled"]) == (2, 0)
     result, body = run(file, "--sitting", str(sitting_id))
     assert (body["updated"], body["enrolled"]) == (2, 0)
 

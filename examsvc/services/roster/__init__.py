@@ -24,7 +24,13 @@ from examsvc.services.accounts import check_password_rules
 from examsvc.services.errors import BadInput, Conflict, NotFound, ServiceError
 from examsvc.services.roster.checks import Plan, plan
 from examsvc.services.roster.report import RosterReport
-from examsvc.services.roster.writes import enrol_many, enrol_people, enrollable_sitting, write
+from examsvc.services.roster.writes import (
+    already_enrolled,
+    enrol_many,
+    enrol_people,
+    enrollable_sitting,
+    write,
+)
 from question_bank.errors import Msg
 from question_bank.formats.common import FILE
 from question_bank.roster import read_roster
@@ -67,7 +73,9 @@ def import_roster(
             for p in plans
             if p.known is None
         ]
-        report.enrolled = len(plans) if sitting is not None else 0
+        if sitting is not None:
+            known = [p.known.id for p in plans if p.known is not None]
+            report.enrolled = len(plans) - len(already_enrolled(sitting, known))
         return report
     try:
         with writing():

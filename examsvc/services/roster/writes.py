@@ -170,19 +170,25 @@ def _entry(actor_id, action, subject_type, subject_id, at, **details) -> dict[st
             "subject_id": subject_id, "at": at, "details": details}  # fmt: skip
 
 
+def already_enrolled(sitting: Sitting, user_ids: Sequence[int]) -> set[int]:
+    """Which of these people the sitting already has."""
+    enrolled: set[int] = set()
+    for start in range(0, len(user_ids), CHUNK):
+        enrolled.update(db.session.scalars(
+            db.select(Enrolment.user_id).where(
+                Enrolment.sitting_id == sitting.id,
+                Enrolment.user_id.in_(user_ids[start : start + CHUNK]),
+            )
+        ))  # fmt: skip
+    return enrolled
+
+
 def enrol_many(actor: User | None, sitting: Sitting, user_ids: Sequence[int]) -> int:
     """Enrol these people in the sitting (those already enrolled are left as they are); a
     paper is drawn for each when the sitting's papers are drawn or it is open. Flush only;
     returns how many were enrolled."""
-    enrolled: set[int] = set()
     wanted = sorted(set(user_ids))
-    for start in range(0, len(wanted), CHUNK):
-        enrolled.update(db.session.scalars(
-            db.select(Enrolment.user_id).where(
-                Enrolment.sitting_id == sitting.id,
-                Enrolment.user_id.in_(wanted[start : start + CHUNK]),
-            )
-        ))  # fmt: skip
+    enrolled = already_enrolled(sitting, wanted)
     new = [u for u in wanted if u not in enrolled]
     now = utcnow()
     marks = {f"pending-{secrets.token_hex(12)}": u for u in new}
