@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from examsvc.admin.forms import ActionForm
 from examsvc.extensions import db
-from examsvc.models import Organisation, Role, User
+from examsvc.models import Organisation, Role, Sitting, User
 from examsvc.orgs import bp
 from examsvc.orgs.forms import (
     NO_PARENT,
@@ -174,3 +174,17 @@ def remove_admin(org_id: int, user_id: int):
         lambda: orgs.remove_admin(org, user, actor=current_user),
         _("Organisation admin removed."),
     )
+
+
+@bp.route("/sittings")
+def sittings():
+    return render_template("orgs/sittings.html", rows=people.sittings_of_people(current_user))
+
+
+@bp.route("/sittings/<int:sitting_id>")
+def sitting(sitting_id: int):
+    sitting = db.get_or_404(Sitting, sitting_id)
+    page, attempts = people.sitting_people(current_user, sitting, page_arg())
+    if not page.total and not _is_admin():
+        abort(404)  # none of the org admin's people sit it: not theirs to look at
+    return render_template("orgs/sitting.html", sitting=sitting, page=page, attempts=attempts)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
+
 from examsvc.extensions import db
-from examsvc.models import Attempt, Enrolment, Organisation, User
+from examsvc.models import Attempt, Enrolment, Organisation, Sitting, User
 from examsvc.services import orgs, scope
 from examsvc.services.queries import contains
 
@@ -67,3 +69,58 @@ def exam_history(person: User) -> list[ExamRow]:
         )
     return rows
 
+
+@dataclass(frozen=True)
+class SittingRow:
+    sitting: Sitting
+    enrolled: int
+    passed: int | None  #: None until the results are published
+
+
+def sittings_of_people(viewer: User) -> list[SittingRow]:
+    """Sittings in which people ``viewer`` may see are enrolled, newest first, with counts."""
+    visible = scope.org_condition(viewer, User.organisation_id)
+    enrolled = dict(
+        db.session.execute(
+            db.select(Enrolment.sitting_id, func.count())
+            .join(User, User.id == Enrolment.user_id)
+            .where(visible)
+            .group_by(Enrolment.sitting_id)
+        ).all()
+    )
+    passed = dict(
+        db.session.execute(
+            db.select(Enrolment.sitting_id, func.count(func.distinct(Enrolment.id)))
+            .join(User, User.id == Enrolment.user_id)
+            .join(Attempt, Attempt.enrolment_id == Enrolment.id)
+            .where(visible, Attempt.is_passed.is_(True))
+            .group_by(Enrolment.sitting_id)
+        ).all()
+    )
+    sittings = db.session.scalars(
+        db.select(Sitting).where(Sitting.id.in_(list(enrolled))).order_by(Sitting.opens_at.desc())
+    )
+    return [
+        SittingRow(s, enrolled[s.id], passed.get(s.id, 0) if s.results_published_at else None)
+        for s in sittings
+    ]
+
+
+def sitting_people(viewer: User, sitting: Sitting, page: int, per_page: int = 50):
+    """``viewer``'s people enrolled in ``sitting`` (a page of Enrolment) and their attempts."""
+    visible = scope.org_condition(viewer, User.organisation_id)
+    query = (
+        db.select(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.sitting_id == sitting.id, visible)
+        .order_by(User.name, Enrolment.id)
+    )
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    latest: dict[int, Attempt] = {}
+    for attempt in db.session.scalars(
+        db.select(Attempt)
+        .where(Attempt.enrolment_id.in_([e.id for e in result.items]))
+        .order_by(Attempt.number)
+    ):
+        latest[attempt.enrolment_id] = attempt
+    return result, latest

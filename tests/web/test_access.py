@@ -27,6 +27,8 @@ GUARDED_PAGES = {
     "/orgs/people/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
     "/roster/": {Role.ADMIN, Role.ORG_ADMIN},
     "/roster/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
+    "/orgs/sittings": {Role.ADMIN, Role.ORG_ADMIN},
+    "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
 }
 FORM_PAGES = {
     "/bank/submit",

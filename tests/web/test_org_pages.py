@@ -157,3 +157,36 @@ def test_admin_makes_an_account_org_admin_of_a_subtree_by_mobile(app, login_as, 
     db.session.expire_all()
     person = db.session.get(User, person.id)
     assert not person.has_role(Role.ORG_ADMIN) and person.managed_organisation_id is None
+
+
+def test_org_admin_sees_its_peoples_sittings_and_results_only_when_published(
+    app, open_sitting, tree, org_admin_of_a
+):
+    from examsvc.models import Attempt
+    from examsvc.services import attempts
+
+    sitting, _, (mine, other) = open_sitting(candidates=2)
+    mine.organisation_id, other.organisation_id = tree["A1"].id, tree["B"].id
+    mine.name, other.name = "本支部考生", "别处考生"
+    db.session.commit()
+    attempt = attempts.start_or_resume(mine, sitting.id)
+    attempts.submit(mine, attempt.id)
+    db.session.execute(db.update(Attempt).values(score=9.0, max_score=11.0, is_passed=True))
+    db.session.commit()
+    listing = org_admin_of_a.get("/orgs/sittings").get_data(as_text=True)
+    assert "测试场次" in listing
+    page = org_admin_of_a.get(f"/orgs/sittings/{sitting.id}").get_data(as_text=True)
+    assert "本支部考生" in page and "别处考生" not in page and "9 / 11" not in page
+    sitting.results_published_at = sitting.opens_at
+    db.session.commit()
+    page = org_admin_of_a.get(f"/orgs/sittings/{sitting.id}").get_data(as_text=True)
+    assert "9 / 11" in page
+    assert "9 / 11" in org_admin_of_a.get(f"/orgs/people/{mine.id}").get_data(as_text=True)
+
+
+def test_a_sitting_without_the_org_admins_people_is_404(app, open_sitting, tree, org_admin_of_a):
+    sitting, _, (other,) = open_sitting()
+    other.organisation_id = tree["B"].id
+    db.session.commit()
+    assert org_admin_of_a.get(f"/orgs/sittings/{sitting.id}").status_code == 404
+    assert "测试场次" not in org_admin_of_a.get("/orgs/sittings").get_data(as_text=True)
