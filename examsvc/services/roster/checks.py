@@ -63,9 +63,9 @@ def plan(
             try:
                 emails[row.row] = normalize_email(row.email)
             except BadInput:
-                problem = Msg("%(email)s is not an e-mail address", code="roster_bad_email",
+                invalid = Msg("%(email)s is not an e-mail address", code="roster_bad_email",
                               email=repr(row.email))  # fmt: skip
-                _bad(report, bad, row, problem)
+                _bad(report, bad, row, invalid)
     by_hash = _known(User.id_number_hash, hashes.values())
     by_email = _known(User.email, emails.values())
     by_mobile = _known(User.mobile, [r.mobile for r in rows if r.mobile])
@@ -79,7 +79,7 @@ def plan(
         known = by_hash.get(hashes[row.row]) or _unnumbered(
             by_email.get(email or ""), by_mobile.get(row.mobile or "")
         )
-        problem = (
+        problem: Msg | None = (
             _org_problem(row, root, subtree, elsewhere, known, subtree_ids)
             or _login_problem(known, email, row.mobile, by_email, by_mobile)
             or _claimed_problem(known, claimed, row)
@@ -88,12 +88,12 @@ def plan(
         if problem:
             _bad(report, bad, row, problem)
             continue
-        org = subtree[row.org_code] if row.org_code else None
-        if org is None:
-            keep = known is not None and known.organisation_id in subtree_ids
-            organisation_id = known.organisation_id if keep else root.id  # type: ignore[union-attr]
+        if row.org_code:
+            organisation_id = subtree[row.org_code].id
+        elif known is not None and known.organisation_id in subtree_ids:
+            organisation_id = known.organisation_id  # already in the subtree: stays there
         else:
-            organisation_id = org.id
+            organisation_id = root.id
         plans.append(Plan(row, hashes[row.row], organisation_id, known, email, row.mobile))
     return plans
 

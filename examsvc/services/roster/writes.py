@@ -235,7 +235,7 @@ def _late_papers(sitting: Sitting, enrolment_ids: list[int]) -> dict[int, tuple[
 
     papers = {}
     for enrolment_id in sorted(enrolment_ids):
-        paper = draw_late(db.session.get(Enrolment, enrolment_id))
+        paper = draw_late(db.session.get_one(Enrolment, enrolment_id))
         papers[enrolment_id] = (paper.seed, paper.bank_hash)
     return papers
 
