@@ -27,14 +27,15 @@ def sheet_rows(
     rows hold a header (``is_header``); FileRejected for a file that cannot be read."""
     if not data.strip():
         raise FileRejected(FILE, Msg("the file is empty", code="empty_file"))
+    if data[:4] == b"PK\x03\x04":  # an xlsx workbook, whatever its name says
+        return _xlsx_rows(data, is_header)
+    # An old binary workbook, or a web page some systems export under the name .xls.
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or filename.lower().endswith(".xls"):
         raise FileRejected(
             FILE,
             Msg("old .xls workbooks are not supported: open it in Excel or WPS and save it as "
                 ".xlsx (or CSV)", code="roster_xls"),
         )  # fmt: skip
-    if data[:4] == b"PK\x03\x04":
-        return _xlsx_rows(data, is_header)
     return _csv_rows(decode(data))
 
 

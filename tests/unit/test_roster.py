@@ -266,3 +266,10 @@ def test_notes_sheet_first_roster_sheet_second():
     workbook.save(buffer)
     result = _read(buffer.getvalue(), "roster.xlsx")
     assert [(r.name, r.mobile) for r in result.rows] == [("甲", "13800138000")]
+
+
+def test_an_xlsx_workbook_named_xls_is_read_and_an_html_xls_refused():
+    data = _xlsx([["姓名", "身份证号", "手机"], ["甲", ID_A, "13800138000"]])
+    assert [r.name for r in _read(data, "名单.xls").rows] == ["甲"]
+    html = "<table><tr><td>姓名</td><td>身份证号</td></tr></table>".encode()
+    assert _read(html, "名单.xls").problems[0].message.code == "roster_xls"
