@@ -21,7 +21,17 @@ from flask.testing import FlaskClient
 
 from examsvc.extensions import db
 from examsvc.models import Blueprint, Organisation, Question, Role, Sitting, User, utcnow
-from examsvc.services import attempts, bank, demo, exams, importing, orgs, results, review
+from examsvc.services import (
+    attempts,
+    bank,
+    demo,
+    demo_people,
+    exams,
+    importing,
+    orgs,
+    results,
+    review,
+)
 from tests.conftest import PASSWORD, csrf_token, question_fields
 from tests.services.test_attempts import correct_response
 
@@ -132,6 +142,9 @@ def world(app: Flask, make_user) -> dict:
     answers = {str(i.id): correct_response(None, i) for i in attempt.enrolment.paper.items}
     attempts.save_answers(candidate, attempt.id, answers, seq=1)
     attempts.submit(candidate, attempt.id)
+    for email, *_ in demo_people.MEMBERS:  # the demo's organisation members sit it too
+        member = db.session.scalar(db.select(User).where(User.email == email))
+        attempts.submit(member, attempts.start_or_resume(member, sitting_id).id)
     results.publish(users["admin"], sitting_id)
     ends = results.notice_ends_on(exams.get_sitting(sitting_id))
     results.issue_certificates(users["admin"], sitting_id, today=ends + timedelta(days=1))
