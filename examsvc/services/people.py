@@ -55,16 +55,16 @@ def exam_history(person: User) -> list[ExamRow]:
     rows = []
     for e in enrolments:
         attempt = latest.get(e.id)
-        published = e.sitting.results_published_at is not None and attempt is not None
+        shown = attempt if e.sitting.results_published_at is not None else None
         rows.append(
             ExamRow(
                 sitting=e.sitting.name,
                 admission_no=e.admission_no,
                 opens_at=e.sitting.opens_at,
                 status=attempt.status if attempt else None,
-                score=attempt.score if published else None,
-                max_score=attempt.max_score if published else None,
-                is_passed=attempt.is_passed if published else None,
+                score=shown.score if shown else None,
+                max_score=shown.max_score if shown else None,
+                is_passed=shown.is_passed if shown else None,
             )
         )
     return rows
