@@ -238,9 +238,15 @@ def change_password(user: User, current: str, new: str, keep_token: str | None =
 
 
 def search(text: str, page: int, per_page: int = 50):
-    """Accounts whose name or e-mail contains the text, newest first."""
+    """Accounts whose name, e-mail or mobile number contains the text, newest first."""
     query = db.select(User).order_by(User.id.desc())
     text = text.strip()
     if text:
-        query = query.where(db.or_(contains(User.name, text), contains(User.email, text)))
+        query = query.where(
+            db.or_(
+                contains(User.name, text),
+                contains(User.email, text),
+                contains(User.mobile, text),
+            )
+        )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -190,3 +190,12 @@ def test_a_sitting_without_the_org_admins_people_is_404(app, open_sitting, tree,
     db.session.commit()
     assert org_admin_of_a.get(f"/orgs/sittings/{sitting.id}").status_code == 404
     assert "测试场次" not in org_admin_of_a.get("/orgs/sittings").get_data(as_text=True)
+
+
+def test_an_account_without_e_mail_is_listed_and_found_by_its_mobile(login_as, make_user):
+    client, _ = login_as(Role.ADMIN)
+    person = make_user(name="孙八")
+    person.email, person.mobile = None, "13700137000"
+    db.session.commit()
+    page = client.get("/admin/users?q=1370013").get_data(as_text=True)
+    assert "孙八" in page and "13700137000" in page and "None" not in page
