@@ -66,9 +66,8 @@ def test_api_logs_in_by_mobile_under_login_and_by_email_as_before(app, person):
 def test_form_logs_in_by_mobile(app, person):
     client = app.test_client()
     token = form_token(client.get("/auth/login").get_data(as_text=True))
-    response = client.post(
-        "/auth/login", data={"login": "１３８００１３８０００", "password": PASSWORD, "csrf_token": token}
-    )
+    data = {"login": "１３８００１３８０００", "password": PASSWORD, "csrf_token": token}
+    response = client.post("/auth/login", data=data)
     assert response.status_code == 302
     assert client.get("/api/v1/session").get_json()["user"]["id"] == person.id
 
@@ -113,3 +112,26 @@ def test_form_login_with_must_change_password_goes_to_the_password_page(app, per
         "/auth/login", data={"email": MOBILE, "password": PASSWORD, "csrf_token": token}
     )
     assert response.status_code == 302 and response.location.endswith("/auth/password")
+
+
+def test_a_disabled_person_cannot_log_in_by_either_login(app, person):
+    person.status = "disabled"
+    db.session.commit()
+    assert api_login(app.test_client(), login=MOBILE).status_code == 401
+    assert api_login(app.test_client(), login="li@example.com").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("post", "is_leader", "expected"),
+    [
+        ("支部书记", None, True),
+        ("组织委员", None, True),
+        ("党员", None, False),
+        ("党员", True, True),
+        ("副书记", False, False),
+    ],
+)
+def test_leader_is_derived_from_the_post_unless_set(make_user, post, is_leader, expected):
+    user = make_user()
+    user.post, user.is_leader = post, is_leader
+    assert user.leader is expected
