@@ -32,7 +32,7 @@ def test_orgs_create_builds_a_tree_with_paths(app):
         (["000", "again"], "000"),
         (["X1", "child", "--parent", "nope"], "nope"),
         (["bad code!", "name"], "bad code!"),
-        (["Y1", "   "], "name"),
+        (["Y1", "   "], "200"),  # a name of 1 to 200 characters
     ],
 )
 def test_orgs_create_exits_1_with_a_clear_message(app, args, words):
