@@ -41,10 +41,16 @@ def create_app(config: dict | None = None) -> Flask:
     from examsvc import jobqueue
 
     jobqueue.init_app(app)
+    from examsvc.services import identity
+
+    identity.init_app(app)  # ID numbers masked in every log record; data keys checked
     _register_blueprints(app)
     from examsvc.cli import register_commands
 
     register_commands(app)
+    from examsvc.cli_identity import ids_group
+
+    app.cli.add_command(ids_group)  # examsvc ids new-key / rotate-key
     return app
 
 
@@ -62,8 +68,12 @@ def _register_blueprints(app: Flask) -> None:
     from examsvc.bank import bp as bank_bp
     from examsvc.exam import bp as exam_bp
     from examsvc.main import bp as main_bp
+    from examsvc.orgs import bp as orgs_bp
+    from examsvc.orgs import me_bp
     from examsvc.review import bp as review_bp
+    from examsvc.roster import bp as roster_bp
     from examsvc.verify import bp as verify_bp
 
-    for bp in (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp):
+    blueprints = (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp)
+    for bp in (*blueprints, orgs_bp, me_bp, roster_bp):
         app.register_blueprint(bp)

@@ -9,6 +9,8 @@ import click
 from flask.cli import FlaskGroup, with_appcontext
 
 from examsvc.cli_bank import bank_group
+from examsvc.cli_orgs import orgs_group
+from examsvc.cli_roster import roster_group
 from examsvc.models import Role
 from examsvc.services.errors import ServiceError
 
@@ -29,6 +31,8 @@ def register_commands(app) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(attempts_group)
     app.cli.add_command(bank_group)
+    app.cli.add_command(orgs_group)
+    app.cli.add_command(roster_group)
     app.cli.add_command(worker)
 
 

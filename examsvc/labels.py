@@ -41,6 +41,9 @@ def template_labels() -> dict:
         "audit_labels": AUDIT_LABELS,
         "audit_detail_labels": AUDIT_DETAIL_LABELS,
         "subject_labels": SUBJECT_LABELS,
+        "category_labels": CATEGORY_LABELS,
+        "person_status_labels": PERSON_STATUS_LABELS,
+        "gender_labels": GENDER_LABELS,
     }
 
 
@@ -49,6 +52,25 @@ def choices(mapping: dict, *, first: tuple | None = None) -> list[SelectChoice]:
     items = ([first] if first else []) + list(mapping.items())
     return [SelectChoice(str(value), label) for value, label in items]
 
+
+#: 人员类别 for training hours (DOMAIN.md, seed 003).
+CATEGORY_LABELS = {
+    "community": _l("Rural and community"),
+    "organ": _l("Party and government organs, public institutions"),
+    "soe": _l("State-owned and financial enterprises"),
+    "two_new": _l("Two-new organisations"),
+    "student": _l("Students"),
+    "floating": _l("Floating party members"),
+    "village_secretary": _l("Village and community secretaries"),
+    "two_new_secretary": _l("Secretaries of two-new organisations"),
+    "village_official": _l("College-graduate village officials"),
+}
+PERSON_STATUS_LABELS = {
+    "pending": _l("Awaiting approval"),
+    "active": _l("Active"),
+    "disabled": _l("Disabled"),
+}
+GENDER_LABELS = {"M": _l("Male"), "F": _l("Female")}
 
 EXAM_LABELS = {
     "training": _l("Training test"),
@@ -103,6 +125,16 @@ AUDIT_LABELS = {
     "attempt.auto_submitted": _l("Exam closed at its deadline"),
     "certificate.issued": _l("Certificate issued"),
     "demo.questions_seeded": _l("Demo questions added"),
+    "id_number.revealed": _l("ID number shown in full"),
+    "id_number.keys_rotated": _l("ID numbers encrypted under a new key"),
+    "org.created": _l("Organisation created"),
+    "org.renamed": _l("Organisation renamed"),
+    "org.moved": _l("Organisation moved"),
+    "org.closed": _l("Organisation closed"),
+    "org.admin_assigned": _l("Organisation admin assigned"),
+    "org.admin_removed": _l("Organisation admin removed"),
+    "roster.imported": _l("Roster imported"),
+    "user.roster_updated": _l("Profile updated from a roster"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -112,11 +144,17 @@ SUBJECT_LABELS = {
     "enrolment": _l("Enrolment"),
     "attempt": _l("Attempt"),
     "certificate": _l("Certificate"),
+    "organisation": _l("Organisation"),
     "system": _l("System"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
     "email": _l("E-mail"),
+    "code": _l("Code"),
+    "parent": _l("Parent organisation"),
+    "previous": _l("Before"),
+    "previous_parent": _l("Previous parent"),
+    "previous_org": _l("Previously managed organisation"),
     "roles": _l("Roles"),
     "type": _l("Type"),
     "channel": _l("Channel"),
@@ -151,4 +189,8 @@ AUDIT_DETAIL_LABELS = {
     "max_exposure": _l("Highest exposure"),
     "effective_cap": _l("Exposure cap used"),
     "count": _l("Count"),
+    "seen": _l("Checked"),
+    "reencrypted": _l("Encrypted again"),
+    "rehashed": _l("Lookup hashes recomputed"),
+    "unreadable": _l("Could not be decrypted"),
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
+from question_bank.errors import Msg
+
 _CHECK_CHARS = "10X98765432"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _PROVINCES = {
@@ -37,28 +39,41 @@ def id_check_char(first17: str) -> str:
 
 
 def normalize_id_number(raw: str) -> str:
+    """Trimmed, full-width characters made half-width (NFKC), a lowercase ``x`` made ``X``."""
     return unicodedata.normalize("NFKC", raw or "").strip().upper()
 
 
-def id_number_problem(raw: str, today: date | None = None) -> str | None:
-    """Why an ID number (GB 11643-1999) is invalid, or None when it is valid."""
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() also accepts other scripts' digits (Arabic-Indic, Devanagari…) and int()
+    # reads them: an ID number is ASCII 0-9 only.
+    return text.isascii() and text.isdigit()
+
+
+def id_number_problem(raw: str, today: date | None = None) -> Msg | None:
+    """Why an ID number (GB 11643-1999) is invalid, or None when it is valid.
+
+    The message never repeats the number (it is sensitive personal information).
+    """
     number = normalize_id_number(raw)
-    if len(number) == 15 and number.isdigit():
-        return "15-digit ID numbers are no longer accepted; use the 18-character number"
-    if (
-        len(number) != 18
-        or not number[:17].isdigit()
-        or not (number[17].isdigit() or number[17] == "X")
-    ):
-        return "an ID number has 17 digits followed by a digit or X"
+    if len(number) == 15 and _ascii_digits(number):
+        return Msg(
+            "15-digit ID numbers are no longer accepted; use the 18-character number",
+            code="id_15_digits",
+        )
+    if len(number) != 18 or not _ascii_digits(number[:17]) or number[17] not in _CHECK_CHARS:
+        return Msg(
+            "an ID number has 17 digits followed by a digit or X (%(length)s characters given)",
+            code="id_format",
+            length=len(number),
+        )
     if int(number[:2]) not in _PROVINCES:
-        return "the region code is not a known province"
+        return Msg("the region code is not a known province", code="id_region")
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return "the birth date in the ID number is not a real date"
+        return Msg("the birth date in the ID number is not a real date", code="id_date")
     if born >= (today or date.today()) or born.year < 1880:
-        return "the birth date in the ID number is not in the past"
+        return Msg("the birth date in the ID number is not in the past", code="id_date_future")
     if id_check_char(number[:17]) != number[17]:
-        return "the check character does not match"
+        return Msg("the check character does not match", code="id_check")
     return None

@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from examsvc import security
 from examsvc.api import bp
-from examsvc.auth.views import login_rate_limit
+from examsvc.auth.views import login_rate_limit, typed_login
 from examsvc.errors import error_response
 from examsvc.extensions import csrf, limiter
 from examsvc.models import utcnow
@@ -44,14 +44,22 @@ def session_info():
 def log_in():
     csrf.protect()
     body = _json_body()
-    email, password = body.get("email"), body.get("password")
-    if not isinstance(email, str) or not isinstance(password, str):
+    login, password = typed_login(body), body.get("password")
+    if not isinstance(login, str) or not isinstance(password, str):
         raise ServiceError(_("email and password are required"), code="invalid_json")
-    user = accounts.authenticate(email, password)
+    user = accounts.authenticate(login, password)
     if user is None:
-        return error_response(401, "invalid_credentials", _("Wrong e-mail address or password."))
+        return error_response(
+            401, "invalid_credentials", _("Wrong e-mail address, mobile number or password.")
+        )
     security.log_in(user)
-    return jsonify({"csrf_token": generate_csrf(), "user": _user_json(user)})
+    return jsonify(
+        {
+            "csrf_token": generate_csrf(),
+            "user": _user_json(user),
+            "must_change_password": user.must_change_password,
+        }
+    )
 
 
 @bp.delete("/session")

@@ -11,7 +11,8 @@ PASSWORD_HINT = _l(
 
 
 class LoginForm(BaseForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    #: The login: an e-mail address or a mobile number (posted as ``email`` or ``login``).
+    email = StringField(_l("E-mail or mobile number"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Log in"))
 

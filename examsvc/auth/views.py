@@ -24,11 +24,25 @@ def account_key(account_id: int | None, login: str) -> str:
     return f"account:{account_id}" if account_id is not None else f"login:{login}"
 
 
+def typed_login(source) -> object:
+    """The login as sent, under its name ``login`` or the older ``email``."""
+    value = source.get("login")
+    return source.get("email") if value is None else value
+
+
 def login_key() -> str:
-    """Failed logins are counted per account (form or JSON)."""
+    """Failed logins are counted per account (form or JSON), whether e-mail or mobile typed."""
     body = request.get_json(silent=True) if request.is_json else None
-    email = (body or {}).get("email") if isinstance(body, dict) else request.form.get("email")
-    return account_key(*accounts.login_account(str(email or "")[:254]))
+    login = typed_login(body if isinstance(body, dict) else request.form)
+    return account_key(*accounts.login_account(str(login or "")[:254]))
+
+
+def _login_form() -> LoginForm:
+    if request.method == "POST" and "login" in request.form and "email" not in request.form:
+        data = request.form.copy()
+        data["email"] = data.pop("login")
+        return LoginForm(formdata=data)
+    return LoginForm()
 
 
 def _failed(response) -> bool:
@@ -51,13 +65,16 @@ def login_rate_limit(view):
 @csrf.exempt  # checked after the rate limit: the form validates its own token
 @login_rate_limit
 def login():
-    form = LoginForm()
+    form = _login_form()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            flash(_("Wrong e-mail address or password."), "danger")
+            flash(_("Wrong e-mail address, mobile number or password."), "danger")
             return render_template("auth/login.html", form=form), 401
         log_in(user)
+        if user.must_change_password:
+            flash(_("Choose your own password before you continue."), "warning")
+            return redirect(url_for("auth.change_password"))
         return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
     return render_template("auth/login.html", form=form)
 
@@ -100,3 +117,20 @@ def change_password():
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
+
+
+#: Pages a user who must change the password may still open.
+_FREE_ENDPOINTS = {"auth.change_password", "auth.logout", "static"}
+
+
+@bp.before_app_request
+def _require_new_password():
+    """An initial password is replaced before any web page; the exam API keeps working."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in _FREE_ENDPOINTS
+        and not request.path.startswith("/api/")
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None

@@ -25,9 +25,11 @@ from examsvc.models.exams import (
     Sitting,
 )
 from examsvc.models.jobs import Job, JobState, Upload
+from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.types import utcnow
 
 __all__ = [
+    "CATEGORIES",
     "CONTENT_FIELDS",
     "TRANSITIONS",
     "Answer",
@@ -40,11 +42,14 @@ __all__ = [
     "CertificateStatus",
     "Enrolment",
     "ExamKind",
+    "Gender",
     "Job",
     "JobState",
     "LoginSession",
+    "Organisation",
     "Paper",
     "PaperItem",
+    "PersonStatus",
     "Question",
     "QuestionBand",
     "QuestionStatus",

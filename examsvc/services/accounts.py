@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable
@@ -10,11 +11,11 @@ from collections.abc import Iterable
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from examsvc.extensions import db
 from examsvc.models import LoginSession, Role, User, UserRole, utcnow
-from examsvc.services import audit, passwords
+from examsvc.services import audit, initial_passwords, passwords
 from examsvc.services.errors import BadInput, Conflict
 from examsvc.services.queries import contains
 
@@ -95,12 +96,44 @@ def create_user(
     return user
 
 
-def normalize_login(login: str) -> str:
-    """The login as accounts are looked up by it: a normalised e-mail address.
+#: Dropped from a typed mobile number: spaces, dashes and brackets (after NFKC folding).
+_MOBILE_NOISE = re.compile(r"[\s\-()]")
+_MOBILE = re.compile(r"1[0-9]{10}")
 
-    Text that is no valid address is folded the same way (NFKC, lower case, no surrounding
-    spaces) so that every spelling of it counts as one for the login rate limit.
+
+def normalize_mobile(raw: str) -> str:
+    """A mainland mobile number as stored: 11 digits starting with 1.
+
+    Full-width digits are folded, spaces and dashes dropped, a +86 or 0086 prefix removed.
     """
+    text = _MOBILE_NOISE.sub("", unicodedata.normalize("NFKC", raw))
+    for prefix in ("+86", "0086"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+            break
+    if not _MOBILE.fullmatch(text):
+        raise BadInput(
+            _("a mobile number has 11 digits and starts with 1: %(mobile)s", mobile=raw.strip()),
+            code="invalid_mobile",
+        )
+    return text
+
+
+def is_mobile(login: str) -> bool:
+    return _MOBILE.fullmatch(login) is not None
+
+
+def normalize_login(login: str) -> str:
+    """The login as accounts are looked up by it: a mobile number or a normalised e-mail.
+
+    Text that is neither is folded the same way (NFKC, lower case, no surrounding spaces)
+    so that every spelling of it counts as one for the login rate limit.
+    """
+    if "@" not in login:
+        try:
+            return normalize_mobile(login)
+        except BadInput:
+            pass
     try:
         return normalize_email(login)
     except BadInput:
@@ -108,7 +141,9 @@ def normalize_login(login: str) -> str:
 
 
 def _find_login(login: str) -> User | None:
-    return db.session.scalar(db.select(User).where(User.email == normalize_login(login)))
+    key = normalize_login(login)
+    column = User.mobile if is_mobile(key) else User.email
+    return db.session.scalar(db.select(User).where(column == key))
 
 
 def login_account(login: str) -> tuple[int | None, str]:
@@ -119,16 +154,16 @@ def login_account(login: str) -> tuple[int | None, str]:
     return user_id, normalize_login(login)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this e-mail and password, or None."""
-    user = _find_login(email)
+def authenticate(login: str, password: str) -> User | None:
+    """The active user with this e-mail address or mobile number and password, or None."""
+    user = _find_login(login)
     stored, active = (
         (user.password_hash, user.is_active) if user is not None else (_DUMMY_HASH, False)
     )
     # End the read before the slow hash check: on SQLite a login request holds the write
     # lock from its first query, and autosaves must not wait behind the hashing.
     db.session.commit()
-    if not check_password_hash(stored, password) or not active or user is None:
+    if not initial_passwords.check(stored, password) or not active or user is None:
         return None
     return user
 
@@ -186,10 +221,11 @@ def end_session(token: str) -> None:
 
 def change_password(user: User, current: str, new: str, keep_token: str | None = None) -> None:
     """Change the password and end the account's other sessions (all but ``keep_token``'s)."""
-    if not check_password_hash(user.password_hash, current):
+    if not initial_passwords.check(user.password_hash, current):
         raise BadInput(_("the current password is wrong"), code="wrong_password")
-    check_password_rules(new, user.email, user.name)
+    check_password_rules(new, user.email or user.mobile or "", user.name)
     user.password_hash = _hash(new)
+    user.must_change_password = False
     user.session_version += 1
     others = db.update(LoginSession).where(
         LoginSession.user_id == user.id, LoginSession.ended_at.is_(None)
@@ -202,9 +238,15 @@ def change_password(user: User, current: str, new: str, keep_token: str | None =
 
 
 def search(text: str, page: int, per_page: int = 50):
-    """Accounts whose name or e-mail contains the text, newest first."""
+    """Accounts whose name, e-mail or mobile number contains the text, newest first."""
     query = db.select(User).order_by(User.id.desc())
     text = text.strip()
     if text:
-        query = query.where(db.or_(contains(User.name, text), contains(User.email, text)))
+        query = query.where(
+            db.or_(
+                contains(User.name, text),
+                contains(User.email, text),
+                contains(User.mobile, text),
+            )
+        )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -8,7 +8,7 @@ from importlib import resources
 
 from examsvc.extensions import db
 from examsvc.models import Blueprint, Enrolment, QuestionStatus, Role, Sitting, User, utcnow
-from examsvc.services import accounts, audit, bank, exams
+from examsvc.services import accounts, audit, bank, demo_people, exams
 from examsvc.services.errors import Conflict
 
 DEMO_USERS = [
@@ -71,6 +71,7 @@ def seed() -> dict:
     blueprint = _blueprint(admin)
     sitting = _sitting(admin, blueprint)
     _enrol(admin, sitting, users["candidate@demo.examsvc.cn"])
+    members = demo_people.seed_people(admin, users["orgadmin@demo.examsvc.cn"], sitting)
     return {
         "users": [
             {
@@ -80,7 +81,8 @@ def seed() -> dict:
                 "name": name,
             }
             for email, name, roles, password in DEMO_USERS
-        ],
+        ]
+        + members,
         "sittings": [{"id": sitting.id, "name": sitting.name}],
         "questions_added": added,
     }

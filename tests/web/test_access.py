@@ -20,15 +20,44 @@ GUARDED_PAGES = {
     "/review/credit": {Role.EXAMINER},
     "/bank/import/jobs/1": {Role.EXAMINER},  # and verified institutions
     "/admin/jobs/1": {Role.ADMIN},
+    "/orgs/": {Role.ADMIN, Role.ORG_ADMIN},
+    "/orgs/new": {Role.ADMIN},
+    "/orgs/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/orgs/people": {Role.ADMIN, Role.ORG_ADMIN},
+    "/orgs/people/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/roster/": {Role.ADMIN, Role.ORG_ADMIN},
+    "/roster/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
+    "/orgs/sittings": {Role.ADMIN, Role.ORG_ADMIN},
+    "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
 }
-FORM_PAGES = {"/bank/submit", "/review/1", "/admin/blueprints/new", "/admin/sittings/new"}
+FORM_PAGES = {
+    "/bank/submit",
+    "/review/1",
+    "/admin/blueprints/new",
+    "/admin/sittings/new",
+    "/orgs/new",
+    "/roster/",
+}
 ADMIN_POSTS = [
     "/admin/users/1/institution",
+    "/admin/users/1/id-number",
     "/admin/sittings/1/enrol",
     "/admin/sittings/1/publish",
     "/admin/sittings/1/certificates",
+    "/orgs/1/rename",
+    "/orgs/1/move",
+    "/orgs/1/close",
+    "/orgs/1/admins",
+    "/orgs/1/admins/1/remove",
 ]
-LOGIN_PAGES = ["/exam/", "/exam/sittings/1", "/exam/attempts/1", "/auth/password", *GUARDED_PAGES]
+LOGIN_PAGES = [
+    "/exam/",
+    "/exam/sittings/1",
+    "/exam/attempts/1",
+    "/auth/password",
+    "/me/",
+    *GUARDED_PAGES,
+]
 API_LOGIN = [
     ("GET", "/api/v1/me/sittings"),
     ("POST", "/api/v1/sittings/1/attempt"),
@@ -218,6 +247,7 @@ LIST_VARIANTS = {
     "/admin/?q=x&sittings_page=2&blueprints_page=3": {Role.ADMIN},
     "/admin/audit?action=sitting.enrolled&q=x&page=2": {Role.ADMIN},
     "/admin/users?q=x&page=2": {Role.ADMIN},
+    "/orgs/people?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
 }
 
 

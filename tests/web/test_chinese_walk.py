@@ -20,8 +20,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from examsvc.extensions import db
-from examsvc.models import Blueprint, Question, Role, Sitting, User, utcnow
-from examsvc.services import attempts, bank, demo, exams, importing, results, review
+from examsvc.models import Blueprint, Organisation, Question, Role, Sitting, User, utcnow
+from examsvc.services import (
+    attempts,
+    bank,
+    demo,
+    demo_people,
+    exams,
+    importing,
+    orgs,
+    results,
+    review,
+)
 from tests.conftest import PASSWORD, csrf_token, question_fields
 from tests.services.test_attempts import correct_response
 
@@ -132,6 +142,9 @@ def world(app: Flask, make_user) -> dict:
     answers = {str(i.id): correct_response(None, i) for i in attempt.enrolment.paper.items}
     attempts.save_answers(candidate, attempt.id, answers, seq=1)
     attempts.submit(candidate, attempt.id)
+    for email, *_ in demo_people.MEMBERS:  # the demo's organisation members sit it too
+        member = db.session.scalar(db.select(User).where(User.email == email))
+        attempts.submit(member, attempts.start_or_resume(member, sitting_id).id)
     results.publish(users["admin"], sitting_id)
     ends = results.notice_ends_on(exams.get_sitting(sitting_id))
     results.issue_certificates(users["admin"], sitting_id, today=ends + timedelta(days=1))
@@ -162,6 +175,12 @@ def world(app: Flask, make_user) -> dict:
         users["contributor"], "public", question_fields("judge", "walk-returned")
     )
     review.review(users["examiner"], returned.id, "return", "题干表述不够准确，请修改。")
+    # An organisation the org admin manages, with the candidate in a branch beneath it.
+    district = orgs.create("990", "走查区委")
+    branch = orgs.create("990-1", "走查党支部", district)
+    candidate.organisation_id = branch.id
+    users["org_admin"].managed_organisation_id = district.id
+    db.session.commit()
     return {
         "users": users,
         "passwords": {
@@ -196,6 +215,10 @@ def _resolver(world: dict):
             return world["question_id"]
         if name == "user_id" and role in world["users"]:
             return world["users"][role].id
+        if name == "person_id":
+            return world["users"]["candidate"].id
+        if name == "org_id":
+            return db.session.scalar(db.select(Organisation.id).order_by(Organisation.id))
         if name.endswith("_id"):
             model = models.get(name[: -len("_id")].replace("_", ""))
             if model is not None:
