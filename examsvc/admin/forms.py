@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     DecimalField,
-    EmailField,
     FieldList,
     Form,
     FormField,
@@ -165,7 +164,9 @@ class SittingForm(BaseForm):
 
 
 class EnrolForm(BaseForm):
-    email = EmailField(_l("Candidate's e-mail"), validators=[DataRequired(), Length(max=254)])
+    email = StringField(
+        _l("Candidate's e-mail or mobile number"), validators=[DataRequired(), Length(max=254)]
+    )
     submit = SubmitField(_l("Enrol"))
 
 

@@ -146,6 +146,11 @@ def _find_login(login: str) -> User | None:
     return db.session.scalar(db.select(User).where(column == key))
 
 
+def find_by_login(login: str) -> User | None:
+    """The account whose e-mail address or mobile number this is (normalised), or None."""
+    return _find_login(login)
+
+
 def login_account(login: str) -> tuple[int | None, str]:
     """The id of the account a login resolves to (None if none) and the normalised login."""
     user = _find_login(login)

@@ -21,7 +21,7 @@ from examsvc.models import (
     User,
     utcnow,
 )
-from examsvc.services import audit
+from examsvc.services import accounts, audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from examsvc.services.queries import contains
 from question_bank import assembly
@@ -305,17 +305,18 @@ def feasibility(blueprint: Blueprint) -> list[str]:
     ]
 
 
-def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
-    """Enrol a registered candidate (their paper is drawn with the sitting's, or now if late)."""
+def enrol(admin: User, sitting_id: int, login: str) -> Enrolment:
+    """Enrol a registered candidate, found by e-mail address or mobile number (their paper is
+    drawn with the sitting's, or now if late)."""
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
         raise NotFound(_("no such sitting"))
     if sitting.state(utcnow()) == "closed":
         raise Conflict(_("the sitting has closed"), code="sitting_closed")
-    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    user = accounts.find_by_login(login)
     if user is None:
         raise NotFound(
-            _("no account with the e-mail address %(email)s", email=email.strip()),
+            _("no account with the e-mail address or mobile number %(login)s", login=login.strip()),
             code="unknown_user",
         )
     exists = db.session.scalar(
@@ -325,7 +326,7 @@ def enrol(admin: User, sitting_id: int, email: str) -> Enrolment:
     )
     if exists is not None:
         raise Conflict(
-            _("%(email)s is already enrolled", email=user.email), code="already_enrolled"
+            _("%(email)s is already enrolled", email=user.login), code="already_enrolled"
         )
     # The admission number is built from the row's own id, so concurrent enrolments never
     # collide: a unique placeholder holds the column until the id exists.
