@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, SubmitField
 
+from examsvc import previews
 from examsvc.bank import bp
 from examsvc.extensions import read_only
 from examsvc.labels import AREA_LABELS, CHANNEL_LABELS, choices
@@ -84,7 +85,7 @@ def import_upload():
         _forget()
         flash(exc.message, "danger")
         return render_template("bank/import.html", form=form, report=None), exc.status
-    session[SESSION_KEY] = {"token": token, "user": current_user.id} if token else None
+    previews.remember(SESSION_KEY, token)
     page = render_template(
         "bank/import.html",
         form=form,
@@ -98,11 +99,10 @@ def import_upload():
 @bp.route("/import/confirm", methods=["POST"])
 def import_confirm():
     _require_importer()
-    token = _token()
-    if not ConfirmForm().validate_on_submit() or token is None:
+    token = previews.confirmed(SESSION_KEY, ConfirmForm())
+    if token is None:
         flash(_("Nothing to import: upload the file again."), "warning")
         return redirect(url_for("bank.import_upload"))
-    session.pop(SESSION_KEY, None)
     try:
         job_id = uploads.start_import(current_user, token)
     except ServiceError as exc:
@@ -133,12 +133,7 @@ def import_template():
 
 
 def _token() -> str | None:
-    """The token of this user's previewed upload, if the session holds one."""
-    entry = session.get(SESSION_KEY)
-    if not isinstance(entry, dict) or entry.get("user") != current_user.id:
-        return None
-    token = entry.get("token")
-    return token if isinstance(token, str) else None
+    return previews.waiting(SESSION_KEY)
 
 
 def _forget() -> None:

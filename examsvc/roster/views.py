@@ -10,10 +10,11 @@ from __future__ import annotations
 import base64
 import io
 
-from flask import flash, make_response, redirect, render_template, send_file, session, url_for
+from flask import flash, make_response, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from examsvc import previews
 from examsvc.extensions import read_only
 from examsvc.roster import bp
 from examsvc.roster.forms import ConfirmForm, RosterForm
@@ -44,7 +45,7 @@ def upload():
     report, token = uploads.preview(
         current_user, file.read(), file.filename or "", form.options(), _token()
     )
-    session[SESSION_KEY] = {"token": token, "user": current_user.id} if token else None
+    previews.remember(SESSION_KEY, token)
     page = render_template(
         "roster/upload.html", form=form, report=report, confirm=ConfirmForm(),
         filename=file.filename,
@@ -54,11 +55,10 @@ def upload():
 
 @bp.route("/confirm", methods=["POST"])
 def confirm():
-    token = _token()
-    if not ConfirmForm().validate_on_submit() or token is None:
+    token = previews.confirmed(SESSION_KEY, ConfirmForm())
+    if token is None:
         flash(_("Nothing to import: upload the file again."), "warning")
         return redirect(url_for("roster.upload"))
-    session.pop(SESSION_KEY, None)
     try:
         report = uploads.confirm(current_user, token)
     except ServiceError as exc:
@@ -84,9 +84,4 @@ def roster_template():
 
 
 def _token() -> str | None:
-    """The token of this user's previewed roster, if the session holds one."""
-    entry = session.get(SESSION_KEY)
-    if not isinstance(entry, dict) or entry.get("user") != current_user.id:
-        return None
-    token = entry.get("token")
-    return token if isinstance(token, str) else None
+    return previews.waiting(SESSION_KEY)
