@@ -19,7 +19,7 @@ ID_C = "34052419800101001X"
 ID_D = "110105199001010015"
 BAD_CHECK = "340524198001010013"
 HEADER = "姓名,身份证号码,手机号,邮箱,政治面貌,入党时间,职务,人员类别,所属组织"
-KEYS = ["imported", "skipped", "errors", "created", "updated", "enrolled", "accounts"]
+KEYS = ["imported", "skipped", "errors", "by_type", "created", "updated", "enrolled", "accounts"]
 
 
 @pytest.fixture
@@ -73,6 +73,7 @@ def test_new_people_get_accounts_with_initial_passwords_shown_once(run, roster, 
     assert result.exit_code == 0, result.output
     assert list(body) == KEYS
     assert (body["imported"], body["created"], body["updated"], body["skipped"]) == (2, 2, 0, 0)
+    assert body["by_type"] == {"organ": 1, "unspecified": 1}
     assert [(a["row"], a["login"]) for a in body["accounts"]] == [
         (2, "13800138000"),
         (3, "li@example.com"),
@@ -131,9 +132,17 @@ def test_a_known_person_is_updated_never_duplicated(run, roster):
     assert person.id == first_id and person.name == "张三丰"
     assert person.is_party_member and person.post == "组织委员" and person.leader
     assert person.organisation.code == "000-01-1"
-    assert person.mobile == "13800138000"  # a login they have is kept
+    assert person.mobile == "13900139000"  # the roster's new mobile number replaces the old
     assert person.email == "z@example.com"  # one they lacked is added
     assert person.password_hash == first_hash
+    assert body["by_type"] == {"unspecified": 1}
+    entry = db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.action == "user.roster_updated")
+        .order_by(AuditEntry.id.desc())
+    ).first()  # fmt: skip
+    assert entry.subject_id == first_id
+    assert entry.details["logins"] == {"mobile": ["13800138000", "13900139000"],
+                                       "email": [None, "z@example.com"]}  # fmt: skip
 
 
 def test_an_account_registered_by_e_mail_without_an_id_number_is_the_same_person(

@@ -67,6 +67,9 @@ def import_roster(
     report.imported = len(plans)
     report.created = sum(1 for p in plans if p.known is None)
     report.updated = report.imported - report.created
+    for p in plans:
+        kind = p.row.category or "unspecified"
+        report.by_type[kind] = report.by_type.get(kind, 0) + 1
     if dry_run:
         report.accounts = [
             {"row": p.row.row, "login": p.email or p.mobile, "initial_password": None}

@@ -17,6 +17,8 @@ class RosterReport:
     created: int = 0
     updated: int = 0
     enrolled: int = 0
+    #: Rows written per 人员类别 code (DOMAIN.md), "unspecified" for rows that name none.
+    by_type: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
     accounts: list[dict[str, Any]] = field(default_factory=list)
     rejected: bool = False
@@ -28,6 +30,7 @@ class RosterReport:
     def reject(self) -> None:
         self.rejected = True
         self.imported = self.created = self.updated = self.enrolled = 0
+        self.by_type = {}
         self.accounts = []
 
     def as_json(self) -> dict[str, Any]:
@@ -38,6 +41,7 @@ class RosterReport:
                 {"where": translate(e["where"]), "message": translate(e["message"])}
                 for e in self.errors
             ],
+            "by_type": dict(sorted(self.by_type.items())),
             "created": self.created,
             "updated": self.updated,
             "enrolled": self.enrolled,

@@ -70,8 +70,9 @@ def write(
         _entry(actor_id, "user.created", "user", i, now, roster=root.code)
         for i in new_ids.values()
     ] + [
-        _entry(actor_id, "user.roster_updated", "user", u["id"], now, roster=root.code)
-        for u in updates
+        _entry(actor_id, "user.roster_updated", "user", u["id"], now, roster=root.code,
+               **_login_changes(u, known))
+        for u, known in zip(updates, [p.known for p in plans if p.known], strict=True)
     ])  # fmt: skip
     person_ids = [new_ids.get(p.id_hash) if p.known is None else p.known.id for p in plans]
     if sitting is not None:
@@ -117,16 +118,17 @@ def _new_account(plan: Plan, password_hash: str) -> dict[str, Any]:
 
 
 def _changes(plan: Plan) -> dict[str, Any]:
-    """What the roster changes of a known person: what it gives, and logins they lack."""
+    """What the roster changes of a known person: what it gives, logins included (the
+    checks made sure no other account holds them)."""
     row, known = plan.row, plan.known
     assert known is not None
     changes: dict[str, Any] = {"id": known.id, **_profile(plan)}
     if known.id_number_hash is None:
         changes["id_number_enc"] = encrypt_id(row.id_number)
         changes["id_number_hash"] = plan.id_hash
-    if plan.email and not known.email:
+    if plan.email and plan.email != known.email:
         changes["email"] = plan.email
-    if plan.mobile and not known.mobile:
+    if plan.mobile and plan.mobile != known.mobile:
         changes["mobile"] = plan.mobile
     optional = {
         "is_party_member": row.is_party_member,
@@ -137,6 +139,14 @@ def _changes(plan: Plan) -> dict[str, Any]:
     }
     changes.update({k: v for k, v in optional.items() if v is not None})
     return changes
+
+
+def _login_changes(changes: dict[str, Any], known) -> dict[str, Any]:
+    """The logins an update replaces, old and new, for the audit trail."""
+    logins = {
+        key: [getattr(known, key), changes[key]] for key in ("email", "mobile") if key in changes
+    }
+    return {"logins": logins} if logins else {}
 
 
 def _by_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
