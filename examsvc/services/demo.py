@@ -71,7 +71,8 @@ def seed() -> dict:
     blueprint = _blueprint(admin)
     sitting = _sitting(admin, blueprint)
     _enrol(admin, sitting, users["candidate@demo.examsvc.cn"])
-    members = demo_people.seed_people(admin, users["orgadmin@demo.examsvc.cn"], sitting)
+    candidate = users["candidate@demo.examsvc.cn"]
+    members = demo_people.seed_people(admin, users["orgadmin@demo.examsvc.cn"], sitting, candidate)
     return {
         "users": [
             {

@@ -33,15 +33,28 @@ MEMBERS = [
      "000-02-01", None, "党建指导员", "two_new"),
 ]  # fmt: skip
 MEMBER_PASSWORD = "Dangyuan-2026-demo"
+#: The demo candidate's profile: (mobile, first 17 digits of the ID number, branch, post, category)
+CANDIDATE_PROFILE = ("13800000009", "11010519880808001", "000-01-01", "党务干事", "community")
 #: The demo org admin manages this subtree.
 ORG_ADMIN_ROOT = "000-01"
 
 
-def seed_people(admin: User, org_admin: User, sitting: Sitting) -> list[dict]:
-    """Create what is missing of the demo's organisations and members; returns their logins."""
+def seed_people(
+    admin: User, org_admin: User, sitting: Sitting, candidate: User | None = None
+) -> list[dict]:
+    """Create what is missing of the demo's organisations and members; returns their logins.
+
+    ``candidate``, the demo's own candidate, gets a full profile in the first branch."""
     for code, name, parent, kind in ORGANISATIONS:
         if orgs.by_code(code) is None:
             orgs.create(code, name, orgs.by_code(parent) if parent else None, kind=kind)
+    if candidate is not None and candidate.id_number_hash is None:
+        mobile, first17, branch, post, category = CANDIDATE_PROFILE
+        candidate.mobile, candidate.post, candidate.category = mobile, post, category
+        candidate.gender = "M"
+        candidate.organisation_id = orgs.require_code(branch).id
+        identity.assign_id_number(candidate, first17 + id_check_char(first17))
+        db.session.commit()
     if org_admin.managed_organisation_id is None:
         org_admin.managed_organisation_id = orgs.require_code(ORG_ADMIN_ROOT).id
         db.session.commit()
