@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from examsvc.extensions import db
 from examsvc.i18n import translate
-from examsvc.models import Answer, Attempt, AttemptStatus, Enrolment, PaperItem, User, utcnow
+from examsvc.models import (
+    Answer,
+    Attempt,
+    AttemptStatus,
+    Enrolment,
+    Paper,
+    PaperItem,
+    QuestionVersion,
+    Sitting,
+    User,
+    utcnow,
+)
 from examsvc.services import audit
 from examsvc.services.assembly import draw_late
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from question_bank.errors import InvalidResponse
-from question_bank.model import OPTION_LABELS, QuestionType
+from question_bank.model import BLANK_RE, OPTION_LABELS, QuestionType
 from question_bank.scoring import (
     MultipleRule,
     check_response,
@@ -99,18 +113,82 @@ def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) ->
     return attempt
 
 
-def _items_by_id(attempt: Attempt) -> dict[int, PaperItem]:
-    return {item.id: item for item in attempt.enrolment.paper.items}
+@dataclass(frozen=True)
+class ItemShape:
+    """What a save needs to check a response: fixed when the paper is drawn."""
+
+    type: QuestionType
+    option_count: int
+    blanks: int
 
 
-def _blanks(item: PaperItem) -> int:
-    return item.content.to_domain().blank_count()
+#: Papers never change once drawn (a released paper is deleted, never edited), so their
+#: shapes are cached per process, keyed by id and draw time (SQLite may reuse a deleted id).
+_SHAPES: OrderedDict[tuple[int, datetime], dict[int, ItemShape]] = OrderedDict()
+SHAPE_CACHE_SIZE = 4096
+
+
+def paper_shape(paper_id: int, drawn_at: datetime) -> dict[int, ItemShape]:
+    """Item id → ItemShape of a paper: one query the first time, then from memory."""
+    key = (paper_id, drawn_at)
+    shape = _SHAPES.get(key)
+    if shape is not None:
+        _SHAPES.move_to_end(key)
+        return shape
+    rows = db.session.execute(
+        db.select(PaperItem.id, PaperItem.option_order, QuestionVersion.type,
+                  QuestionVersion.stem)
+        .join(QuestionVersion, db.and_(QuestionVersion.question_id == PaperItem.question_id,
+                                       QuestionVersion.version == PaperItem.question_version))
+        .where(PaperItem.paper_id == paper_id)
+    )  # fmt: skip
+    shape = {
+        item_id: ItemShape(QuestionType(qtype), len(order or ()), len(BLANK_RE.findall(stem)))
+        for item_id, order, qtype, stem in rows
+    }
+    _SHAPES[key] = shape
+    while len(_SHAPES) > SHAPE_CACHE_SIZE:
+        _SHAPES.popitem(last=False)
+    return shape
+
+
+@dataclass(frozen=True)
+class _SaveTarget:
+    attempt_id: int
+    status: str
+    deadline: datetime
+    grace_seconds: int
+    paper_id: int | None
+    drawn_at: datetime | None
+
+
+def _save_target(user: User, attempt_id: int) -> _SaveTarget:
+    """The attempt's few columns a save needs, in one query; on PostgreSQL a share lock on
+    the attempt row, so a hand-in (which takes the row lock) waits for saves in flight and a
+    save after a hand-in sees it."""
+    query = (
+        db.select(Attempt.id, Attempt.status, Attempt.deadline, Sitting.grace_seconds,
+                  Paper.id, Paper.drawn_at)
+        .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
+        .join(Sitting, Sitting.id == Enrolment.sitting_id)
+        .outerjoin(Paper, Paper.enrolment_id == Enrolment.id)
+        .where(Attempt.id == attempt_id, Enrolment.user_id == user.id)
+        .with_for_update(read=True, of=Attempt)
+    )  # fmt: skip
+    row = db.session.execute(query).first()
+    if row is None:
+        raise NotFound(_("no such attempt"))
+    return _SaveTarget(*row)
 
 
 def save_answers(
     user: User, attempt_id: int, answers: object, seq: object, now: datetime | None = None
 ) -> SaveResult:
-    """Store answers unless a later save (higher seq) already wrote them."""
+    """Store answers unless a later save (higher seq) already wrote them.
+
+    One query for the attempt, the paper's shape from memory, one upsert per answer that
+    keeps the higher seq, one commit: the cost follows the answers sent, not the paper.
+    """
     now = now or utcnow()
     if not isinstance(answers, dict):
         raise BadInput(
@@ -118,36 +196,42 @@ def save_answers(
         )
     if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq < MAX_SEQ:
         raise BadInput(_("seq must be a non-negative whole number"), code="invalid_seq")
-    attempt = own_attempt(user, attempt_id, lock=True)
-    _ensure_open(attempt, now)
-    items = _items_by_id(attempt)
-    checked = _check_answers(items, answers)
-    existing = {
-        a.paper_item_id: a
-        for a in db.session.scalars(db.select(Answer).where(Answer.attempt_id == attempt.id))
-    }
-    saved = stale = 0
+    target = _save_target(user, attempt_id)
+    if target.status != AttemptStatus.IN_PROGRESS:
+        raise AttemptClosed(_("the attempt has been submitted"))
+    if now > target.deadline + timedelta(seconds=target.grace_seconds):
+        db.session.rollback()  # drop the share lock: closing takes the row lock
+        _ensure_open(own_attempt(user, attempt_id, lock=True), now)  # closes it and raises,
+        target = _save_target(user, attempt_id)  # unless its deadline moved meanwhile
+    if target.paper_id is None:  # an attempt always has a paper; be clear if not
+        raise Conflict(_("this attempt has no paper"), code="no_paper")
+    checked = _check_answers(paper_shape(target.paper_id, target.drawn_at), answers)
+    saved = 0
     for item_id, response in checked.items():
-        answer = existing.get(item_id)
-        if answer is None:
-            db.session.add(
-                Answer(
-                    attempt_id=attempt.id,
-                    paper_item_id=item_id,
-                    response=response,
-                    seq=seq,
-                    saved_at=now,
-                )
-            )
-        elif answer.seq >= seq:  # a retry or a late request: what is stored stands
-            stale += 1
-            continue
-        else:
-            answer.response, answer.seq, answer.saved_at = response, seq, now
-        saved += 1
-    deadline = attempt.deadline  # read before the commit expires it: no second transaction
+        if _upsert_answer(target.attempt_id, item_id, response, seq, now):
+            saved += 1
     db.session.commit()
-    return SaveResult(saved=saved, stale=stale, deadline=deadline)
+    return SaveResult(saved=saved, stale=len(checked) - saved, deadline=target.deadline)
+
+
+def _upsert_answer(attempt_id: int, item_id: int, response: object, seq: int, now) -> bool:
+    """Insert the answer, or overwrite a stored one of lower seq; False when a save of the
+    same or a higher seq already wrote it (a retry or a late request: what is stored stands)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Answer).values(
+        attempt_id=attempt_id, paper_item_id=item_id, response=response, seq=seq, saved_at=now
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[Answer.attempt_id, Answer.paper_item_id],
+        set_={
+            "response": statement.excluded.response,
+            "seq": statement.excluded.seq,
+            "saved_at": statement.excluded.saved_at,
+        },
+        where=Answer.seq < statement.excluded.seq,
+    ).returning(Answer.id)
+    return db.session.execute(statement).first() is not None
 
 
 def _ensure_open(attempt: Attempt, now: datetime) -> None:
@@ -159,21 +243,21 @@ def _ensure_open(attempt: Attempt, now: datetime) -> None:
         raise AttemptClosed(_("the time for this attempt is over"))
 
 
-def _check_answers(items: dict[int, PaperItem], answers: dict) -> dict[int, object]:
+def _check_answers(items: dict[int, ItemShape], answers: dict) -> dict[int, object]:
     checked: dict[int, object] = {}
     for raw_id, response in answers.items():
         # A few ASCII digits: str.isdigit() also accepts "²" and "①", which int() refuses.
         digits = str(raw_id)
         readable = digits.isascii() and digits.isdigit() and len(digits) <= 10
-        item = items.get(int(digits)) if readable else None
-        if item is None:
+        item_id = int(digits) if readable else None
+        shape = items.get(item_id) if item_id is not None else None
+        if shape is None:
             raise BadInput(
                 _("item %(item)s is not on this paper", item=digits[:40]), code="unknown_item"
             )
-        qtype = QuestionType(item.content.type)
         try:
-            checked[item.id] = check_response(
-                qtype, response, len(item.option_order), _blanks(item)
+            checked[item_id] = check_response(
+                shape.type, response, shape.option_count, shape.blanks
             )
         except InvalidResponse as exc:
             problem = translate(exc.args[0]) if exc.args else ""
