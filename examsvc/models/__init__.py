@@ -24,6 +24,7 @@ from examsvc.models.exams import (
     PaperItem,
     Sitting,
 )
+from examsvc.models.enrolment import TimeExtension
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.types import utcnow
@@ -61,4 +62,5 @@ __all__ = [
     "Upload",
     "UserRole",
     "utcnow",
+    "TimeExtension",
 ]
