@@ -88,4 +88,3 @@ def _level_refusals(level: int, held: int) -> list[Msg]:
                 level=Code(f"L{level}", "exam"), below=Code(f"L{level - 1}", "exam"))
         ]  # fmt: skip
     return []
-

@@ -42,7 +42,8 @@ CHUNK = 500
 
 def exam_of(sitting: Sitting) -> Exam:
     blueprint = sitting.blueprint
-    return Exam(blueprint.exam_kind, blueprint.level if blueprint.exam_kind == ExamKind.LEVEL else 0)
+    level = blueprint.level if blueprint.exam_kind == ExamKind.LEVEL else 0
+    return Exam(blueprint.exam_kind, level)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
