@@ -28,7 +28,9 @@ class EnrolOrgForm(BaseForm):
                          validators=[DataRequired()])  # fmt: skip
     party_only = BooleanField(_l("Party members only"))
     category = SelectField(
-        _l("Category"), choices=choices(CATEGORY_LABELS, first=("", _l("Any category")))
+        _l("Category"),
+        choices=choices(CATEGORY_LABELS, first=("", _l("Any category"))),
+        default="",
     )
     submit = SubmitField(_l("Enrol the organisation"))
 

@@ -292,3 +292,20 @@ def test_an_attempt_starts_with_the_extra_time_of_the_ledger(open_sitting):
     extra_time.grant(admin, sitting.id, row.id, 15, "视力障碍")
     attempt = attempts.start_or_resume(person, sitting.id)
     assert attempt.deadline == attempt.started_at + timedelta(minutes=45)
+
+
+def test_a_roster_for_a_sitting_refuses_the_ineligible_with_their_reasons(app, scheduled):
+    from examsvc.services import roster
+    from tests.services.test_roster_import import HEADER, ID_A, ID_B
+
+    _, admin = scheduled(candidates=0)
+    l2 = level_sitting(admin, 2)
+    orgs.create("500", "名单支部")
+    data = "\n".join([HEADER, f"张三,{ID_A},13800138000,,,,,,", f"李四,{ID_B},13800138001,,,,,,"])
+    with app.test_request_context():
+        report = roster.import_roster(admin, data.encode(), "500", sitting_id=l2.id,
+                                      filename="名单.csv")  # fmt: skip
+    assert report.rejected and report.skipped == 2
+    messages = [e["message"] for e in report.as_json()["errors"]]
+    assert len(messages) == 2 and all("须先持有" in m for m in messages), messages
+    assert enrolled(l2) == set()
