@@ -37,7 +37,9 @@ class EnrolOrgForm(BaseForm):
 
 class ExtraTimeForm(BaseForm):
     minutes = IntegerField(
-        _l("Extra minutes"), validators=[InputRequired(), NumberRange(1, MAX_MINUTES)]
+        _l("Extra minutes"),
+        validators=[InputRequired(), NumberRange(1, MAX_MINUTES)],
+        description=_l("1 to 600 minutes"),
     )
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON)])
     submit = SubmitField(_l("Grant extra time"))
