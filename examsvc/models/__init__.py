@@ -10,6 +10,7 @@ from examsvc.models.bank import (
     QuestionVersion,
     ReviewComment,
 )
+from examsvc.models.enrolment import TimeExtension
 from examsvc.models.exams import (
     Answer,
     Attempt,
@@ -24,7 +25,6 @@ from examsvc.models.exams import (
     PaperItem,
     Sitting,
 )
-from examsvc.models.enrolment import TimeExtension
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.types import utcnow
