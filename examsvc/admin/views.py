@@ -72,10 +72,14 @@ def new_sitting():
 def sitting(sitting_id: int):
     item = _sitting_or_404(sitting_id)
     query = request.args.get("q", "")[:100]
+    page = results.sitting_results_page(item, page_arg(), query)
+    from examsvc.admin.sittings import page_context
+
     return render_template(
         "admin/sitting.html",
         sitting=item,
-        page=results.sitting_results_page(item, page_arg(), query),
+        page=page,
+        **page_context(item, page.items),
         query=query,
         now=utcnow(),
         shortfalls=exams.feasibility(item.blueprint),

@@ -10,6 +10,7 @@ from examsvc.models.bank import (
     QuestionVersion,
     ReviewComment,
 )
+from examsvc.models.enrolment import TimeExtension
 from examsvc.models.exams import (
     Answer,
     Attempt,
@@ -61,4 +62,5 @@ __all__ = [
     "Upload",
     "UserRole",
     "utcnow",
+    "TimeExtension",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import io
 
-from flask import flash, make_response, redirect, render_template, send_file, url_for
+from flask import flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,6 +32,9 @@ def _form() -> RosterForm:
     form.sitting.choices = [("", _("Do not enrol"))] + [
         (str(s.id), f"{s.name} (#{s.id})") for s in uploads.sittings()
     ]
+    wanted = request.args.get("sitting", "")  # /roster/?sitting=ID: linked from a sitting's page
+    if request.method == "GET" and wanted in {value for value, _label in form.sitting.choices}:
+        form.sitting.data = wanted
     return form
 
 

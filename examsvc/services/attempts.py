@@ -24,7 +24,7 @@ from examsvc.models import (
     User,
     utcnow,
 )
-from examsvc.services import audit
+from examsvc.services import audit, extra_time
 from examsvc.services.assembly import draw_late
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from question_bank.errors import InvalidResponse
@@ -103,7 +103,8 @@ def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) ->
         raise Conflict(message, code=f"sitting_{state}")
     if enrolment.paper is None:
         draw_late(enrolment)  # nobody drew papers for this sitting ahead: draw now
-    deadline = min(now + timedelta(minutes=sitting.blueprint.duration_minutes), sitting.closes_at)
+    # duration plus the candidate's extra time (the ledger), never after the sitting closes
+    deadline = extra_time.deadline(sitting, now, extra_time.minutes_of(enrolment.id))
     attempt = Attempt(enrolment=enrolment, started_at=now, deadline=deadline)
     db.session.add(attempt)
     audit.record(

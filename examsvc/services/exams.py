@@ -328,6 +328,9 @@ def enrol(admin: User, sitting_id: int, login: str) -> Enrolment:
         raise Conflict(
             _("%(email)s is already enrolled", email=user.login), code="already_enrolled"
         )
+    from examsvc.services.enrolment import check_eligible
+
+    check_eligible(user, sitting)  # registration approved, not passed, the level below held
     # The admission number is built from the row's own id, so concurrent enrolments never
     # collide: a unique placeholder holds the column until the id exists.
     enrolment = Enrolment(

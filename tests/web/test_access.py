@@ -29,6 +29,8 @@ GUARDED_PAGES = {
     "/roster/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/sittings": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
+    "/admin/sittings/1/edit": {Role.ADMIN},
+    "/admin/sittings/1/candidates/1": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -37,6 +39,7 @@ FORM_PAGES = {
     "/admin/sittings/new",
     "/orgs/new",
     "/roster/",
+    "/admin/sittings/1/edit",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -49,6 +52,9 @@ ADMIN_POSTS = [
     "/orgs/1/close",
     "/orgs/1/admins",
     "/orgs/1/admins/1/remove",
+    "/admin/sittings/1/enrol-organisation",
+    "/admin/sittings/1/candidates/1/remove",
+    "/admin/sittings/1/candidates/1/extra-time",
 ]
 LOGIN_PAGES = [
     "/exam/",

@@ -72,6 +72,7 @@ def plan(
     elsewhere = _codes_elsewhere({r.org_code for r in rows if r.org_code} - set(subtree))
     plans: list[Plan] = []
     claimed: dict[int, int] = {}
+    refused = _refusals(rows, sitting, bad, hashes, by_hash, emails, by_email, by_mobile)
     for row in rows:
         if row.row in bad:
             continue
@@ -83,7 +84,7 @@ def plan(
             _org_problem(row, root, subtree, elsewhere, known, subtree_ids)
             or _login_problem(known, email, row.mobile, by_email, by_mobile)
             or _claimed_problem(known, claimed, row)
-            or _eligibility_problem(known, sitting)
+            or _eligibility_problem(known, sitting, refused)
         )
         if problem:
             _bad(report, bad, row, problem)
@@ -172,13 +173,34 @@ def _claimed_problem(known: Known | None, claimed: dict[int, int], row: RosterRo
     return None
 
 
-def _eligibility_problem(known: Known | None, sitting: Sitting | None) -> Msg | None:
-    if sitting is None or known is None:
+def _refusals(
+    rows, sitting, bad, hashes, by_hash, emails, by_email, by_mobile
+) -> dict[int, list[Msg]]:
+    """Why each person may not sit the sitting (services/enrolment.py), in one batch: known
+    accounts by id; 0 stands for a new account (registered now, nothing passed, no level)."""
+    if sitting is None:
+        return {}
+    from examsvc.services.enrolment import refusals_for
+
+    statuses = {0: "active"}
+    for row in rows:
+        if row.row in bad:
+            continue
+        known = by_hash.get(hashes[row.row]) or _unnumbered(
+            by_email.get(emails.get(row.row) or ""), by_mobile.get(row.mobile or "")
+        )
+        if known is not None:
+            statuses[known.id] = known.status
+    return refusals_for(sitting, statuses)
+
+
+def _eligibility_problem(
+    known: Known | None, sitting: Sitting | None, refused: dict[int, list[Msg]]
+) -> Msg | None:
+    if sitting is None:
         return None
-    if known.status == "pending":
-        return Msg("not eligible for the sitting: the registration is not approved yet",
-                   code="roster_not_approved")  # fmt: skip
-    if known.status == "disabled":
-        return Msg("not eligible for the sitting: the account is disabled",
-                   code="roster_disabled")  # fmt: skip
-    return None
+    reasons = refused.get(known.id if known is not None else 0)
+    if not reasons:
+        return None
+    return Msg("not eligible for the sitting: %(reasons)s", code="roster_not_eligible",
+               reasons=tuple(reasons))  # fmt: skip
