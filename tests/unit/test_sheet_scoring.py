@@ -57,10 +57,13 @@ def test_bulk_totals_equal_sheet_by_sheet_totals(rule, share):
     )
     result = score_sheets(item_set, codes, pass_mark=3.5)
     for n, sheet in enumerate(sheets):
-        exact = [item_score(i.type, i.key, r, i.points, rule, share) for i, r in zip(ITEMS, sheet)]
+        exact = [
+            item_score(i.type, i.key, r, i.points, rule, share)
+            for i, r in zip(ITEMS, sheet, strict=True)
+        ]
         assert result.totals[n] == total_score(exact)
         assert bool(result.passed[n]) is passes(total_score(exact), 3.5)
-        history = [e for e, i in zip(exact, ITEMS) if i.area == "history"]
+        history = [e for e, i in zip(exact, ITEMS, strict=True) if i.area == "history"]
         assert result.area_totals[n, result.areas.index("history")] == total_score(history)
         assert result.item_scores()[n].tolist() == pytest.approx([float(e) for e in exact])
 
