@@ -27,6 +27,7 @@ from question_bank.scoring import (
     exact_value,
     item_score,
 )
+from question_bank.statistics import Analysis, Choices, analyse
 
 #: Codes are bytes: eight options make 256 bit masks; judge and fill-in use the low codes.
 CODES = 256
@@ -206,3 +207,44 @@ def score_sheets(
         item_units=units,
         unit=item_set.unit,
     )
+
+
+#: The options of a judge item as item analysis names them: code 1 (bit 0) and 2 (bit 1).
+JUDGE_LABELS = ("true", "false")
+
+
+def analyse_sitting(
+    item_set: ItemSet,
+    codes: np.ndarray,
+    scores: SheetScores,
+    names: Sequence[str],
+    option_counts: Sequence[int],
+) -> Analysis:
+    """Item analysis of a scored sitting: item scores from ``scores``, option choices from
+    ``codes`` (every option of an item is listed, chosen or not; fill-in and subjective
+    items have none)."""
+    labels: list[tuple[str, ...]] = []
+    key_masks: list[int] = []
+    keys: list[str] = []
+    for item, count in zip(item_set.items, option_counts, strict=True):
+        if item.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            labels.append(tuple(OPTION_LABELS[:count]))
+            key_masks.append(encode_response(item, item.key))
+            keys.append("".join(item.key))  # type: ignore[arg-type]
+        elif item.type is QuestionType.JUDGE:
+            labels.append(JUDGE_LABELS)
+            key_masks.append(encode_response(item, item.key))
+            keys.append(JUDGE_LABELS[0] if item.key is True else JUDGE_LABELS[1])
+        else:
+            labels.append(())
+            key_masks.append(0)
+            keys.append(_key_text(item))
+    choices = Choices(codes=codes, labels=labels, key_masks=key_masks)
+    max_marks = [float(exact_value(item.points)) for item in item_set.items]
+    return analyse(scores.item_scores(), names, keys, max_marks=max_marks, choices=choices)
+
+
+def _key_text(item: SheetItem) -> str:
+    if item.type is QuestionType.FILL:
+        return " / ".join("|".join(accepted) for accepted in item.key)  # type: ignore[attr-defined]
+    return str(item.key)

@@ -10,6 +10,7 @@ from question_bank.model import QuestionType as T
 from question_bank.scoring import MultipleRule, item_score, passes, total_score
 from question_bank.sheet_scoring import (
     SheetItem,
+    analyse_sitting,
     compile_items,
     encode_column,
     encode_response,
@@ -116,3 +117,40 @@ def test_points_finer_than_a_hundredth_are_refused():
 
 def test_max_score_is_the_sum_of_points():
     assert compile_items(ITEMS).max_score == 7.01
+
+
+def test_a_scored_sitting_feeds_item_analysis_with_every_option_listed():
+    rng = np.random.default_rng(11)
+    items = (
+        SheetItem(T.SINGLE, "B", 1, "a"),
+        SheetItem(T.MULTIPLE, ("A", "C"), 2, "a"),
+        SheetItem(T.JUDGE, False, 1, "b"),
+        SheetItem(T.FILL, (("上海",),), 1, "b"),
+    )
+    ability = rng.random(500)
+    right = rng.random((500, 4)) < ability[:, None]
+    sheets = [
+        [
+            "B" if r[0] else str(rng.choice(["A", "C"])),  # D is never chosen
+            ["A", "C"] if r[1] else ["A"],
+            not r[2],  # the key is False
+            ["上海" if r[3] else "北京"],
+        ]
+        for r in right
+    ]
+    item_set = compile_items(items, MultipleRule.PER_OPTION)
+    codes = np.column_stack(
+        [encode_column(item, [s[i] for s in sheets]) for i, item in enumerate(items)]
+    )
+    scored = score_sheets(item_set, codes, pass_mark=3)
+    result = analyse_sitting(item_set, codes, scored, ["Q1", "Q2", "Q3", "Q4"], [4, 4, 0, 0])
+    q1, q2, q3, q4 = result.items
+    assert [o.option for o in q1.options] == ["A", "B", "C", "D"]
+    assert q1.options[3].share == 0.0 and "non_functional_distractor" in q1.flags
+    assert q1.key == "B" and q1.options[1].is_key
+    assert q2.key == "AC" and [o.is_key for o in q2.options] == [True, False, True, False]
+    assert q2.facility == pytest.approx(np.mean([1.0 if r[1] else 0.5 for r in right]))
+    assert (q3.key, [o.option for o in q3.options]) == ("false", ["true", "false"])
+    assert q3.options[1].share == pytest.approx(right[:, 2].mean())
+    assert q4.options == () and q4.key == "上海"
+    assert all("key_suspect" not in item.flags for item in result.items)
