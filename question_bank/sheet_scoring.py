@@ -150,8 +150,8 @@ def encode_response(item: SheetItem, response: object) -> int:
         return JUDGE_TRUE if response is True else JUDGE_FALSE
     if item.type is QuestionType.FILL:
         return right_blanks(item.key, response)  # type: ignore[arg-type]
-    picked = [response] if isinstance(response, str) else response
-    return sum(1 << OPTION_LABELS.index(p) for p in set(picked))  # type: ignore[union-attr]
+    picked: list[str] = [response] if isinstance(response, str) else list(response)  # type: ignore[call-overload]
+    return sum(1 << OPTION_LABELS.index(p) for p in set(picked))
 
 
 def encode_column(item: SheetItem, responses: Iterable[object]) -> np.ndarray:
