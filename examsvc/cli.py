@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from examsvc.cli_bank import bank_group
 from examsvc.cli_orgs import orgs_group
 from examsvc.cli_roster import roster_group
+from examsvc.cli_stats import stats_group
 from examsvc.models import Role
 from examsvc.services.errors import ServiceError
 
@@ -34,6 +35,7 @@ def register_commands(app) -> None:
     app.cli.add_command(orgs_group)
     app.cli.add_command(roster_group)
     app.cli.add_command(worker)
+    app.cli.add_command(stats_group)
 
 
 @click.group()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-import unicodedata
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from question_bank.errors import InvalidResponse, Msg
-from question_bank.model import OPTION_LABELS, QuestionType, normalize_text
+from question_bank.fill_match import fold_answer, right_blanks
+from question_bank.model import OPTION_LABELS, QuestionType
 
 
 class MultipleRule(enum.StrEnum):
@@ -16,7 +17,8 @@ class MultipleRule(enum.StrEnum):
     ALL_OR_NOTHING = "all_or_nothing"
     #: Each correct option chosen earns a share; any wrong pick scores 0.
     PER_OPTION = "per_option"
-    #: A correct subset without wrong picks earns half the points.
+    #: A correct subset without wrong picks earns a fixed share of the points (by default
+    #: half: 少选得一半).
     FIXED_PARTIAL = "fixed_partial"
 
 
@@ -73,65 +75,116 @@ def check_response(qtype: QuestionType, response: object, option_count: int, bla
     return response
 
 
+#: The share of the points a correct subset of the key earns under ``fixed_partial`` (少选得一半).
+DEFAULT_PARTIAL_SHARE = Fraction(1, 2)
+
+
+def item_score(
+    qtype: QuestionType,
+    key: object,
+    response: object,
+    points: float | Decimal | Fraction,
+    rule: MultipleRule = MultipleRule.ALL_OR_NOTHING,
+    share: float | Decimal | Fraction = DEFAULT_PARTIAL_SHARE,
+) -> Fraction | None:
+    """The exact points a canonical response earns; None for subjective items (graded by people).
+
+    Nothing is rounded here: a third of a point stays a third, so that a paper's total is
+    rounded once (``total_score``) and three thirds make a whole point again.
+    """
+    if qtype is QuestionType.SHORT:
+        return None
+    exact = exact_value(points)
+    if response is None:
+        return Fraction(0)
+    if qtype is QuestionType.SINGLE:
+        return exact if response == key else Fraction(0)
+    if qtype is QuestionType.JUDGE:
+        return exact if response is key else Fraction(0)
+    if qtype is QuestionType.MULTIPLE:
+        fraction = multiple_credit(tuple(key), response, rule, share)  # type: ignore[arg-type]
+        return exact * fraction
+    if not key:
+        return Fraction(0)
+    return exact * Fraction(right_blanks(key, response), len(key))  # type: ignore[arg-type]
+
+
 def score_response(
     qtype: QuestionType,
     key: object,
     response: object,
     points: float,
     rule: MultipleRule = MultipleRule.ALL_OR_NOTHING,
+    share: float | Decimal | Fraction = DEFAULT_PARTIAL_SHARE,
 ) -> float | None:
-    """Points earned by a canonical response; None for subjective items (graded by people)."""
-    if qtype is QuestionType.SHORT:
-        return None
-    if response is None:
-        return 0.0
-    if qtype is QuestionType.SINGLE:
-        return float(points) if response == key else 0.0
-    if qtype is QuestionType.JUDGE:
-        return float(points) if response is key else 0.0
-    if qtype is QuestionType.MULTIPLE:
-        return _score_multiple(tuple(key), response, points, rule)  # type: ignore[arg-type]
-    return _score_fill(key, response, points)  # type: ignore[arg-type]
+    """Points earned by a canonical response, unrounded; None for subjective items.
+
+    The float is the nearest to the exact value (2/3 of a point is 0.666…); ``total_score``
+    recovers the exact value, so summing these floats there loses nothing.
+    """
+    exact = item_score(qtype, key, response, points, rule, share)
+    return None if exact is None else float(exact)
 
 
-def _score_multiple(
-    key: tuple[str, ...], response: Sequence[str], points: float, rule: str
-) -> float:
+def multiple_credit(
+    key: Sequence[str],
+    response: Sequence[str],
+    rule: str,
+    share: float | Decimal | Fraction = DEFAULT_PARTIAL_SHARE,
+) -> Fraction:
+    """The share of a multiple-choice item's points a response earns under ``rule``."""
     picked = set(response)
     correct = set(key)
     if picked == correct:
-        return float(points)
+        return Fraction(1)
     if not picked or picked - correct or rule == MultipleRule.ALL_OR_NOTHING:
-        return 0.0
+        return Fraction(0)
     if rule == MultipleRule.PER_OPTION:
-        return round(points * len(picked) / len(correct), 2)
-    return round(points / 2, 2)
+        return Fraction(len(picked), len(correct))
+    return partial_share(share)
+
+
+def partial_share(share: float | Decimal | Fraction) -> Fraction:
+    """A ``fixed_partial`` share as an exact fraction between 0 and 1; else ValueError."""
+    exact = exact_value(share)
+    if not 0 <= exact <= 1:
+        raise ValueError(f"a partial share lies between 0 and 1, not {share}")
+    return exact
 
 
 def fill_match_key(text: str) -> str:
-    """How fill-in answers are compared: width, case and spacing do not matter (２／３ = 2/3)."""
-    return "".join(unicodedata.normalize("NFKC", normalize_text(text)).casefold().split())
+    """How fill-in answers are compared (see ``question_bank.fill_match``): ２／３ = 2/3."""
+    return fold_answer(text)
 
 
-def _score_fill(key: Sequence[Sequence[str]], response: Sequence[str], points: float) -> float:
-    if not key:
-        return 0.0
-    right = 0
-    for accepted, given in zip(key, response, strict=False):
-        given_key = fill_match_key(given)
-        if given_key and given_key in {fill_match_key(a) for a in accepted}:
-            right += 1
-    return round(points * right / len(key), 2)
+def exact_value(value: float | int | Decimal | Fraction) -> Fraction:
+    """The exact number a score or a points value stands for.
+
+    Points are written to the hundredth and partial credit divides them by small numbers
+    (options in the key, blanks, a share), so a float here is the nearest float to a fraction
+    with a small denominator: that fraction is taken (0.1 is 1/10, 0.666… is 2/3). Any other
+    float is taken as the decimal it prints as.
+    """
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int | Decimal):
+        return Fraction(value)
+    guess = Fraction(value).limit_denominator(_DENOMINATOR_LIMIT)
+    return guess if float(guess) == value else Fraction(Decimal(repr(value)))
 
 
-def total_score(points: Iterable[float]) -> float:
+_DENOMINATOR_LIMIT = 10**6
+
+
+def total_score(points: Iterable[float | Decimal | Fraction]) -> float:
     """A paper's score: the exact sum of its items' points, cut (never rounded up) to 0.01.
 
-    Summing in decimal keeps 0.1 × 600 at exactly 60; cutting keeps 4.995 at 4.99, so the
-    score shown is never above what was earned and a pass is never made by rounding.
+    The only rounding of a score: summed exactly, 0.1 × 600 stays 60 and three thirds of a
+    point make one; cutting keeps 4.995 at 4.99, so the score shown is never above what was
+    earned and a pass is never made by rounding.
     """
-    exact = sum((Decimal(str(p)) for p in points), Decimal(0))
-    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+    exact = sum((exact_value(p) for p in points), Fraction(0))
+    return float(Decimal(exact.numerator * 100 // exact.denominator) / 100)
 
 
 def passes(score: float, pass_mark: float) -> bool:

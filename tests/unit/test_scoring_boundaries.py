@@ -1,9 +1,11 @@
 """Scoring rules at their edges: partial credit, totals and the pass mark."""
 
+from fractions import Fraction
+
 import pytest
 
 from question_bank.model import QuestionType as T
-from question_bank.scoring import MultipleRule, passes, score_response, total_score
+from question_bank.scoring import MultipleRule, item_score, passes, score_response, total_score
 
 KEY = ("A", "B", "C")
 
@@ -30,9 +32,11 @@ def test_multiple_choice_rules_at_their_edges(rule, response, expected):
     assert score_response(T.MULTIPLE, KEY, response, 3, rule) == expected
 
 
-def test_partial_credit_is_given_to_the_hundredth():
-    assert score_response(T.MULTIPLE, KEY, ["A"], 2, MultipleRule.PER_OPTION) == 0.67
-    assert score_response(T.MULTIPLE, KEY, ["A", "B"], 2, MultipleRule.PER_OPTION) == 1.33
+def test_partial_credit_is_exact_and_only_the_total_is_cut():
+    two_thirds = score_response(T.MULTIPLE, KEY, ["A", "B"], 2, MultipleRule.PER_OPTION)
+    assert item_score(T.MULTIPLE, KEY, ["A"], 2, MultipleRule.PER_OPTION) == Fraction(2, 3)
+    assert two_thirds == 4 / 3  # not 1.33: the item keeps its exact credit
+    assert total_score([two_thirds]) == 1.33  # cut once, at the total
     assert score_response(T.MULTIPLE, KEY, ["A"], 0.5, MultipleRule.FIXED_PARTIAL) == 0.25
 
 
