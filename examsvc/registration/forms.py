@@ -38,13 +38,13 @@ class ProfileForm(BaseForm):
         validators=[Length(max=254)],
         description=_l("Give a mobile number, an e-mail address or both: you log in with them."),
     )
-    is_party_member = RadioField(_l("Party member"), choices=YES_NO)
+    is_party_member = RadioField(_l("Member of the Communist Party of China"), choices=YES_NO)
     party_joined_on = DateField(
         _l("Date of joining the Party"),
         validators=[Optional()],
         description=_l("Party members only."),
     )
-    organisation = SelectField(_l("Organisation"), choices=[])
+    organisation = SelectField(_l("Your organisation"), choices=[])
     category = SelectField(
         _l("Category"),
         choices=choices(CATEGORY_LABELS, first=("", _l("— choose —"))),
