@@ -81,12 +81,13 @@ def load_config(app: Flask, overrides: dict | None) -> None:
 
 
 def _upload_limits(cfg) -> None:
-    """A request may carry two registration documents at their limit (the two photos)."""
+    """The default request limit grows to carry two registration documents at their limit
+    (the two photos) when EXAMSVC_UPLOAD_MAX_BYTES is raised; a limit set on purpose stays."""
     per_file = int(cfg["UPLOAD_MAX_BYTES"])
     if per_file <= 0:
         raise ConfigError("EXAMSVC_UPLOAD_MAX_BYTES must be a positive number of bytes")
-    if cfg.get("MAX_CONTENT_LENGTH") is not None:
-        cfg["MAX_CONTENT_LENGTH"] = max(int(cfg["MAX_CONTENT_LENGTH"]), 2 * per_file + 2**20)
+    if cfg.get("MAX_CONTENT_LENGTH") == DEFAULTS["MAX_CONTENT_LENGTH"]:
+        cfg["MAX_CONTENT_LENGTH"] = max(DEFAULTS["MAX_CONTENT_LENGTH"], 2 * per_file + 2**20)
 
 
 def _engine_options(url: str, cfg) -> dict:

@@ -97,10 +97,11 @@ def edit():
         flash(_("The registration cannot be changed now."), "warning")
         return redirect(url_for(".mine"))
     profile = registration.profile_of(current_user)
-    form = EditForm(obj=profile, is_party_member="yes" if profile.is_party_member else "no")
+    form = EditForm(obj=profile)
     _organisations(form)
-    if request.method == "GET":
+    if request.method == "GET":  # the fields whose names or values differ from the profile's
         form.organisation.data = str(profile.organisation_id or "")
+        form.is_party_member.data = "yes" if profile.is_party_member else "no"
     if form.validate_on_submit():
         try:
             registration.update_profile(current_user, form.profile())

@@ -13,7 +13,7 @@ art. 29 is recorded with its time and the version of the text the person agreed 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -115,10 +115,14 @@ def update_profile(user: User, profile: Profile) -> None:
     _commit()
 
 
+_PROFILE_COLUMNS = (
+    "name", "gender", "mobile", "email", "is_party_member", "party_joined_on", "post",
+    "category", "organisation_id",
+)  # fmt: skip
+
+
 def _snapshot(user: User) -> dict:
-    names = ("name", "gender", "mobile", "email", "is_party_member", "party_joined_on")
-    names += ("post", "category", "organisation_id")
-    return {n: getattr(user, n) for n in names}
+    return {n: getattr(user, n) for n in _PROFILE_COLUMNS}
 
 
 def _apply_profile(user: User, profile: Profile) -> str:
@@ -406,9 +410,16 @@ def photo(person: User) -> tuple[bytes, str] | None:
 
 
 def profile_of(user: User) -> Profile:
-    """The person's current profile as a form shows it (the ID number masked is not shown)."""
-    values = {f.name: getattr(user, f.name, None) for f in fields(Profile)}
-    values.update(
-        id_number="", mobile=user.mobile or "", email=user.email or "", post=user.post or ""
+    """The person's current profile as the edit form shows it: the ID number left empty."""
+    return Profile(
+        name=user.name,
+        id_number="",
+        gender=user.gender or "",
+        mobile=user.mobile or "",
+        email=user.email or "",
+        is_party_member=user.is_party_member,
+        party_joined_on=user.party_joined_on,
+        post=user.post or "",
+        category=user.category or "",
+        organisation_id=user.organisation_id,
     )
-    return Profile(**values)

@@ -43,7 +43,9 @@ def test_the_consent_and_the_pending_state_are_recorded(branch):
     reg = registration.of(person)
     assert person.status == "pending" and person.roles == {"candidate"}
     assert reg.consent_version == registration.CONSENT_VERSION and reg.consent_at is not None
-    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "registration.created"))
+    entry = db.session.scalar(
+        db.select(AuditEntry).where(AuditEntry.action == "registration.created")
+    )
     assert entry.details == {"consent_version": registration.CONSENT_VERSION}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from examsvc.extensions import db
@@ -159,9 +161,9 @@ def test_a_file_over_the_size_limit_is_refused(app, tree):
 
 
 def test_a_request_over_the_total_limit_gets_a_clear_message(app, tree):
-    assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1000 + 2**20  # raised to fit two files
+    assert app.config["MAX_CONTENT_LENGTH"] == 4096  # set on purpose: kept
     client = _person_client(app, register(tree["A1"]))
-    response = _upload(client, "honour", (PDF + b"0" * (2**20 + 4000), "huge.pdf"))
+    response = _upload(client, "honour", (PDF + b"0" * 5000, "huge.pdf"))
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "上传的内容过大" in page
     assert "Request Entity Too Large" not in page
@@ -270,6 +272,8 @@ def test_the_id_number_is_masked_on_every_page_that_shows_it(app, tree, org_admi
     db.session.commit()
     edit = me.get("/registration/edit").get_data(as_text=True)
     assert masked in edit and number not in edit
+    assert re.search(r'<input checked[^>]*value="yes"', edit)  # the form shows what is stored
+    assert re.search(rf'<option selected value="{tree["A1"].id}"', edit)
 
 
 def test_documents_in_a_shared_folder_are_named_at_random(app, tree, tmp_path):
@@ -291,3 +295,14 @@ def test_quick_accounts_point_candidates_to_individual_registration(client):
     assert "/registration/new" in page
     assert "/registration/new" in client.get("/auth/login").get_data(as_text=True)
     assert "/registration/new" in client.get("/").get_data(as_text=True)
+
+
+def test_the_default_request_limit_grows_with_the_document_limit(tmp_path):
+    from examsvc import create_app
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    where = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(tmp_path)}
+    big = create_app({**where, "UPLOAD_MAX_BYTES": 10**7})
+    assert big.config["MAX_CONTENT_LENGTH"] == 2 * 10**7 + 2**20
+    default = create_app(where)
+    assert default.config["MAX_CONTENT_LENGTH"] == 16 * 1024 * 1024
