@@ -70,6 +70,8 @@ def _register_blueprints(app: Flask) -> None:
     from examsvc.main import bp as main_bp
     from examsvc.orgs import bp as orgs_bp
     from examsvc.orgs import me_bp
+    from examsvc.registration import bp as registration_bp
+    from examsvc.registration import review_bp as registration_review_bp
     from examsvc.review import bp as review_bp
     from examsvc.roster import bp as roster_bp
     from examsvc.verify import bp as verify_bp
@@ -77,3 +79,5 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp)
     for bp in (*blueprints, orgs_bp, me_bp, roster_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(registration_review_bp)

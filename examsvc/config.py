@@ -49,6 +49,10 @@ DEFAULTS = {
     "IMPORT_MAX_QUESTIONS": 50_000,
     "CERTIFICATE_VALID_YEARS": 3,
     "CERTIFICATE_ORG_CODE": "0000",
+    #: One registration document (报名表, photo…) at most this large.
+    "UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+    #: Registration documents as files in this shared folder; unset: in the database.
+    "UPLOAD_PATH": None,
 }
 
 
@@ -73,6 +77,17 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     cfg["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(cfg["SQLALCHEMY_DATABASE_URI"], cfg)
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _embedded_secret(app, default_db)
+    _upload_limits(cfg)
+
+
+def _upload_limits(cfg) -> None:
+    """The default request limit grows to carry two registration documents at their limit
+    (the two photos) when EXAMSVC_UPLOAD_MAX_BYTES is raised; a limit set on purpose stays."""
+    per_file = int(cfg["UPLOAD_MAX_BYTES"])
+    if per_file <= 0:
+        raise ConfigError("EXAMSVC_UPLOAD_MAX_BYTES must be a positive number of bytes")
+    if cfg.get("MAX_CONTENT_LENGTH") == DEFAULTS["MAX_CONTENT_LENGTH"]:
+        cfg["MAX_CONTENT_LENGTH"] = max(DEFAULTS["MAX_CONTENT_LENGTH"], 2 * per_file + 2**20)
 
 
 def _engine_options(url: str, cfg) -> dict:

@@ -44,6 +44,9 @@ def template_labels() -> dict:
         "category_labels": CATEGORY_LABELS,
         "person_status_labels": PERSON_STATUS_LABELS,
         "gender_labels": GENDER_LABELS,
+        "document_labels": DOCUMENT_LABELS,
+        "registration_state_labels": REGISTRATION_STATE_LABELS,
+        "profile_field_labels": PROFILE_FIELD_LABELS,
     }
 
 
@@ -139,6 +142,13 @@ AUDIT_LABELS = {
     "sitting.org_enrolled": _l("Organisation enrolled"),
     "sitting.unenrolled": _l("Candidate removed from a sitting"),
     "enrolment.time_extended": _l("Extra time granted"),
+    "registration.created": _l("Individual registration started"),
+    "registration.profile_updated": _l("Registration profile changed"),
+    "registration.documents_added": _l("Registration documents uploaded"),
+    "registration.document_removed": _l("Registration document removed"),
+    "registration.submitted": _l("Registration submitted for review"),
+    "registration.approved": _l("Registration approved"),
+    "registration.returned": _l("Registration returned"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -150,6 +160,7 @@ SUBJECT_LABELS = {
     "certificate": _l("Certificate"),
     "organisation": _l("Organisation"),
     "system": _l("System"),
+    "registration": _l("Registration"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -211,4 +222,36 @@ AUDIT_DETAIL_LABELS = {
     "opens_at": _l("Opens at"),
     "closes_at": _l("Closes at"),
     "grace_seconds": _l("Grace (seconds)"),
+    "consent_version": _l("Consent text version"),
+    "kind": _l("Document"),
+    "replaced": _l("Replaced"),
+    "fields": _l("Fields"),
+    "again": _l("Submitted again"),
+}
+#: 个人报名 documents (question_bank.documents.KINDS).
+DOCUMENT_LABELS = {
+    "application_form": _l("Application form"),
+    "education": _l("Proof of education"),
+    "id_copy": _l("Copy of the ID card"),
+    "honour": _l("Honour certificates"),
+    "photo": _l("ID photos"),
+}
+#: Profile fields, as the audit log lists the ones a change touched.
+PROFILE_FIELD_LABELS = {
+    "name": _l("Full name"),
+    "id_number": _l("ID number"),
+    "gender": _l("Gender"),
+    "mobile": _l("Mobile"),
+    "email": _l("E-mail"),
+    "is_party_member": _l("Party member"),
+    "party_joined_on": _l("Date of joining the Party"),
+    "post": _l("Post"),
+    "category": _l("Category"),
+    "organisation_id": _l("Organisation"),
+}
+REGISTRATION_STATE_LABELS = {
+    "draft": _l("Not yet submitted"),
+    "submitted": _l("Awaiting review"),
+    "returned": _l("Returned"),
+    "approved": _l("Approved"),
 }

@@ -27,6 +27,7 @@ from examsvc.models.exams import (
 )
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
+from examsvc.models.registration import Registration, RegistrationDocument, RegistrationState
 from examsvc.models.types import utcnow
 
 __all__ = [
@@ -63,4 +64,7 @@ __all__ = [
     "UserRole",
     "utcnow",
     "TimeExtension",
+    "Registration",
+    "RegistrationDocument",
+    "RegistrationState",
 ]

@@ -21,7 +21,9 @@ from examsvc.services.queries import contains
 
 #: Checked when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
-SELF_SERVICE_ROLES = (Role.CANDIDATE, Role.CONTRIBUTOR)
+#: The quick account of /auth/register submits questions (社会征集); candidates register with
+#: their ID number and documents instead (个人报名, services/registration.py) and are reviewed.
+SELF_SERVICE_ROLES = (Role.CONTRIBUTOR,)
 
 
 def _hash(password: str) -> str:
@@ -72,7 +74,7 @@ def _new_user(email: str, name: str, password: str, roles: Iterable[str]) -> Use
 
 
 def register(email: str, name: str, password: str) -> User:
-    """Self-registration: anyone may sit exams and submit questions (社会征集)."""
+    """A contributor account: anyone may submit questions (社会征集)."""
     user = _new_user(email, name, password, SELF_SERVICE_ROLES)
     audit.record(user, "user.registered", user, email=user.email)
     db.session.commit()

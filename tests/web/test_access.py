@@ -31,6 +31,8 @@ GUARDED_PAGES = {
     "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
     "/admin/sittings/1/edit": {Role.ADMIN},
     "/admin/sittings/1/candidates/1": {Role.ADMIN},
+    "/registration/review/": {Role.ADMIN, Role.ORG_ADMIN},
+    "/registration/review/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside the subtree
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -62,6 +64,9 @@ LOGIN_PAGES = [
     "/exam/attempts/1",
     "/auth/password",
     "/me/",
+    "/registration/",
+    "/registration/edit",
+    "/registration/documents/1",
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -149,7 +154,7 @@ def test_an_api_call_without_csrf_header_is_refused(login_as, open_sitting):
 
 
 def test_public_pages_need_no_login(client):
-    for path in ("/", "/verify/", "/auth/login", "/auth/register", "/healthz"):
+    for path in ("/", "/verify/", "/auth/login", "/auth/register", "/healthz", "/registration/new"):
         assert client.get(path).status_code == 200, path
     assert client.get("/verify/Q0-0000-2026-000001-0").status_code == 404
     assert (
@@ -277,3 +282,31 @@ def test_the_exam_page_of_another_candidates_sitting_stays_404_once_handed_in(
     outsider = log_in(app.test_client(), make_user(Role.CANDIDATE))
     assert outsider.get(f"/exam/sittings/{sitting.id}").status_code == 404
     assert outsider.get(f"/exam/attempts/{attempt.id}").status_code == 404
+
+
+#: Reviewing a registration: admins and org admins (of the person's subtree) only.
+REVIEW_POSTS = ["/registration/review/1/approve", "/registration/review/1/return"]
+#: The person's own registration actions: any logged-in account (on its own registration).
+PERSON_POSTS = [
+    "/registration/documents",
+    "/registration/documents/1/delete",
+    "/registration/submit",
+    "/registration/edit",
+]
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r not in (Role.ADMIN, Role.ORG_ADMIN)])
+def test_only_reviewers_may_decide_a_registration(login_as, role):
+    client, _ = login_as(role)
+    token = csrf_token(client)
+    for path in REVIEW_POSTS:
+        response = client.post(path, data={"csrf_token": token, "reason": "x"})
+        assert response.status_code == 403, (role, path)
+
+
+def test_anonymous_users_cannot_post_to_a_registration(client):
+    token = csrf_token(client)
+    for path in PERSON_POSTS + REVIEW_POSTS:
+        response = client.post(path, data={"csrf_token": token})
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/auth/login?next="), path

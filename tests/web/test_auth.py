@@ -7,7 +7,7 @@ from examsvc.models import AuditEntry, User
 from tests.conftest import PASSWORD, csrf_token, form_token, post_form
 
 
-def test_register_creates_a_candidate_and_contributor_and_logs_in(client):
+def test_register_creates_a_contributor_account_and_logs_in(client):
     response = post_form(
         client,
         "/auth/register",
@@ -20,7 +20,7 @@ def test_register_creates_a_candidate_and_contributor_and_logs_in(client):
     )
     assert response.status_code == 302
     user = db.session.scalar(db.select(User).where(User.email == "wang@example.com"))
-    assert user.roles == {"candidate", "contributor"}
+    assert user.roles == {"contributor"}  # candidates register at /registration/new
     assert user.password_hash != "Plum-river-42"
     assert client.get("/api/v1/session").get_json()["user"]["email"] == "wang@example.com"
 

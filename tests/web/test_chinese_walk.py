@@ -20,7 +20,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from examsvc.extensions import db
-from examsvc.models import Blueprint, Organisation, Question, Role, Sitting, User, utcnow
+from examsvc.models import (
+    Blueprint,
+    Organisation,
+    Question,
+    RegistrationDocument,
+    Role,
+    Sitting,
+    User,
+    utcnow,
+)
 from examsvc.services import (
     attempts,
     bank,
@@ -29,14 +38,21 @@ from examsvc.services import (
     exams,
     importing,
     orgs,
+    registration,
     results,
     review,
 )
 from tests.conftest import PASSWORD, csrf_token, question_fields
+from tests.registration_helpers import PASSWORD as REGISTRANT_PASSWORD
+from tests.registration_helpers import complete as complete_registration
+from tests.registration_helpers import id_number as registration_id_number
+from tests.registration_helpers import register as register_person
 from tests.services.test_attempts import correct_response
 
 #: Every role, and a candidate in the middle of an exam (the exam page and its texts).
 ROLES = ["anonymous", "candidate", "contributor", "examiner", "org_admin", "admin", "sitting"]
+#: ... and a person whose 个人报名 was returned (their registration page, its forms).
+ROLES += ["registrant"]
 #: Demo accounts walked for each role (DEMO_USERS in examsvc/services/demo.py).
 DEMO_LOGIN = {
     "candidate": "candidate@demo.examsvc.cn",
@@ -51,7 +67,7 @@ ALLOWED_WORDS = {
     "english",
     # file formats and standards, named as their users know them
     "pdf", "csv", "xlsx", "xls", "json", "xml", "moodle", "gift", "aiken", "qti", "ims",
-    "excel", "zip", "utf",
+    "excel", "zip", "utf", "jpeg", "jpg", "png",
     # question types as a file's format names them, quoted in "不支持此题型（matching）"
     "matching", "numerical", "essay", "cloze", "calculated", "ddwtos", "gapselect",
     # protocol and product names
@@ -181,11 +197,22 @@ def world(app: Flask, make_user) -> dict:
     candidate.organisation_id = branch.id
     users["org_admin"].managed_organisation_id = district.id
     db.session.commit()
+    # 个人报名: a submitted registration with its documents, in the org admin's subtree.
+    complete_registration(register_person(branch, name="赵报名", mobile="13912345678"))
+    users["registrant"] = register_person(
+        branch, name="钱报名", mobile="13912345679", email="qian@example.com",
+        id_number=registration_id_number(sequence="135"),
+    )  # fmt: skip
+    complete_registration(users["registrant"])
+    registration.return_to_person(
+        users["admin"], registration.of(users["registrant"]), "照片不清晰，请重新上传。"
+    )
     return {
         "users": users,
         "passwords": {
             **{role: passwords[email] for role, email in DEMO_LOGIN.items()},
             "sitting": PASSWORD,
+            "registrant": REGISTRANT_PASSWORD,
         },
         "attempts": {"candidate": attempt.id, "sitting": sitting_attempt.id},
         "sittings": {"candidate": sitting_id, "sitting": second.id},
@@ -217,6 +244,8 @@ def _resolver(world: dict):
             return world["users"][role].id
         if name == "person_id":
             return world["users"]["candidate"].id
+        if name == "document_id":  # a registration's document (RegistrationDocument)
+            return db.session.scalar(db.select(RegistrationDocument.id).limit(1))
         if name == "org_id":
             return db.session.scalar(db.select(Organisation.id).order_by(Organisation.id))
         if name.endswith("_id"):
