@@ -77,3 +77,8 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp)
     for bp in (*blueprints, orgs_bp, me_bp, roster_bp):
         app.register_blueprint(bp)
+    from examsvc.tickets import bp as tickets_bp
+    from examsvc.tickets import exports_bp
+
+    app.register_blueprint(tickets_bp)
+    app.register_blueprint(exports_bp)

@@ -135,6 +135,7 @@ AUDIT_LABELS = {
     "org.admin_removed": _l("Organisation admin removed"),
     "roster.imported": _l("Roster imported"),
     "user.roster_updated": _l("Profile updated from a roster"),
+    "sitting.seats_assigned": _l("Place, rooms and seats assigned"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -193,4 +194,9 @@ AUDIT_DETAIL_LABELS = {
     "reencrypted": _l("Encrypted again"),
     "rehashed": _l("Lookup hashes recomputed"),
     "unreadable": _l("Could not be decrypted"),
+    "place": _l("Place"),
+    "room_size": _l("Candidates per room"),
+    "rooms": _l("Rooms"),
+    "changed": _l("Changed"),
+    "kept": _l("Kept"),
 }
