@@ -146,10 +146,25 @@ def subset_file(face: Face, folder: Path) -> Path:
 def build_subset(face: Face, target: Path, chars: Iterable[int] | None = None) -> Path:
     """Write the subset of ``face`` holding ``chars`` (default ``subset_chars()``) to
     ``target``, atomically: a half-written file is never used."""
-    from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(face.path, fontNumber=face.index, lazy=False)
+    with TTFont(face.path, fontNumber=face.index, lazy=False) as font:
+        _subset(font, chars)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                font.save(out)
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+    return target
+
+
+def _subset(font, chars: Iterable[int] | None) -> None:
+    from fontTools import subset
+
     options = subset.Options()
     options.layout_features = []  # no shaping: Chinese needs none, and it keeps fpdf2 fast
     options.name_IDs = ["*"]
@@ -158,16 +173,6 @@ def build_subset(face: Face, target: Path, chars: Iterable[int] | None = None) -
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=set(chars if chars is not None else subset_chars()))
     subsetter.subset(font)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            font.save(out)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return target
 
 
 def prepare_fonts(config=None) -> list[Path]:

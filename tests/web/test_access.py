@@ -29,6 +29,9 @@ GUARDED_PAGES = {
     "/roster/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/sittings": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
+    "/tickets/sittings/1/all.pdf": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without their people
+    "/exports/people.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
+    "/exports/sittings/1/roster.xlsx": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without their people
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -49,6 +52,7 @@ ADMIN_POSTS = [
     "/orgs/1/close",
     "/orgs/1/admins",
     "/orgs/1/admins/1/remove",
+    "/tickets/sittings/1/seats",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -56,6 +60,8 @@ LOGIN_PAGES = [
     "/exam/attempts/1",
     "/auth/password",
     "/me/",
+    "/tickets/1",  # a candidate's own admission ticket: 404 unless enrolled
+    "/tickets/1.pdf",
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -248,6 +254,7 @@ LIST_VARIANTS = {
     "/admin/audit?action=sitting.enrolled&q=x&page=2": {Role.ADMIN},
     "/admin/users?q=x&page=2": {Role.ADMIN},
     "/orgs/people?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
+    "/exports/people.xlsx?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
 }
 
 

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from pypdf import PdfReader
 
 from examsvc.extensions import db
 from examsvc.models import AuditEntry, Enrolment, Role, Sitting
 from examsvc.services import exams, identity, orgs
-from question_bank.checksum import id_check_char
 from tests.conftest import log_in, post_form
-
-
-def id_number(n: int) -> str:
-    """A valid ID number of its own for every n (Beijing, born 1980)."""
-    first = f"110105198001{1 + n % 28:02d}{n % 1000:03d}"
-    return first + id_check_char(first)
+from tests.web.ticket_world import id_number
+from tests.web.ticket_world import world as world  # noqa: F401 - the fixture
 
 
 def pdf_text(data: bytes) -> str:
@@ -27,41 +21,6 @@ def pdf_text(data: bytes) -> str:
     assert data.startswith(b"%PDF-")
     pages = PdfReader(io.BytesIO(data)).pages
     return "\n".join(page.extract_text() for page in pages).replace("\x00", "")
-
-
-@pytest.fixture
-def world(app, make_user, scheduled):
-    """A sitting tomorrow; 甲街道 (two people) and 乙街道 (one person) enrolled; an org admin
-    of 甲 and one of 乙's branch; everyone with an ID number."""
-    sitting, admin = scheduled(candidates=0)
-    root = orgs.create("000", "区委")
-    a, b = orgs.create("A", "甲街道党工委", root), orgs.create("B", "乙街道党工委", root)
-    a1 = orgs.create("A1", "甲第一支部", a)
-    people = {}
-    for i, (key, name, org) in enumerate(
-        (("a1", "张三", a1), ("a2", "王五", a), ("b", "李四", b)), start=1
-    ):
-        person = make_user(name=name)
-        person.organisation_id = org.id
-        person.gender = "M"
-        person.mobile = f"1380000000{i}"
-        identity.assign_id_number(person, id_number(i))
-        db.session.commit()
-        exams.enrol(admin, sitting.id, person.email)
-        people[key] = person
-    org_admin = make_user(Role.ORG_ADMIN, name="甲管理员")
-    org_admin.managed_organisation_id = a.id
-    db.session.commit()
-    by_user = {e.user_id: e for e in exams.enrolments_of(sitting)}
-    enrolments = {key: by_user[p.id] for key, p in people.items()}
-    return {
-        "sitting": sitting,
-        "admin": admin,
-        "people": people,
-        "enrolments": enrolments,
-        "org_admin": org_admin,
-        "orgs": {"A": a, "A1": a1, "B": b},
-    }
 
 
 def test_a_candidate_sees_their_own_ticket_with_the_id_number_masked(app, world):
@@ -192,7 +151,12 @@ def test_a_bad_room_size_is_refused_with_a_chinese_message_and_changes_nothing(a
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "每个考场人数" in page
+    assert "每个考场人数：" in page
+    empty = post_form(
+        client, f"/tickets/sittings/{sitting.id}/seats", {}, f"/admin/sittings/{sitting.id}"
+    )
+    flashed = client.get(empty.headers["Location"]).get_data(as_text=True)
+    assert "每个考场人数：" in flashed and "This field" not in flashed
     db.session.expire_all()
     assert db.session.get(Sitting, sitting.id).place == ""
     assert all(e.room is None for e in db.session.scalars(db.select(Enrolment)))
