@@ -27,12 +27,11 @@ from pathlib import Path
 
 from flask import current_app
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
 
 #: Family name the documents use for the CJK font.
 FAMILY = "cjk"
 #: Bumped when the characters of the subset change, so old cache files are not used.
-SUBSET_VERSION = "gb2312-1"
+SUBSET_VERSION = "gb2312-2"
 _NOTO = "/usr/share/fonts/opentype/noto/"
 #: (regular, bold) candidates, best first; a bold face may be missing.
 CANDIDATES = (
@@ -155,6 +154,7 @@ def build_subset(face: Face, target: Path, chars: Iterable[int] | None = None) -
         try:
             with os.fdopen(handle, "wb") as out:
                 font.save(out)
+            os.chmod(temporary, 0o644)  # the web workers may run as another user
             os.replace(temporary, target)
         finally:
             if os.path.exists(temporary):
@@ -170,6 +170,8 @@ def _subset(font, chars: Iterable[int] | None) -> None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False
+    # Tables a PDF never reads; fpdf2 would subset them again for every document.
+    options.drop_tables += ["GSUB", "GPOS", "BASE", "VORG", "vhea", "vmtx", "JSTF", "DSIG"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=set(chars if chars is not None else subset_chars()))
     subsetter.subset(font)
@@ -211,6 +213,11 @@ def document(texts: Iterable[str] = ()) -> FPDF:
     for style, face in (("", regular), ("B", bold)):
         path, index = _face_file(face, covered, folder)
         pdf.add_font(FAMILY, style, path, collection_font_number=index)
+        # fpdf2 subsets the face again when writing; recomputing every glyph's bounds then
+        # is most of a small document's time, and the whole face's bounds serve as well.
+        face_font = getattr(pdf.fonts.get(FAMILY + style), "ttfont", None)
+        if face_font is not None:
+            face_font.recalcBBoxes = False
     pdf.set_font(FAMILY, size=11)
     return pdf
 
@@ -234,25 +241,50 @@ def fit_size(pdf: FPDF, text: str, width: float, size: float, smallest: float = 
     return size
 
 
+#: Punctuation that may not begin a line.
+NO_LINE_START = frozenset("，。、；：！？）」』”’》〉】…%,.;:!?)")
+#: Millimetres per point.
+PT = 25.4 / 72
+
+
 def text_box(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, **style) -> None:
-    """One line of text in a box, shrunk to fit its width, vertically centred."""
+    """One line of text in a box, shrunk to fit its width, vertically centred. Drawn with
+    ``FPDF.text`` (no cell layout): a batch draws thousands of these."""
     size = style.get("size", 11)
     pdf.set_font(FAMILY, style.get("style", ""), size)
-    fit_size(pdf, text, w - 3, size)
-    pdf.set_xy(x, y)
-    pdf.cell(w, h, text, border=style.get("border", 0), align=style.get("align", "L"),
-             new_x=XPos.RIGHT, new_y=YPos.TOP)  # fmt: skip
+    size = fit_size(pdf, text, w - 3, size)
+    if style.get("border"):
+        pdf.rect(x, y, w, h)
+    align = style.get("align", "L")
+    left = x + 1.5 if align == "L" else x + (w - pdf.get_string_width(text)) / 2
+    pdf.text(left, y + h / 2 + 0.36 * size * PT, text)
 
 
-def paragraph(pdf: FPDF, x: float, y: float, w: float, text: str, size: float = 10.5,
-              line: float = 6) -> float:  # fmt: skip
-    """Text wrapped from (x, y): Chinese at any character (it has no spaces), other text at
-    spaces. Returns the y below it."""
+def wrap(pdf: FPDF, text: str, w: float, size: float = 10.5) -> list[str]:
+    """The lines of ``text`` wrapped to width ``w``: Chinese at any character (it has no
+    spaces), other text at spaces. Lay out once, draw on every page with ``lines``."""
     pdf.set_font(FAMILY, "", size)
-    pdf.set_xy(x, y)
     mode = "CHAR" if any("\u3000" <= ch <= "\u9fff" for ch in text) else "WORD"
-    pdf.multi_cell(w, line, text, align="L", wrapmode=mode, new_x=XPos.LEFT, new_y=YPos.NEXT)
-    return pdf.get_y()
+    found = pdf.multi_cell(w, 5, text, wrapmode=mode, dry_run=True, output="LINES")
+    rows: list[str] = []
+    for row in found:  # type: ignore[union-attr]
+        # Chinese typesetting never starts a line with closing punctuation (避头点): it
+        # stays at the end of the line before, standing a little into the margin.
+        while rows and row and row[0] in NO_LINE_START:
+            rows[-1], row = rows[-1] + row[0], row[1:]
+        if row:
+            rows.append(row)
+    return rows
+
+
+def lines(pdf: FPDF, x: float, y: float, rows: list[str], size: float = 10.5,
+          line: float = 6) -> float:  # fmt: skip
+    """Draw lines laid out by ``wrap`` from (x, y) down; returns the y below them."""
+    pdf.set_font(FAMILY, "", size)
+    for row in rows:
+        pdf.text(x, y + line / 2 + 0.36 * size * PT, row)
+        y += line
+    return y
 
 
 #: Longest side, in pixels, of a photo placed on a page (≈300 dpi on a 35 × 45 mm box).

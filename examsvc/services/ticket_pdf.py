@@ -46,22 +46,28 @@ def render(tickets: Iterable[Ticket]) -> bytes:
     texts = [*labels.values(), *rules, *(t for ticket in tickets for t in ticket.texts())]
     document = pdf.document(texts)
     document.set_title(labels["title"])
+    wrapped: list[list[str]] = []
     for ticket in tickets:
         document.add_page()
-        _page(document, ticket, labels, rules)
+        if not wrapped:  # the rules are laid out once (a page must exist to measure on)
+            wrapped = [pdf.wrap(document, rule, WIDTH - 4) for rule in rules]
+        _page(document, ticket, labels, wrapped)
     return pdf.output(document)
 
 
-def _row(doc: FPDF, y: float, label: str, value: str, width: float, *, strong=False) -> None:
+def _label(doc: FPDF, x: float, y: float, label: str) -> None:
     doc.set_fill_color(242, 242, 242)
-    doc.set_font(pdf.FAMILY, "", 11)
-    doc.set_xy(MARGIN, y)
-    doc.cell(LABEL, ROW, label, border=1, align="C", fill=True)
+    doc.rect(x, y, LABEL, ROW, style="DF")
+    pdf.text_box(doc, x, y, LABEL, ROW, label, size=11, align="C")
+
+
+def _row(doc: FPDF, y: float, label: str, value: str, width: float, *, strong=False) -> None:
+    _label(doc, MARGIN, y, label)
     pdf.text_box(doc, MARGIN + LABEL, y, width - LABEL, ROW, "  " + value, border=1,
                  style="B" if strong else "", size=13 if strong else 11)  # fmt: skip
 
 
-def _page(doc: FPDF, ticket: Ticket, labels: dict[str, str], rules: list[str]) -> None:
+def _page(doc: FPDF, ticket: Ticket, labels: dict[str, str], rules: list[list[str]]) -> None:
     pdf.text_box(doc, MARGIN, MARGIN, WIDTH, 9, ticket.sitting, style="B", size=15, align="C")
     pdf.text_box(doc, MARGIN, MARGIN + 10, WIDTH, 13, labels["title"], style="B", size=24,
                  align="C")  # fmt: skip
@@ -84,10 +90,7 @@ def _page(doc: FPDF, ticket: Ticket, labels: dict[str, str], rules: list[str]) -
     if ticket.room:
         half = WIDTH / 2
         _row(doc, y, labels["room"], ticket.room, half, strong=True)
-        doc.set_x(MARGIN + half)
-        doc.set_fill_color(242, 242, 242)
-        doc.set_font(pdf.FAMILY, "", 11)
-        doc.cell(LABEL, ROW, labels["seat"], border=1, align="C", fill=True)
+        _label(doc, MARGIN + half, y, labels["seat"])
         pdf.text_box(doc, MARGIN + half + LABEL, y, half - LABEL, ROW, "  " + ticket.seat,
                      border=1, style="B", size=13)  # fmt: skip
         y += ROW
@@ -95,7 +98,7 @@ def _page(doc: FPDF, ticket: Ticket, labels: dict[str, str], rules: list[str]) -
     pdf.text_box(doc, MARGIN, y, WIDTH, 8, labels["rules"], style="B", size=13, align="C")
     y += 10
     for rule in rules:
-        y = pdf.paragraph(doc, MARGIN + 2, y, WIDTH - 4, rule, size=10.5, line=6) + 1.5
+        y = pdf.lines(doc, MARGIN + 2, y, rule, size=10.5, line=6) + 1.5
     doc.set_draw_color(160)
     doc.line(MARGIN, 297 - MARGIN - 8, MARGIN + WIDTH, 297 - MARGIN - 8)
     doc.set_draw_color(0)
