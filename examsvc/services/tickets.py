@@ -13,7 +13,7 @@ from sqlalchemy import Select
 from examsvc.extensions import db
 from examsvc.i18n import format_local, to_local, translate
 from examsvc.labels import GENDER_LABELS
-from examsvc.models import Enrolment, Role, Sitting, User
+from examsvc.models import AuditEntry, Enrolment, Role, Sitting, User
 from examsvc.services import audit, scope
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from examsvc.services.identity import masked_id_of
@@ -180,6 +180,22 @@ def seating_of(sitting: Sitting) -> Seating:
     return Seating(seated=seated, unseated=unseated, rooms=rooms)
 
 
+def last_rule(sitting: Sitting) -> dict:
+    """The room size and names the sitting was last seated with ({} if never): the form
+    offers them again, so seating late enrolments keeps the rooms as they were."""
+    details = db.session.scalar(
+        db.select(AuditEntry.details)
+        .where(
+            AuditEntry.action == "sitting.seats_assigned",
+            AuditEntry.subject_type == "sitting",
+            AuditEntry.subject_id == sitting.id,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    return {k: details[k] for k in ("room_size", "pattern") if details and k in details}
+
+
 def arrange(
     admin: User, sitting_id: int, *, place: str, room_size: int, pattern: str, keep: bool
 ) -> Seating:
@@ -216,6 +232,7 @@ def arrange(
         place=place,
         previous=previous_place,
         room_size=room_size,
+        pattern=seating.check(room_size, pattern),
         rooms=len(seating.rooms_used(seats)),
         count=len(enrolments),
         changed=changed,

@@ -111,4 +111,4 @@ def _ticket_helpers() -> dict:
 
 
 def _seating_form(sitting) -> SeatingForm:
-    return SeatingForm(formdata=None, place=sitting.place)
+    return SeatingForm(formdata=None, place=sitting.place, **tickets.last_rule(sitting))

@@ -4,6 +4,7 @@ people, rooms and seats, and ID numbers masked everywhere."""
 from __future__ import annotations
 
 import io
+import re
 
 from pypdf import PdfReader
 
@@ -118,6 +119,8 @@ def test_the_admin_sets_the_place_and_seats_candidates_in_admission_order(app, w
     assert entry.details["rooms"] == 2 and entry.details["count"] == 3
     shown = client.get(page).get_data(as_text=True)
     assert "区委党校三楼机房" in shown and "3 人已分配到 2 个考场" in shown
+    # the form offers the rule last used, so late enrolments join the same rooms
+    assert re.search(r'id="room_size"[^>]*value="2"', shown)
     candidate = log_in(app.test_client(), world["people"]["b"])
     ticket = candidate.get(f"/tickets/{sitting.id}").get_data(as_text=True)
     assert "区委党校三楼机房" in ticket and "第02考场" in ticket
