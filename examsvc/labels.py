@@ -196,6 +196,7 @@ AUDIT_DETAIL_LABELS = {
     "unreadable": _l("Could not be decrypted"),
     "place": _l("Place"),
     "room_size": _l("Candidates per room"),
+    "pattern": _l("Room names"),
     "rooms": _l("Rooms"),
     "changed": _l("Changed"),
     "kept": _l("Kept"),
