@@ -125,7 +125,7 @@ def _roster_rows(viewer: User, sitting: Sitting) -> Iterator[list]:
         for enrolment in batch:
             person, attempt = enrolment.user, latest.get(enrolment.id)
             org = orgs.get(person.organisation_id or 0)
-            scored = published and attempt is not None and attempt.score is not None
+            scored = attempt if published and attempt and attempt.score is not None else None
             yield [
                 enrolment.admission_no,
                 person.name,
@@ -136,8 +136,8 @@ def _roster_rows(viewer: User, sitting: Sitting) -> Iterator[list]:
                 enrolment.room or "",
                 enrolment.seat,
                 _state(attempt, now),
-                attempt.score if scored else None,
-                ("合格" if attempt.is_passed else "不合格") if scored else "",
+                scored.score if scored else None,
+                ("合格" if scored.is_passed else "不合格") if scored else "",
             ]
 
 

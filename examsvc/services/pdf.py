@@ -27,6 +27,7 @@ from pathlib import Path
 
 from flask import current_app
 from fpdf import FPDF
+from fpdf.enums import WrapMode
 
 #: Family name the documents use for the CJK font.
 FAMILY = "cjk"
@@ -264,10 +265,12 @@ def wrap(pdf: FPDF, text: str, w: float, size: float = 10.5) -> list[str]:
     """The lines of ``text`` wrapped to width ``w``: Chinese at any character (it has no
     spaces), other text at spaces. Lay out once, draw on every page with ``lines``."""
     pdf.set_font(FAMILY, "", size)
-    mode = "CHAR" if any("\u3000" <= ch <= "\u9fff" for ch in text) else "WORD"
+    chinese = any("\u3000" <= ch <= "\u9fff" for ch in text)
+    mode = WrapMode.CHAR if chinese else WrapMode.WORD
     found = pdf.multi_cell(w, 5, text, wrapmode=mode, dry_run=True, output="LINES")
+    assert isinstance(found, list)  # output="LINES" gives the lines
     rows: list[str] = []
-    for row in found:  # type: ignore[union-attr]
+    for row in found:
         # Chinese typesetting never starts a line with closing punctuation (避头点): it
         # stays at the end of the line before, standing a little into the margin.
         while rows and row and row[0] in NO_LINE_START:

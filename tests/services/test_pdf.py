@@ -63,9 +63,7 @@ def test_the_simplified_chinese_face_of_the_noto_collection_is_chosen(app):
     assert bold.path != regular.path or bold == regular
 
 
-def test_a_subset_holds_the_characters_asked_for_and_documents_use_it_when_covered(
-    app, tmp_path
-):
+def test_a_subset_holds_the_characters_asked_for_and_documents_use_it_when_covered(app, tmp_path):
     regular, _ = pdf.find_fonts()
     target = pdf.build_subset(regular, tmp_path / "small.otf", map(ord, "准考证号 0123456789"))
     with TTFont(target) as font:
