@@ -81,3 +81,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_review_bp)
+    from examsvc.tickets import bp as tickets_bp
+    from examsvc.tickets import exports_bp
+
+    app.register_blueprint(tickets_bp)
+    app.register_blueprint(exports_bp)

@@ -149,6 +149,7 @@ AUDIT_LABELS = {
     "registration.submitted": _l("Registration submitted for review"),
     "registration.approved": _l("Registration approved"),
     "registration.returned": _l("Registration returned"),
+    "sitting.seats_assigned": _l("Place, rooms and seats assigned"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -254,4 +255,10 @@ REGISTRATION_STATE_LABELS = {
     "submitted": _l("Awaiting review"),
     "returned": _l("Returned"),
     "approved": _l("Approved"),
+    "place": _l("Place"),
+    "room_size": _l("Candidates per room"),
+    "pattern": _l("Room names"),
+    "rooms": _l("Rooms"),
+    "changed": _l("Changed"),
+    "kept": _l("Kept"),
 }

@@ -156,6 +156,11 @@ class SittingForm(BaseForm):
     blueprint_id = SelectField(_l("Blueprint"), coerce=int, validators=[DataRequired()])
     opens_at = DateTimeLocalField(_l("Opens at"), validators=[DataRequired(), plausible_year])
     closes_at = DateTimeLocalField(_l("Closes at"), validators=[DataRequired(), plausible_year])
+    place = StringField(
+        _l("Place"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("Printed on the admission tickets, e.g. the address of the exam hall."),
+    )
     submit = SubmitField(_l("Create sitting"))
 
     @staticmethod

@@ -59,6 +59,7 @@ def new_sitting():
                 form.name.data,
                 form.to_utc(form.opens_at.data),
                 form.to_utc(form.closes_at.data),
+                place=form.place.data or "",
             )
         except ServiceError as exc:
             flash(exc.message, "danger")

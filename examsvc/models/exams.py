@@ -99,6 +99,8 @@ class Sitting(db.Model):
     assembly_report: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: 考试地点: the venue printed on admission tickets ("" until the admin gives one).
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     blueprint: Mapped[Blueprint] = relationship(lazy="joined")
 
@@ -119,6 +121,9 @@ class Enrolment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     admission_no: Mapped[str] = mapped_column(String(32), unique=True)  #: 准考证号
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: 考场 and 座位号 on the admission ticket; None until seats are assigned.
+    room: Mapped[str | None] = mapped_column(String(50))
+    seat: Mapped[int | None]
 
     sitting: Mapped[Sitting] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")

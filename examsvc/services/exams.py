@@ -180,15 +180,24 @@ def _refuse_infeasible(blueprint: Blueprint) -> None:
 
 
 def create_sitting(
-    admin: User, blueprint_id: int, name: str, opens_at: datetime, closes_at: datetime
+    admin: User,
+    blueprint_id: int,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    place: str = "",
 ) -> Sitting:
-    """Schedule a sitting of a blueprint; its seed is drawn now and kept."""
+    """Schedule a sitting of a blueprint; its seed is drawn now and kept. ``place``: the
+    venue printed on admission tickets."""
     blueprint = db.session.get(Blueprint, blueprint_id)
     if blueprint is None:
         raise NotFound(_("no such blueprint"))
     _refuse_infeasible(blueprint)  # the bank may have shrunk since the blueprint was saved
     if closes_at <= opens_at:
         raise BadInput(_("the sitting must close after it opens"), code="invalid_window")
+    place = (place or "").strip()
+    if len(place) > 200:
+        raise BadInput(_("The place is too long (at most 200 characters)."))
     sitting = Sitting(
         name=name.strip(),
         blueprint=blueprint,
@@ -196,6 +205,7 @@ def create_sitting(
         closes_at=closes_at,
         seed=secrets.randbits(62),
         created_by_id=admin.id,
+        place=place,
     )
     db.session.add(sitting)
     audit.record(
@@ -205,6 +215,7 @@ def create_sitting(
         name=sitting.name,
         blueprint=blueprint.id,
         seed=sitting.seed,
+        place=place,
     )
     db.session.commit()
     return sitting

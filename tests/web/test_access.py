@@ -33,6 +33,9 @@ GUARDED_PAGES = {
     "/admin/sittings/1/candidates/1": {Role.ADMIN},
     "/registration/review/": {Role.ADMIN, Role.ORG_ADMIN},
     "/registration/review/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside the subtree
+    "/tickets/sittings/1/all.pdf": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without their people
+    "/exports/people.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
+    "/exports/sittings/1/roster.xlsx": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without their people
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -57,6 +60,7 @@ ADMIN_POSTS = [
     "/admin/sittings/1/enrol-organisation",
     "/admin/sittings/1/candidates/1/remove",
     "/admin/sittings/1/candidates/1/extra-time",
+    "/tickets/sittings/1/seats",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -67,6 +71,8 @@ LOGIN_PAGES = [
     "/registration/",
     "/registration/edit",
     "/registration/documents/1",
+    "/tickets/1",  # a candidate's own admission ticket: 404 unless enrolled
+    "/tickets/1.pdf",
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -259,6 +265,7 @@ LIST_VARIANTS = {
     "/admin/audit?action=sitting.enrolled&q=x&page=2": {Role.ADMIN},
     "/admin/users?q=x&page=2": {Role.ADMIN},
     "/orgs/people?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
+    "/exports/people.xlsx?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
 }
 
 

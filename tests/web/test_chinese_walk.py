@@ -41,6 +41,7 @@ from examsvc.services import (
     registration,
     results,
     review,
+    tickets,
 )
 from tests.conftest import PASSWORD, csrf_token, question_fields
 from tests.registration_helpers import PASSWORD as REGISTRANT_PASSWORD
@@ -181,6 +182,9 @@ def world(app: Flask, make_user) -> dict:
     )
     users["sitting"] = make_user(Role.CANDIDATE, name="李考生")
     exams.enrol(users["admin"], second.id, users["sitting"].email)
+    tickets.arrange(
+        users["admin"], second.id, place="区委党校", room_size=30, pattern="", keep=True
+    )
     sitting_attempt = attempts.start_or_resume(users["sitting"], second.id)
     # ... who is also enrolled in a sitting that opens tomorrow; and a question sent back.
     later = exams.create_sitting(
