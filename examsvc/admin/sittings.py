@@ -56,6 +56,7 @@ def edit_sitting(sitting_id: int):
                 closes_at=form.to_utc(form.closes_at.data),
                 grace_seconds=form.grace_seconds.data,
                 blueprint_id=None if locked else form.blueprint_id.data,
+                place=form.place.data or "",
             )  # fmt: skip
         except ServiceError as exc:
             flash(exc.message, "danger")
@@ -74,6 +75,7 @@ class SittingValues:
         self.opens_at = to_local(sitting.opens_at).replace(tzinfo=None)
         self.closes_at = to_local(sitting.closes_at).replace(tzinfo=None)
         self.grace_seconds = sitting.grace_seconds
+        self.place = sitting.place
 
 
 def _edit_page(sitting: Sitting, form: SittingEditForm, locked: bool):

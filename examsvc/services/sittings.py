@@ -35,6 +35,7 @@ def edit(
     closes_at: datetime,
     grace_seconds: int,
     blueprint_id: int | None = None,
+    place: str | None = None,
 ) -> Sitting:
     """Change a sitting that has not opened yet; the blueprint only while no paper is drawn."""
     sitting = db.session.get(Sitting, sitting_id)
@@ -57,16 +58,21 @@ def edit(
             _("the grace period must be 0 to %(max)s seconds", max=MAX_GRACE_SECONDS),
             code="invalid_grace",
         )
+    place = sitting.place if place is None else place.strip()
+    if len(place) > 200:
+        raise BadInput(_("The place is too long (at most 200 characters)."), code="invalid_place")
     changes = _blueprint_change(sitting, blueprint_id)
     before = {
+        "place": sitting.place,
         "name": sitting.name,
         "opens_at": sitting.opens_at.isoformat(),
         "closes_at": sitting.closes_at.isoformat(),
         "grace_seconds": sitting.grace_seconds,
     }
     sitting.name, sitting.opens_at, sitting.closes_at = name, opens_at, closes_at
-    sitting.grace_seconds = grace_seconds
+    sitting.grace_seconds, sitting.place = grace_seconds, place
     after = {
+        "place": place,
         "name": sitting.name,
         "opens_at": opens_at.isoformat(),
         "closes_at": closes_at.isoformat(),
