@@ -14,7 +14,7 @@ from examsvc.extensions import db
 from examsvc.i18n import format_local, to_local, translate
 from examsvc.labels import GENDER_LABELS
 from examsvc.models import AuditEntry, Enrolment, Role, Sitting, User
-from examsvc.services import audit, scope
+from examsvc.services import audit, registration, scope
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from examsvc.services.identity import masked_id_of
 from question_bank import seating
@@ -77,12 +77,7 @@ class Ticket:
 
 def _photo(person: User) -> tuple[bytes, str] | None:
     """The person's registration photo (bytes, content type), None without one."""
-    try:
-        from examsvc.services import registration  # type: ignore[attr-defined]
-    except ImportError:  # registration documents are not part of this installation
-        return None
-    found = registration.photo(person)
-    return found or None
+    return registration.photo(person) or None
 
 
 def exam_time(sitting: Sitting) -> str:

@@ -1,16 +1,19 @@
-"""个人报名 in Chromium: the form with its consent box, documents, submit, review, approval;
-screenshots of each page at desktop and phone widths go to test-artifacts/."""
+"""个人报名 in Chromium: the form with its consent box, documents, submit, review, approval,
+enrolment by the admin and the admission ticket (page and PDF with the photo); screenshots
+of each page at desktop and phone widths go to test-artifacts/."""
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zlib
 
 import pytest
+from pypdf import PdfReader
 
 from examsvc.extensions import db
-from examsvc.models import Role, User
+from examsvc.models import Enrolment, Role, User
 from examsvc.services import orgs
 from tests.browser.conftest import screenshot
 from tests.browser.test_skeleton_browser import log_in
@@ -46,8 +49,8 @@ def shots(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_individual_registration_to_approval_in_the_browser(
-    app, backend, make_user, new_page, tmp_path
+def test_individual_registration_to_approval_enrolment_and_ticket_in_the_browser(
+    app, backend, make_user, new_page, tmp_path, scheduled
 ):
     district = orgs.create("000", "区委")
     street = orgs.create("A", "甲街道党工委", district)
@@ -133,3 +136,32 @@ def test_individual_registration_to_approval_in_the_browser(
     shots(page, "mine-approved")
     person = db.session.scalar(db.select(User).where(User.mobile == "13800138000"))
     assert person.status == "active"
+    person_id = person.id
+
+    # The admin enrols the approved person by mobile number; the person prints the ticket.
+    sitting, admin = scheduled(candidates=0)
+    sitting_id, admin_email = sitting.id, admin.email
+    db.session.remove()
+    office = new_page()
+    log_in(office, admin_email)
+    office.goto(f"/admin/sittings/{sitting_id}")
+    office.fill("#enrol-one input[name=email]", "13800138000")
+    office.click("#enrol-one input[type=submit], #enrol-one button[type=submit]")
+    assert "王报名" in office.inner_text("main")
+    page.goto("/exam/")
+    page.click(f"a[href='/tickets/{sitting_id}']")
+    page.wait_for_url(re.compile(rf"/tickets/{sitting_id}$"))
+    shots(page, "ticket")
+    admission_no = db.session.scalar(
+        db.select(Enrolment.admission_no).where(Enrolment.user_id == person_id)
+    )
+    ticket = page.inner_text("main")
+    assert admission_no in ticket and "王报名" in ticket
+    assert re.search(r"\d{4}\*{10}\w{4}", ticket) and id_number() not in ticket
+    assert page.locator(".ticket-photo img").count() == 1  # the registration photo
+    response = page.request.get(f"/tickets/{sitting_id}.pdf")
+    assert response.status == 200 and response.body().startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.body()))
+    text = "".join(p.extract_text() for p in reader.pages).replace("\x00", "")  # pypdf quirk
+    assert admission_no in text and id_number() not in text
+    assert reader.pages[0].images  # the photo, embedded
