@@ -26,6 +26,7 @@ from examsvc.models.exams import (
 )
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
+from examsvc.models.resets import PasswordReset
 from examsvc.models.types import utcnow
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "Upload",
     "UserRole",
     "utcnow",
+    "PasswordReset",
 ]
