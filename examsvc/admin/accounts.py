@@ -67,6 +67,34 @@ def _with_org_choices(form):
     return form
 
 
+#: The field a refused value belongs to, by the service error's code.
+FIELD_OF = {
+    "invalid_name": "name",
+    "invalid_email": "email",
+    "email_taken": "email",
+    "no_login": "email",
+    "invalid_mobile": "mobile",
+    "mobile_taken": "mobile",
+    "id_taken": "id_number",
+    "invalid_joined_on": "party_joined_on",
+    "invalid_post": "post",
+    "unknown_org": "organisation",
+    "org_closed": "organisation",
+    "no_role": "roles",
+    "no_managed_org": "managed_organisation",
+}
+
+
+def _refused(form, exc: ServiceError, person: User | None):
+    """The form again with the problem shown at its field (flashed when it has none)."""
+    name = "id_number" if exc.code.startswith("id_") else FIELD_OF.get(exc.code)
+    if name is not None and name in form:
+        form[name].errors = [*form[name].errors, exc.message]
+    else:
+        flash(exc.message, "danger")
+    return render_template("admin/user_form.html", form=form, person=person), exc.status
+
+
 def _shown_once(template: str, **context):
     """A page with a secret (a link, a password): never cached, never kept in history."""
     response = make_response(render_template(template, **context))
@@ -88,8 +116,7 @@ def new_user():
             give_link=form.password_by.data != "initial",
         )
     except ServiceError as exc:
-        flash(exc.message, "danger")
-        return render_template("admin/user_form.html", form=form, person=None), exc.status
+        return _refused(form, exc, None)
     return _shown_once(
         "admin/user_secret.html",
         person=created.user,
@@ -138,8 +165,7 @@ def edit_user(user_id: int):
         try:
             changes = account_admin.update(current_user, person, form.profile())
         except ServiceError as exc:
-            flash(exc.message, "danger")
-            return render_template("admin/user_form.html", form=form, person=person), exc.status
+            return _refused(form, exc, person)
         flash(_("Saved.") if changes else _("Nothing was changed."), "success")
         return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user_form.html", form=form, person=person)

@@ -29,6 +29,9 @@ GUARDED_PAGES = {
     "/roster/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/sittings": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
+    "/admin/users/new": {Role.ADMIN},
+    "/admin/users/1": {Role.ADMIN},
+    "/admin/users/1/edit": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -37,6 +40,8 @@ FORM_PAGES = {
     "/admin/sittings/new",
     "/orgs/new",
     "/roster/",
+    "/admin/users/new",
+    "/admin/users/1/edit",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -49,6 +54,10 @@ ADMIN_POSTS = [
     "/orgs/1/close",
     "/orgs/1/admins",
     "/orgs/1/admins/1/remove",
+    "/admin/users/1/roles",
+    "/admin/users/1/disable",
+    "/admin/users/1/enable",
+    "/admin/users/1/reset-password",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -247,6 +256,7 @@ LIST_VARIANTS = {
     "/admin/?q=x&sittings_page=2&blueprints_page=3": {Role.ADMIN},
     "/admin/audit?action=sitting.enrolled&q=x&page=2": {Role.ADMIN},
     "/admin/users?q=x&page=2": {Role.ADMIN},
+    "/admin/users?q=x&role=admin&status=disabled&org=1&page=2": {Role.ADMIN},
     "/orgs/people?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
 }
 

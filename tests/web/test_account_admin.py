@@ -75,7 +75,7 @@ def text_of(response) -> str:
 
 
 def link_in(page: str) -> str:
-    match = re.search(r'value="(http://localhost/auth/reset/[^"]+)"', page)
+    match = re.search(r">(http://localhost/auth/reset/[^<]+)<", page)
     assert match, "no set-password link on the page"
     return match.group(1).removeprefix("http://localhost")
 
@@ -185,7 +185,7 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_written(app, login_as, m
     for fields, message in cases:
         response = new_account(client, **fields)
         page = response.get_data(as_text=True)
-        assert response.status_code in (400, 409), fields
+        assert response.status_code in (200, 400, 409), fields  # 200: refused by the form
         assert message in page, (fields, message)
         assert 'value="王新建"' in page  # what was typed is kept
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == before

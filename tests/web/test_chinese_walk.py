@@ -29,6 +29,7 @@ from examsvc.services import (
     exams,
     importing,
     orgs,
+    password_links,
     results,
     review,
 )
@@ -181,6 +182,8 @@ def world(app: Flask, make_user) -> dict:
     candidate.organisation_id = branch.id
     users["org_admin"].managed_organisation_id = district.id
     db.session.commit()
+    # A set-password link an administrator gave the candidate in the middle of the exam.
+    reset_token, _expires = password_links.issue(users["admin"], users["sitting"])
     return {
         "users": users,
         "passwords": {
@@ -190,6 +193,7 @@ def world(app: Flask, make_user) -> dict:
         "attempts": {"candidate": attempt.id, "sitting": sitting_attempt.id},
         "sittings": {"candidate": sitting_id, "sitting": second.id},
         "question_id": question.id,
+        "reset_token": reset_token,
     }
 
 
@@ -207,6 +211,8 @@ def _resolver(world: dict):
     def resolve(role: str, name: str):
         if name == "number":
             return number
+        if name == "token":
+            return world["reset_token"]
         if name == "attempt_id" and role in world["attempts"]:
             return world["attempts"][role]
         if name == "sitting_id" and role in world["sittings"]:
