@@ -341,6 +341,13 @@ def _keep_one_admin(person: User) -> None:
         )
 
 
+def _role_state(person: User) -> dict[str, Any]:
+    return {
+        "roles": sorted(person.roles),
+        "managed_organisation": _org_label(person.managed_organisation),
+    }
+
+
 def set_roles(
     admin: User, person: User, roles: Iterable[str], managed_organisation_id: int | None = None
 ) -> None:
@@ -353,15 +360,12 @@ def set_roles(
                 _("You cannot remove your own administrator role."), code="own_admin_role"
             )
         _keep_one_admin(person)
-    before = {"roles": sorted(person.roles), "managed_organisation": _org_label(
-        person.managed_organisation
-    )}  # fmt: skip
+    before = _role_state(person)
     kept = [row for row in person.role_rows if row.role in chosen]
     person.role_rows = kept + [UserRole(role=r) for r in chosen if r not in person.roles]
     person.managed_organisation_id = managed.id if managed else None
     person.managed_organisation = managed
-    after = {"roles": chosen, "managed_organisation": _org_label(managed)}
-    changes = _changes(before, after)
+    changes = _changes(before, _role_state(person))
     if changes:
         audit.record(admin, "user.roles_changed", person, **changes)
     db.session.commit()
