@@ -33,6 +33,10 @@ DEFAULTS = {
     #: Failed logins per account (however its e-mail is typed), and per client address.
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "LOGIN_ADDRESS_RATE_LIMIT": "200 per hour",
+    #: Opening and posting set-password links, per client address.
+    "RESET_RATE_LIMIT": "30 per hour",
+    #: How long a set-password link an administrator gives out stays valid.
+    "RESET_LINK_HOURS": 72,
     #: Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (werkzeug ProxyFix).
     "PROXY_FIX": 0,
     #: Default: a counter file in the instance folder that all workers of the host share;

@@ -6,4 +6,5 @@ from examsvc.security import guard
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp, Role.ADMIN)
 
+import examsvc.admin.accounts  # noqa: E402,F401  (accounts administration)
 from examsvc.admin import identity_views, papers, sittings, views  # noqa: E402,F401

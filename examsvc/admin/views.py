@@ -6,7 +6,7 @@ from examsvc.admin import bp
 from examsvc.admin.forms import ActionForm, BlueprintForm, EnrolForm, SittingForm
 from examsvc.labels import AUDIT_LABELS, choices
 from examsvc.models import utcnow
-from examsvc.services import accounts, audit, exams, results, review
+from examsvc.services import audit, exams, results
 from examsvc.services.errors import ServiceError
 from examsvc.web import page_arg
 
@@ -122,26 +122,6 @@ def certificates(sitting_id: int):
             for reason in refused:
                 flash(_("No certificate for %(who)s", who=reason), "warning")
     return redirect(url_for("admin.sitting", sitting_id=sitting_id))
-
-
-@bp.route("/users")
-def users():
-    query = request.args.get("q", "")
-    page = accounts.search(query, page_arg())
-    return render_template("admin/users.html", page=page, query=query, action_form=ActionForm())
-
-
-@bp.route("/users/<int:user_id>/institution", methods=["POST"])
-def verify_institution(user_id: int):
-    if ActionForm().validate_on_submit():
-        verified = request.form.get("verified") == "1"
-        message = (
-            _("Verified as an institution.")
-            if verified
-            else _("Institution verification withdrawn.")
-        )
-        _run(lambda: review.set_institution(current_user, user_id, verified), message)
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
 @bp.route("/audit")

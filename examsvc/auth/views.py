@@ -67,7 +67,11 @@ def login_rate_limit(view):
 def login():
     form = _login_form()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except ServiceError as exc:  # a disabled account: say so
+            flash(exc.message, "danger")
+            return render_template("auth/login.html", form=form), exc.status
         if user is None:
             flash(_("Wrong e-mail address, mobile number or password."), "danger")
             return render_template("auth/login.html", form=form), 401

@@ -28,6 +28,7 @@ from examsvc.models.exams import (
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.registration import Registration, RegistrationDocument, RegistrationState
+from examsvc.models.resets import PasswordReset
 from examsvc.models.types import utcnow
 
 __all__ = [
@@ -67,4 +68,5 @@ __all__ = [
     "Registration",
     "RegistrationDocument",
     "RegistrationState",
+    "PasswordReset",
 ]

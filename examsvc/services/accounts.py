@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from examsvc.extensions import db
 from examsvc.models import LoginSession, Role, User, UserRole, utcnow
 from examsvc.services import audit, initial_passwords, passwords
-from examsvc.services.errors import BadInput, Conflict
+from examsvc.services.errors import BadInput, Conflict, Forbidden
 from examsvc.services.queries import contains
 
 #: Checked when the e-mail is unknown, so a login takes as long either way.
@@ -162,7 +162,11 @@ def login_account(login: str) -> tuple[int | None, str]:
 
 
 def authenticate(login: str, password: str) -> User | None:
-    """The active user with this e-mail address or mobile number and password, or None."""
+    """The active user with this e-mail address or mobile number and password, or None.
+
+    A disabled account with the right password is refused with ``Forbidden``
+    (code ``account_disabled``), so the person learns why.
+    """
     user = _find_login(login)
     stored, active = (
         (user.password_hash, user.is_active) if user is not None else (_DUMMY_HASH, False)
@@ -170,8 +174,13 @@ def authenticate(login: str, password: str) -> User | None:
     # End the read before the slow hash check: on SQLite a login request holds the write
     # lock from its first query, and autosaves must not wait behind the hashing.
     db.session.commit()
-    if not initial_passwords.check(stored, password) or not active or user is None:
+    if not initial_passwords.check(stored, password) or user is None:
         return None
+    if not active:  # told only to someone who knows the password
+        raise Forbidden(
+            _("This account has been disabled; ask an administrator to enable it."),
+            code="account_disabled",
+        )
     return user
 
 

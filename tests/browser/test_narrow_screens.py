@@ -33,7 +33,7 @@ def test_admin_pages_fit_a_phone_screen(app, backend, scheduled, make_user, phon
     from examsvc.services import exams
 
     exams.enrol(admin, sitting.id, enrolled.email)
-    email, sitting_id = admin.email, sitting.id
+    email, sitting_id, person_id = admin.email, sitting.id, enrolled.id
     db.session.remove()  # the live server's requests need the database to themselves
     log_in(phone, email)
     for path in (
@@ -41,6 +41,9 @@ def test_admin_pages_fit_a_phone_screen(app, backend, scheduled, make_user, phon
         "/admin/",
         "/admin/audit",
         "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{person_id}",
+        f"/admin/users/{person_id}/edit",
     ):
         phone.goto(path)
         assert overflow(phone) <= 0, path

@@ -36,6 +36,9 @@ GUARDED_PAGES = {
     "/tickets/sittings/1/all.pdf": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without their people
     "/exports/people.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
     "/exports/sittings/1/roster.xlsx": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without their people
+    "/admin/users/new": {Role.ADMIN},
+    "/admin/users/1": {Role.ADMIN},
+    "/admin/users/1/edit": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -45,6 +48,8 @@ FORM_PAGES = {
     "/orgs/new",
     "/roster/",
     "/admin/sittings/1/edit",
+    "/admin/users/new",
+    "/admin/users/1/edit",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -61,6 +66,10 @@ ADMIN_POSTS = [
     "/admin/sittings/1/candidates/1/remove",
     "/admin/sittings/1/candidates/1/extra-time",
     "/tickets/sittings/1/seats",
+    "/admin/users/1/roles",
+    "/admin/users/1/disable",
+    "/admin/users/1/enable",
+    "/admin/users/1/reset-password",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -264,6 +273,7 @@ LIST_VARIANTS = {
     "/admin/?q=x&sittings_page=2&blueprints_page=3": {Role.ADMIN},
     "/admin/audit?action=sitting.enrolled&q=x&page=2": {Role.ADMIN},
     "/admin/users?q=x&page=2": {Role.ADMIN},
+    "/admin/users?q=x&role=admin&status=disabled&org=1&page=2": {Role.ADMIN},
     "/orgs/people?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
     "/exports/people.xlsx?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
 }

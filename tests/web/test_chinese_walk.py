@@ -38,6 +38,7 @@ from examsvc.services import (
     exams,
     importing,
     orgs,
+    password_links,
     registration,
     results,
     review,
@@ -211,6 +212,8 @@ def world(app: Flask, make_user) -> dict:
     registration.return_to_person(
         users["admin"], registration.of(users["registrant"]), "照片不清晰，请重新上传。"
     )
+    # A set-password link an administrator gave the candidate in the middle of the exam.
+    reset_token, _expires = password_links.issue(users["admin"], users["sitting"])
     return {
         "users": users,
         "passwords": {
@@ -221,6 +224,7 @@ def world(app: Flask, make_user) -> dict:
         "attempts": {"candidate": attempt.id, "sitting": sitting_attempt.id},
         "sittings": {"candidate": sitting_id, "sitting": second.id},
         "question_id": question.id,
+        "reset_token": reset_token,
     }
 
 
@@ -238,6 +242,8 @@ def _resolver(world: dict):
     def resolve(role: str, name: str):
         if name == "number":
             return number
+        if name == "token":
+            return world["reset_token"]
         if name == "attempt_id" and role in world["attempts"]:
             return world["attempts"][role]
         if name == "sitting_id" and role in world["sittings"]:

@@ -117,8 +117,10 @@ def test_form_login_with_must_change_password_goes_to_the_password_page(app, per
 def test_a_disabled_person_cannot_log_in_by_either_login(app, person):
     person.status = "disabled"
     db.session.commit()
-    assert api_login(app.test_client(), login=MOBILE).status_code == 401
-    assert api_login(app.test_client(), login="li@example.com").status_code == 401
+    for login in (MOBILE, "li@example.com"):  # refused, and told why (the password was right)
+        response = api_login(app.test_client(), login=login)
+        assert response.status_code == 403
+        assert response.get_json()["error"] == "account_disabled"
 
 
 @pytest.mark.parametrize(
