@@ -135,6 +135,7 @@ AUDIT_LABELS = {
     "org.admin_removed": _l("Organisation admin removed"),
     "roster.imported": _l("Roster imported"),
     "user.roster_updated": _l("Profile updated from a roster"),
+    "attempt.focus_limit_reached": _l("Exam handed in at the focus-loss limit"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -193,4 +194,17 @@ AUDIT_DETAIL_LABELS = {
     "reencrypted": _l("Encrypted again"),
     "rehashed": _l("Lookup hashes recomputed"),
     "unreadable": _l("Could not be decrypted"),
+    "focus_losses": _l("Focus losses"),
+    "limit": _l("Limit"),
+}
+#: What the exam page reports (services/integrity.py).
+EVENT_LABELS = {
+    "blur": _l("Left the exam page"),
+    "focus": _l("Came back to the exam page"),
+    "fullscreen_exit": _l("Left full screen"),
+    "copy": _l("Copied text"),
+    "paste": _l("Pasted text"),
+    "offline": _l("Went offline"),
+    "online": _l("Back online"),
+    "limit_reached": _l("Handed in by the server at the focus-loss limit"),
 }

@@ -6,4 +6,9 @@ from examsvc.security import guard
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp, Role.ADMIN)
 
-from examsvc.admin import identity_views, papers, views  # noqa: E402,F401
+from examsvc.admin import (  # noqa: E402,F401
+    identity_views,
+    integrity_views,
+    papers,
+    views,
+)

@@ -156,6 +156,11 @@ class SittingForm(BaseForm):
     blueprint_id = SelectField(_l("Blueprint"), coerce=int, validators=[DataRequired()])
     opens_at = DateTimeLocalField(_l("Opens at"), validators=[DataRequired(), plausible_year])
     closes_at = DateTimeLocalField(_l("Closes at"), validators=[DataRequired(), plausible_year])
+    focus_loss_limit = IntegerField(
+        _l("Hand in after this many focus losses"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+        description=_l("Empty: focus losses are only recorded, never acted on."),
+    )
     submit = SubmitField(_l("Create sitting"))
 
     @staticmethod

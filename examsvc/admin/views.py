@@ -59,6 +59,7 @@ def new_sitting():
                 form.name.data,
                 form.to_utc(form.opens_at.data),
                 form.to_utc(form.closes_at.data),
+                focus_loss_limit=form.focus_loss_limit.data,
             )
         except ServiceError as exc:
             flash(exc.message, "danger")

@@ -24,6 +24,7 @@ from examsvc.models.exams import (
     PaperItem,
     Sitting,
 )
+from examsvc.models.integrity import AttemptEvent
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.types import utcnow
@@ -36,6 +37,7 @@ __all__ = [
     "Attempt",
     "AttemptStatus",
     "AuditEntry",
+    "AttemptEvent",
     "Blueprint",
     "BlueprintRow",
     "Certificate",

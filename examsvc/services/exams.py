@@ -180,7 +180,12 @@ def _refuse_infeasible(blueprint: Blueprint) -> None:
 
 
 def create_sitting(
-    admin: User, blueprint_id: int, name: str, opens_at: datetime, closes_at: datetime
+    admin: User,
+    blueprint_id: int,
+    name: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    focus_loss_limit: int | None = None,
 ) -> Sitting:
     """Schedule a sitting of a blueprint; its seed is drawn now and kept."""
     blueprint = db.session.get(Blueprint, blueprint_id)
@@ -196,6 +201,7 @@ def create_sitting(
         closes_at=closes_at,
         seed=secrets.randbits(62),
         created_by_id=admin.id,
+        focus_loss_limit=focus_loss_limit,
     )
     db.session.add(sitting)
     audit.record(
@@ -205,6 +211,7 @@ def create_sitting(
         name=sitting.name,
         blueprint=blueprint.id,
         seed=sitting.seed,
+        focus_loss_limit=focus_loss_limit,
     )
     db.session.commit()
     return sitting
