@@ -29,6 +29,7 @@ GUARDED_PAGES = {
     "/roster/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/sittings": {Role.ADMIN, Role.ORG_ADMIN},
     "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
+    "/admin/attempts/1/events": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -65,6 +66,7 @@ API_LOGIN = [
     ("POST", "/api/v1/attempts/1/submit"),
     ("GET", "/api/v1/attempts/1"),
     ("GET", "/api/v1/jobs/1"),
+    ("POST", "/api/v1/attempts/1/events"),
 ]
 
 

@@ -164,7 +164,7 @@
     if (sheet && $("nav-sheet").classList.contains("show")) sheet.hide();
     showCurrent();
     var card = $("item-" + itemId);
-    card.scrollIntoView({ block: "start" });
+    card.scrollIntoView({ block: "start", behavior: "instant" });
     card.focus({ preventScroll: true });
   }
   function setSingle(on) {
@@ -187,7 +187,7 @@
   function step(delta) {
     var next = Math.min(state.order.length - 1, Math.max(0, state.current + delta));
     goTo(state.order[next]);
-    window.scrollTo(0, 0);
+    window.scrollTo({ top: 0, behavior: "instant" });
   }
 
   // ---- the journal and saving ------------------------------------------------------
@@ -303,11 +303,16 @@
   }
 
   // ---- time and handing in ---------------------------------------------------------
-  function warn(text) {
-    var box = $("time-warning");
-    box.textContent = text;
-    box.classList.remove("d-none");
+  // A notice in the sticky bar, always in sight until the candidate closes it.
+  function notice(box, text, cls) {
+    box.textContent = "";
+    box.appendChild(el("span", {}, text));
+    var close = el("button", { type: "button", class: "btn-close btn-sm ms-2", "aria-label": TEXT.close });
+    close.addEventListener("click", function () { box.classList.add("d-none"); });
+    box.appendChild(close);
+    box.className = "alert bar-notice " + cls;
   }
+  function warn(text) { notice($("time-warning"), text, "alert-warning"); }
   function tick() {
     if (state.closed) return;
     var left = Math.max(0, state.deadline - (Date.now() + state.offset));
@@ -355,11 +360,13 @@
     if (state.integrity) state.integrity.stop();
     document.querySelectorAll("#items input, #items textarea").forEach(function (i) { i.disabled = true; });
     $("submit-button").disabled = true;
+    document.querySelectorAll(".flag-button").forEach(function (b) { b.disabled = true; });
+    $("time-warning").classList.add("d-none");
     showError(message, true);
-    $("exam-error").scrollIntoView({ block: "center" });
+    $("exam-error").scrollIntoView({ block: "center", behavior: "instant" });
   }
-  function jumpButton(itemId) {
-    var b = el("button", { type: "button", class: "btn btn-sm btn-outline-secondary jump-link", "data-item-id": itemId }, fmt(TEXT.question, { n: numberOf(itemId) }));
+  function jumpButton(itemId, style) {
+    var b = el("button", { type: "button", class: "btn btn-sm jump-link " + style, "data-item-id": itemId }, fmt(TEXT.question, { n: numberOf(itemId) }));
     b.addEventListener("click", function () {
       var modal = $("confirm-submit");
       modal.addEventListener("hidden.bs.modal", function () { goTo(itemId); }, { once: true });
@@ -367,10 +374,10 @@
     });
     return b;
   }
-  function fillJumps(listId, blockId, ids) {
+  function fillJumps(listId, blockId, ids, style) {
     var list = $(listId);
     list.textContent = "";
-    ids.forEach(function (id) { list.appendChild(jumpButton(id)); });
+    ids.forEach(function (id) { list.appendChild(jumpButton(id, style)); });
     $(blockId).classList.toggle("d-none", !ids.length);
   }
   function askSubmit() {
@@ -380,8 +387,8 @@
     var text = missing ? fmt(TEXT.unanswered, { n: missing, total: total }) : fmt(TEXT.all_answered, { total: total });
     if (flagged.length) text += fmt(TEXT.flagged_count, { n: flagged.length });
     $("confirm-text").textContent = text;
-    fillJumps("unanswered-list", "unanswered-block", unanswered);
-    fillJumps("flagged-list", "flagged-block", flagged);
+    fillJumps("unanswered-list", "unanswered-block", unanswered, "btn-outline-secondary");
+    fillJumps("flagged-list", "flagged-block", flagged, "btn-outline-warning");
     var n = unsent();
     $("confirm-unsent").textContent = n ? fmt(TEXT.unsent_at_hand_in, { n: n }) : "";
     $("confirm-unsent").classList.toggle("d-none", !n);
@@ -393,8 +400,8 @@
     var box = $("focus-warning");
     if (!losses) { box.classList.add("d-none"); return; }
     var last = limit && losses >= limit - 1;
-    box.textContent = fmt(last ? TEXT.focus_last : TEXT.focus_count, { n: losses });
-    box.className = "alert " + (last ? "alert-danger" : "alert-warning");
+    if (String(losses) === box.dataset.losses) return;  // nothing new: leave it closed
+    notice(box, fmt(last ? TEXT.focus_last : TEXT.focus_count, { n: losses }), last ? "alert-danger" : "alert-warning");
     box.dataset.losses = losses;
   }
   function onEvents(data) {
