@@ -12,7 +12,7 @@ import pytest
 
 from examsvc.extensions import db
 from examsvc.models import Answer, Attempt, AttemptEvent, AuditEntry, utcnow
-from examsvc.services import attempts
+from examsvc.services import attempts, integrity
 from tests.browser.conftest import screenshot
 from tests.browser.test_skeleton_browser import log_in
 
@@ -172,7 +172,8 @@ def in_view(page, item_id: int) -> bool:
     page.wait_for_function(
         """id => { const r = document.getElementById('item-' + id).getBoundingClientRect();
                    const bar = document.querySelector('.exam-bar').getBoundingClientRect();
-                   return r.top >= bar.bottom - 1 && r.top < window.innerHeight && r.height > 0; }""",
+                   return r.top >= bar.bottom - 1 && r.top < window.innerHeight
+                          && r.height > 0; }""",
         arg=item_id,
     )
     return True
@@ -204,12 +205,8 @@ def test_answers_typed_offline_reach_the_server_on_reconnect(
     stored = stored_answers(candidate_id)
     assert set(stored) == {ids[0], ids[1], ids[3], ids[5], ids[7]}
     assert stored[ids[7]] == ["全国代表大会"]
-    assert (
-        page.evaluate(
-            f"JSON.parse(localStorage.getItem('examsvc.attempt.' + {attempt_of(candidate_id)})).journal"
-        )
-        == {}
-    )
+    journal = f"JSON.parse(localStorage.getItem('examsvc.attempt.{attempt_of(candidate_id)}'))"
+    assert page.evaluate(journal)["journal"] == {}  # acknowledged: nothing left to send
     # the offline and online events reached the server too
     db.session.remove()
     kinds = set(db.session.scalars(db.select(AttemptEvent.type)))
@@ -346,3 +343,28 @@ def test_the_focus_loss_limit_warns_then_hands_in(app, backend, exam_ready, open
     db.session.remove()
     page.click("#result-link")
     page.wait_for_selector("#focus-limit-note")
+
+
+def test_admins_read_the_events_on_a_phone_and_a_desktop(app, backend, open_sitting, open_context):
+    sitting, admin, (candidate,) = open_sitting()
+    attempt = attempts.start_or_resume(candidate, sitting.id)
+    reported = [
+        {"type": t, "at": f"2026-11-30T08:00:0{i}.000Z"}
+        for i, t in enumerate(("blur", "focus", "paste"))
+    ]
+    integrity.record(candidate, attempt.id, reported)
+    email, sitting_id = admin.email, sitting.id
+    db.session.remove()
+    for viewport in ("phone", "desktop"):
+        page = open_context(viewport).new_page()
+        log_in(page, email)
+        page.goto(f"/admin/sittings/{sitting_id}")
+        page.click(".events-link")
+        page.wait_for_selector("#events")
+        assert page.locator("#events tbody tr").count() == 3
+        assert "粘贴文字" in page.inner_text("#events")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        screenshot(page, f"attempt-events-{viewport}-{backend}")
+        page.goto("/admin/sittings/new")
+        assert page.is_visible("#focus_loss_limit")
+        screenshot(page, f"sitting-form-{viewport}-{backend}")

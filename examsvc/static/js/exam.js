@@ -362,6 +362,7 @@
     $("submit-button").disabled = true;
     document.querySelectorAll(".flag-button").forEach(function (b) { b.disabled = true; });
     $("time-warning").classList.add("d-none");
+    $("countdown").textContent = "--:--:--";
     showError(message, true);
     $("exam-error").scrollIntoView({ block: "center", behavior: "instant" });
   }
