@@ -279,6 +279,9 @@ def test_reload_mid_exam_keeps_every_answer_and_warns_at_five_minutes(
     assert "5 分钟" in page.inner_text("#time-warning")
     assert re.fullmatch(r"00:0[34]:\d\d", page.inner_text("#countdown"))
     assert len(stored_answers(candidate_id)) == 3
+    db.session.remove()  # reloading the page is no focus loss
+    assert db.session.scalar(db.select(db.func.count(AttemptEvent.id))) == 0
+    db.session.remove()
 
 
 def test_deadline_passing_with_the_page_closed_hands_in_every_acknowledged_answer(

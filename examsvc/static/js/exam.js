@@ -6,6 +6,7 @@
   "use strict";
   var root = document.getElementById("exam");
   if (!root) return;
+  var POLL_MS = 120000;  // the deadline may move (extra time); saves also bring it
   var TEXT = JSON.parse(document.getElementById("exam-text").textContent);
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var state = {
@@ -44,6 +45,7 @@
     box.classList.remove("d-none");
   }
   function numberOf(itemId) { return state.order.indexOf(String(itemId)) + 1; }
+  var sheet = ExamSheet({ state: state, TEXT: TEXT, $: $, el: el, fmt: fmt, isAnswered: isAnswered, numberOf: numberOf, unsent: unsent });
 
   // ---- rendering -------------------------------------------------------------------
   function render(paper) {
@@ -57,7 +59,7 @@
       }
       list.appendChild(renderItem(item, i + 1, heading));
       var dot = el("button", { type: "button", class: "nav-dot", id: "nav-" + item.id, "data-item-id": item.id, role: "listitem", "aria-label": fmt(TEXT.question, { n: i + 1 }) }, String(i + 1));
-      dot.addEventListener("click", function () { goTo(item.id); });
+      dot.addEventListener("click", function () { sheet.goTo(item.id); });
       nav.appendChild(dot);
     });
   }
@@ -69,7 +71,7 @@
     head.appendChild(el("span", { class: "fw-semibold item-number" }, number + "."));
     head.appendChild(el("span", { class: "badge text-bg-light border" }, fmt(TEXT.points, { n: item.points })));
     var flag = el("button", { type: "button", class: "btn btn-sm btn-outline-warning ms-auto flag-button", "aria-pressed": "false", "aria-label": fmt(TEXT.flag_label, { n: number }) }, TEXT.flag);
-    flag.addEventListener("click", function () { toggleFlag(item.id); });
+    flag.addEventListener("click", function () { sheet.toggleFlag(item.id); });
     head.appendChild(flag);
     body.appendChild(head);
     var stem = el("div", { class: "question-stem mb-2" });
@@ -132,64 +134,6 @@
     return response !== "";
   }
 
-  // ---- navigator, flags, one question per screen ---------------------------------------
-  function refreshNavigator() {
-    var total = state.order.length, done = 0;
-    state.order.forEach(function (id, i) {
-      var answered = isAnswered(state.answers[id]);
-      if (answered) done++;
-      var dot = $("nav-" + id);
-      dot.classList.toggle("answered", answered);
-      dot.classList.toggle("flagged", !!state.flags[id]);
-      dot.classList.toggle("current", state.single && i === state.current);
-      var button = $("item-" + id).querySelector(".flag-button");
-      button.setAttribute("aria-pressed", state.flags[id] ? "true" : "false");
-      button.textContent = state.flags[id] ? TEXT.unflag : TEXT.flag;
-      button.classList.toggle("btn-warning", !!state.flags[id]);
-      button.classList.toggle("btn-outline-warning", !state.flags[id]);
-    });
-    document.querySelectorAll(".answered-count").forEach(function (span) { span.textContent = done + " / " + total; });
-    return total - done;
-  }
-  function toggleFlag(itemId) {
-    if (state.flags[itemId]) delete state.flags[itemId]; else state.flags[itemId] = true;
-    state.store.saveFlags(Object.keys(state.flags));
-    refreshNavigator();
-  }
-  function goTo(itemId) {
-    var index = state.order.indexOf(String(itemId));
-    if (index < 0) return;
-    state.current = index;
-    var sheet = bootstrap.Offcanvas.getInstance($("nav-sheet"));
-    if (sheet && $("nav-sheet").classList.contains("show")) sheet.hide();
-    showCurrent();
-    var card = $("item-" + itemId);
-    card.scrollIntoView({ block: "start", behavior: "instant" });
-    card.focus({ preventScroll: true });
-  }
-  function setSingle(on) {
-    state.single = on;
-    $("single-mode").checked = on;
-    root.classList.toggle("single-mode", on);
-    $("pager").classList.toggle("d-none", !on);
-    $("pager").classList.toggle("d-flex", on);
-    showCurrent();
-  }
-  function showCurrent() {
-    state.order.forEach(function (id, i) {
-      $("item-" + id).classList.toggle("d-none", state.single && i !== state.current);
-    });
-    $("pager-position").textContent = fmt(TEXT.position, { n: state.current + 1, total: state.order.length });
-    $("prev-button").disabled = state.current === 0;
-    $("next-button").disabled = state.current === state.order.length - 1;
-    refreshNavigator();
-  }
-  function step(delta) {
-    var next = Math.min(state.order.length - 1, Math.max(0, state.current + delta));
-    goTo(state.order[next]);
-    window.scrollTo({ top: 0, behavior: "instant" });
-  }
-
   // ---- the journal and saving ------------------------------------------------------
   function persist() { state.store.saveJournal(state.seq, state.journal); }
   function unsent() { return Object.keys(state.journal).length; }
@@ -200,7 +144,7 @@
     state.seq += 1;  // every change gets its own seq, kept with it until acknowledged
     state.journal[item.id] = { r: response, seq: state.seq };
     persist();
-    refreshNavigator();
+    sheet.refresh();
     showSaveState();
     scheduleSave(navigator.onLine ? 500 : 3000);
   }
@@ -299,7 +243,7 @@
       syncClock(data);
       if (data.status !== "in_progress") closeExam(TEXT.closed);
     }, function () { /* offline: the next poll */ });
-    setTimeout(poll, 60000);
+    setTimeout(poll, POLL_MS);
   }
 
   // ---- time and handing in ---------------------------------------------------------
@@ -366,36 +310,6 @@
     showError(message, true);
     $("exam-error").scrollIntoView({ block: "center", behavior: "instant" });
   }
-  function jumpButton(itemId, style) {
-    var b = el("button", { type: "button", class: "btn btn-sm jump-link " + style, "data-item-id": itemId }, fmt(TEXT.question, { n: numberOf(itemId) }));
-    b.addEventListener("click", function () {
-      var modal = $("confirm-submit");
-      modal.addEventListener("hidden.bs.modal", function () { goTo(itemId); }, { once: true });
-      bootstrap.Modal.getOrCreateInstance(modal).hide();
-    });
-    return b;
-  }
-  function fillJumps(listId, blockId, ids, style) {
-    var list = $(listId);
-    list.textContent = "";
-    ids.forEach(function (id) { list.appendChild(jumpButton(id, style)); });
-    $(blockId).classList.toggle("d-none", !ids.length);
-  }
-  function askSubmit() {
-    var missing = refreshNavigator(), total = state.order.length;
-    var unanswered = state.order.filter(function (id) { return !isAnswered(state.answers[id]); });
-    var flagged = state.order.filter(function (id) { return state.flags[id]; });
-    var text = missing ? fmt(TEXT.unanswered, { n: missing, total: total }) : fmt(TEXT.all_answered, { total: total });
-    if (flagged.length) text += fmt(TEXT.flagged_count, { n: flagged.length });
-    $("confirm-text").textContent = text;
-    fillJumps("unanswered-list", "unanswered-block", unanswered, "btn-outline-secondary");
-    fillJumps("flagged-list", "flagged-block", flagged, "btn-outline-warning");
-    var n = unsent();
-    $("confirm-unsent").textContent = n ? fmt(TEXT.unsent_at_hand_in, { n: n }) : "";
-    $("confirm-unsent").classList.toggle("d-none", !n);
-    bootstrap.Modal.getOrCreateInstance($("confirm-submit")).show();
-  }
-
   // ---- integrity: what the server says about focus losses -----------------------------
   function showFocus(losses, limit) {
     var box = $("focus-warning");
@@ -438,18 +352,18 @@
     render(data);
     $("exam-loading").classList.add("d-none");
     $("exam-main").classList.remove("d-none");
-    setSingle(ExamStore.singleMode());
+    sheet.setSingle(ExamStore.singleMode());
     showSaveState();
     showFocus(data.focus_losses, data.focus_loss_limit);
     $("submit-button").disabled = false;
-    $("submit-button").addEventListener("click", askSubmit);
+    $("submit-button").addEventListener("click", sheet.askSubmit);
     $("confirm-submit-button").addEventListener("click", function () {
       bootstrap.Modal.getOrCreateInstance($("confirm-submit")).hide();
       finish();
     });
-    $("single-mode").addEventListener("change", function (e) { ExamStore.saveSingleMode(e.target.checked); setSingle(e.target.checked); });
-    $("prev-button").addEventListener("click", function () { step(-1); });
-    $("next-button").addEventListener("click", function () { step(1); });
+    $("single-mode").addEventListener("change", function (e) { ExamStore.saveSingleMode(e.target.checked); sheet.setSingle(e.target.checked); });
+    $("prev-button").addEventListener("click", function () { sheet.step(-1); });
+    $("next-button").addEventListener("click", function () { sheet.step(1); });
     if (document.fullscreenEnabled) {
       $("fullscreen-button").classList.remove("d-none");
       $("fullscreen-button").addEventListener("click", function () {
@@ -464,7 +378,7 @@
     state.integrity = ExamIntegrity.start({ attemptId: data.attempt_id, store: state.store, api: api, onResult: onEvents, onClosed: function () { closeExam(TEXT.closed); } });
     if (unsent()) scheduleSave(0);
     tick();
-    setTimeout(poll, 60000);
+    setTimeout(poll, POLL_MS);
   }
   function begin() {
     var rules = $("rules-screen");
