@@ -23,19 +23,22 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 
 @pytest.fixture
 def open_context(browser, live_server):
-    contexts = []
+    """Browser contexts at a named viewport; a script error in any of their pages fails the test."""
+    contexts, errors = [], []
 
     def factory(viewport: str = "desktop"):
         context = browser.new_context(
             base_url=live_server, locale="zh-CN", viewport=VIEWPORTS[viewport]
         )
         context.set_default_timeout(15_000)
+        context.on("page", lambda page: page.on("pageerror", lambda e: errors.append(str(e))))
         contexts.append(context)
         return context
 
     yield factory
     for context in contexts:
         context.close()
+    assert not errors, f"script errors on the page: {errors}"
 
 
 @pytest.fixture

@@ -264,3 +264,20 @@ def test_the_service_hands_in_once_when_two_batches_cross_the_limit(sitter):
         db.select(AuditEntry).where(AuditEntry.action == "attempt.focus_limit_reached")
     ).all()
     assert len(entries) == 1
+
+
+def test_reports_are_rate_limited_per_account_not_per_address(app, sitter):
+    client, token, paper, sitting, (owner, other) = sitter(candidates=2)
+    for n in range(60):
+        assert send(client, token, paper["attempt_id"], []).status_code == 200, n
+    refused = send(client, token, paper["attempt_id"], [{"type": "blur", "at": AT}])
+    assert refused.status_code == 429
+    assert refused.get_json()["error"] and refused.get_json()["message"]
+    # another candidate behind the same address is not held up
+    neighbour = log_in(app.test_client(), other)
+    neighbour_token = csrf_token(neighbour)
+    theirs = neighbour.post(
+        f"/api/v1/sittings/{sitting.id}/attempt", headers={"X-CSRFToken": neighbour_token}
+    ).get_json()
+    response = send(neighbour, neighbour_token, theirs["attempt_id"], [{"type": "copy", "at": AT}])
+    assert response.status_code == 200
