@@ -138,6 +138,14 @@ def test_answer_sheet_flags_and_hand_in_dialog_jumps(
         page.wait_for_selector("#nav-sheet", state="hidden")
         assert card(page, 5).is_visible() and not card(page, 3).is_visible()
     assert in_view(page, ids[4])
+    if not phone:  # one question per screen is a choice on a desktop too
+        page.check("#single-mode")
+        assert page.locator(".item-card:visible").count() == 1 and card(page, 5).is_visible()
+        assert "current" in page.get_attribute(f"#nav-{ids[4]}", "class")
+        page.click("#next-button")
+        assert card(page, 6).is_visible() and not card(page, 5).is_visible()
+        page.uncheck("#single-mode")
+        assert page.locator(".item-card:visible").count() == 8
     # the flag is the candidate's own, kept across a reload
     page.reload()
     page.wait_for_selector(".item-card")

@@ -235,13 +235,10 @@ def test_admin_sets_the_limit_and_reads_the_events(app, sitter, login_as):
     assert bad.status_code == 200 and "坏场次" in bad.get_data(as_text=True)
 
 
-def test_the_take_page_shows_the_rules_and_the_limit(app, sitter):
-    client, token, paper, sitting, (owner,) = sitter(limit=3)
-    # resumed: the page loads the paper at once, no confirmation again
+def test_a_resumed_attempt_skips_the_rules(app, sitter):
+    client, token, paper, sitting, _ = sitter(limit=3)
     page = client.get(f"/exam/sittings/{sitting.id}").get_data(as_text=True)
     assert 'data-in-progress="1"' in page and 'id="rules-screen"' not in page
-    attempts_before = db.session.scalar(db.select(db.func.count(Attempt.id)))
-    assert attempts_before == 1
 
 
 def test_the_rules_come_before_the_clock(app, open_sitting):

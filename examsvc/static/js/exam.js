@@ -195,7 +195,9 @@
           return true;
         }
         if (data._status === 409) { closeExam(TEXT.closed); return false; }
-        if (data._status === 400) return refused(ids, data);
+        if (data._status === 400 && data.error === "csrf_failed") renewToken();
+        else if (data._status === 400) return refused(ids, data);
+        if (data._status === 401) showError(data.message || TEXT.closed, false);
         state.failing = true;
         showSaveState();
         scheduleSave(3000);
@@ -221,6 +223,13 @@
     if (unsent()) scheduleSave(200); else state.oneByOne = false;
     showSaveState();
     return false;
+  }
+  // The security token went stale (a new session in another tab): fetch the current one,
+  // and the answers in the journal go again with it; none is dropped for this.
+  function renewToken() {
+    api("GET", "/api/v1/session").then(function (data) {
+      if (data.csrf_token) csrf = data.csrf_token;
+    }, function () { /* offline: the next try */ });
   }
   // Resolves once every answer is acknowledged (or the server has closed the attempt).
   function flush(triesLeft) {

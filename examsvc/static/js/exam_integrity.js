@@ -43,7 +43,7 @@ window.ExamIntegrity = (function () {
         } else if (data._status === 409) {
           stop();
           options.onClosed();
-        } else if (data._status === 400 || data._status === 413) {
+        } else if ((data._status === 400 && data.error !== "csrf_failed") || data._status === 413) {
           queue.splice(0, batch.length);  // the server will never take these: do not loop
           store.saveEvents(queue);
         } else {
