@@ -156,6 +156,7 @@ AUDIT_LABELS = {
     "user.enabled": _l("Account enabled"),
     "user.password_link_issued": _l("Set-password link given out"),
     "user.password_set_by_link": _l("Password set through a link"),
+    "attempt.focus_limit_reached": _l("Exam handed in at the focus-loss limit"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -229,6 +230,7 @@ AUDIT_DETAIL_LABELS = {
     "opens_at": _l("Opens at"),
     "closes_at": _l("Closes at"),
     "grace_seconds": _l("Grace (seconds)"),
+    "focus_loss_limit": _l("Focus-loss limit"),
     "consent_version": _l("Consent text version"),
     "kind": _l("Document"),
     "replaced": _l("Replaced"),
@@ -252,6 +254,8 @@ AUDIT_DETAIL_LABELS = {
     "sessions_ended": _l("Logins ended"),
     "password_link": _l("Set-password link given"),
     "valid_hours": _l("Valid for (hours)"),
+    "focus_losses": _l("Focus losses"),
+    "limit": _l("Limit"),
 }
 #: 个人报名 documents (question_bank.documents.KINDS).
 DOCUMENT_LABELS = {
@@ -279,4 +283,15 @@ REGISTRATION_STATE_LABELS = {
     "submitted": _l("Awaiting review"),
     "returned": _l("Returned"),
     "approved": _l("Approved"),
+}
+#: What the exam page reports (services/integrity.py).
+EVENT_LABELS = {
+    "blur": _l("Left the exam page"),
+    "focus": _l("Came back to the exam page"),
+    "fullscreen_exit": _l("Left full screen"),
+    "copy": _l("Copied text"),
+    "paste": _l("Pasted text"),
+    "offline": _l("Went offline"),
+    "online": _l("Back online"),
+    "limit_reached": _l("Handed in by the server at the focus-loss limit"),
 }

@@ -7,4 +7,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp, Role.ADMIN)
 
 import examsvc.admin.accounts  # noqa: E402,F401  (accounts administration)
-from examsvc.admin import identity_views, papers, sittings, views  # noqa: E402,F401
+from examsvc.admin import (  # noqa: E402,F401
+    identity_views,
+    integrity_views,
+    papers,
+    sittings,
+    views,
+)

@@ -161,6 +161,11 @@ class SittingForm(BaseForm):
         validators=[Optional(), Length(max=200)],
         description=_l("Printed on the admission tickets, e.g. the address of the exam hall."),
     )
+    focus_loss_limit = IntegerField(
+        _l("Hand in after this many focus losses"),
+        validators=[Optional(), NumberRange(min=1, max=100)],
+        description=_l("Empty: focus losses are only recorded, never acted on."),
+    )
     submit = SubmitField(_l("Create sitting"))
 
     @staticmethod

@@ -57,6 +57,7 @@ def edit_sitting(sitting_id: int):
                 grace_seconds=form.grace_seconds.data,
                 blueprint_id=None if locked else form.blueprint_id.data,
                 place=form.place.data or "",
+                focus_loss_limit=form.focus_loss_limit.data,
             )  # fmt: skip
         except ServiceError as exc:
             flash(exc.message, "danger")
@@ -76,6 +77,7 @@ class SittingValues:
         self.closes_at = to_local(sitting.closes_at).replace(tzinfo=None)
         self.grace_seconds = sitting.grace_seconds
         self.place = sitting.place
+        self.focus_loss_limit = sitting.focus_loss_limit
 
 
 def _edit_page(sitting: Sitting, form: SittingEditForm, locked: bool):

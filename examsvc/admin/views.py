@@ -60,6 +60,7 @@ def new_sitting():
                 form.to_utc(form.opens_at.data),
                 form.to_utc(form.closes_at.data),
                 place=form.place.data or "",
+                focus_loss_limit=form.focus_loss_limit.data,
             )
         except ServiceError as exc:
             flash(exc.message, "danger")

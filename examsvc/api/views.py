@@ -2,6 +2,7 @@
 
 from flask import jsonify, request
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
@@ -11,7 +12,7 @@ from examsvc.auth.views import login_rate_limit, typed_login
 from examsvc.errors import error_response
 from examsvc.extensions import csrf, limiter
 from examsvc.models import utcnow
-from examsvc.services import accounts, attempts, papers, results
+from examsvc.services import accounts, attempts, integrity, papers, results
 from examsvc.services.errors import ServiceError
 
 
@@ -82,7 +83,7 @@ def my_sittings():
 @login_required
 def start_attempt(sitting_id: int):
     attempt = attempts.start_or_resume(current_user, sitting_id)
-    return jsonify(papers.attempt_payload(attempt, utcnow()))
+    return jsonify({**papers.attempt_payload(attempt, utcnow()), **integrity.state(attempt)})
 
 
 @bp.put("/attempts/<int:attempt_id>/answers")
@@ -105,6 +106,21 @@ def save_answers(attempt_id: int):
 def submit_attempt(attempt_id: int):
     attempt = attempts.submit(current_user, attempt_id)
     return jsonify({"status": attempt.status, "submitted_at": attempt.submitted_at.isoformat()})
+
+
+def _caller_key() -> str:
+    """Per account, not per address: a whole exam room shares one address."""
+    user_id = current_user.get_id() if current_user.is_authenticated else None
+    return f"user:{user_id}" if user_id else get_remote_address()
+
+
+@bp.post("/attempts/<int:attempt_id>/events")
+@login_required
+@limiter.limit("60 per minute", key_func=_caller_key)
+def report_events(attempt_id: int):
+    body = _json_body()
+    result = integrity.record(current_user, attempt_id, body.get("events"))
+    return jsonify(result.as_json())
 
 
 @bp.get("/attempts/<int:attempt_id>")

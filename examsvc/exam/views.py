@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from examsvc.exam import bp
 from examsvc.models import utcnow
-from examsvc.services import attempts, papers, results
+from examsvc.services import attempts, exams, integrity, papers, results
 from examsvc.services.errors import NotFound
 
 
@@ -22,7 +22,7 @@ def take(sitting_id: int):
         return redirect(url_for("exam.result", attempt_id=sitting["attempt_id"]))
     if sitting["state"] != "open" and sitting["attempt_status"] != "in_progress":
         return render_template("exam/not_open.html", sitting=sitting)
-    return render_template("exam/take.html", sitting=sitting)
+    return render_template("exam/take.html", sitting=sitting, info=exams.get_sitting(sitting_id))
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -32,5 +32,8 @@ def result(attempt_id: int):
     except NotFound:
         abort(404)
     return render_template(
-        "exam/result.html", state=papers.attempt_state(attempt, utcnow()), attempt=attempt
+        "exam/result.html",
+        state=papers.attempt_state(attempt, utcnow()),
+        attempt=attempt,
+        at_focus_limit=integrity.handed_in_at_limit(attempt.id),
     )

@@ -25,6 +25,7 @@ from examsvc.models.exams import (
     PaperItem,
     Sitting,
 )
+from examsvc.models.integrity import AttemptEvent
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.registration import Registration, RegistrationDocument, RegistrationState
@@ -39,6 +40,7 @@ __all__ = [
     "Attempt",
     "AttemptStatus",
     "AuditEntry",
+    "AttemptEvent",
     "Blueprint",
     "BlueprintRow",
     "Certificate",

@@ -92,6 +92,8 @@ class Sitting(db.Model):
     seed: Mapped[int] = mapped_column(BigInteger)
     #: Saves arriving this long after a deadline are still taken (network latency).
     grace_seconds: Mapped[int] = mapped_column(default=30, server_default="30")
+    #: Hand the attempt in once the page has lost focus this many times; None: never.
+    focus_loss_limit: Mapped[int | None]
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When the papers were randomized (组卷), and the fairness figures of that draw.
     papers_drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -186,6 +186,7 @@ def create_sitting(
     opens_at: datetime,
     closes_at: datetime,
     place: str = "",
+    focus_loss_limit: int | None = None,
 ) -> Sitting:
     """Schedule a sitting of a blueprint; its seed is drawn now and kept. ``place``: the
     venue printed on admission tickets."""
@@ -206,6 +207,7 @@ def create_sitting(
         seed=secrets.randbits(62),
         created_by_id=admin.id,
         place=place,
+        focus_loss_limit=focus_loss_limit,
     )
     db.session.add(sitting)
     audit.record(
@@ -216,6 +218,7 @@ def create_sitting(
         blueprint=blueprint.id,
         seed=sitting.seed,
         place=place,
+        focus_loss_limit=focus_loss_limit,
     )
     db.session.commit()
     return sitting

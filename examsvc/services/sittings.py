@@ -36,6 +36,7 @@ def edit(
     grace_seconds: int,
     blueprint_id: int | None = None,
     place: str | None = None,
+    focus_loss_limit: int | None | object = ...,
 ) -> Sitting:
     """Change a sitting that has not opened yet; the blueprint only while no paper is drawn."""
     sitting = db.session.get(Sitting, sitting_id)
@@ -61,8 +62,14 @@ def edit(
     place = sitting.place if place is None else place.strip()
     if len(place) > 200:
         raise BadInput(_("The place is too long (at most 200 characters)."), code="invalid_place")
+    limit = sitting.focus_loss_limit if focus_loss_limit is ... else focus_loss_limit
+    if limit is not None and not (isinstance(limit, int) and 1 <= limit <= 100):
+        raise BadInput(
+            _("the focus-loss limit must be 1 to 100, or empty"), code="invalid_focus_loss_limit"
+        )
     changes = _blueprint_change(sitting, blueprint_id)
     before = {
+        "focus_loss_limit": sitting.focus_loss_limit,
         "place": sitting.place,
         "name": sitting.name,
         "opens_at": sitting.opens_at.isoformat(),
@@ -71,7 +78,9 @@ def edit(
     }
     sitting.name, sitting.opens_at, sitting.closes_at = name, opens_at, closes_at
     sitting.grace_seconds, sitting.place = grace_seconds, place
+    sitting.focus_loss_limit = limit
     after = {
+        "focus_loss_limit": limit,
         "place": place,
         "name": sitting.name,
         "opens_at": opens_at.isoformat(),

@@ -106,6 +106,8 @@ def test_skeleton_in_the_browser(app, backend, make_user, new_page):
     log_in(exam, email["candidate"])
     exam.goto("/exam/")
     exam.click("a.btn-primary >> nth=0")
+    exam.check("#rules-agree")  # 考生须知 first: the clock starts on confirmation
+    exam.click("#start-button")
     exam.wait_for_selector(".item-card")
     assert re.fullmatch(r"00:(29|30):\d\d", exam.inner_text("#countdown"))
     cards = exam.locator(".item-card")
@@ -113,7 +115,7 @@ def test_skeleton_in_the_browser(app, backend, make_user, new_page):
     exam.locator(".item-card[data-type=single] label", has_text="党的全国代表大会").click()
     for judge in exam.locator(".item-card[data-type=judge]").all():
         judge.locator("input[value=true]").check()
-    exam.wait_for_selector("#save-status.text-success")
+    exam.wait_for_selector("#save-status[data-state=saved]")
     assert exam.locator(".nav-dot.answered").count() == 3
     screenshot(exam, f"exam-{backend}")
     exam.reload()

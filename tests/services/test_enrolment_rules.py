@@ -251,7 +251,7 @@ def test_editing_before_opening_changes_the_sitting_and_is_audited(scheduled):
     opens = sitting.opens_at + timedelta(hours=2)
     sittings.edit(
         admin, sitting.id, name="改期场次", opens_at=opens, closes_at=opens + timedelta(hours=3),
-        grace_seconds=60, place="区委党校二楼",
+        grace_seconds=60, place="区委党校二楼", focus_loss_limit=5,
     )  # fmt: skip
     sitting = db.session.get(Sitting, sitting.id)
     assert (sitting.name, sitting.opens_at, sitting.grace_seconds) == ("改期场次", opens, 60)
@@ -259,6 +259,7 @@ def test_editing_before_opening_changes_the_sitting_and_is_audited(scheduled):
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "sitting.edited"))
     assert entry.details["name"] == ["明日场次", "改期场次"] and "blueprint" not in entry.details
     assert entry.details["place"] == ["", "区委党校二楼"]
+    assert sitting.focus_loss_limit == 5 and entry.details["focus_loss_limit"] == [None, 5]
 
 
 def test_editing_is_refused_once_open(open_sitting):

@@ -39,6 +39,7 @@ GUARDED_PAGES = {
     "/admin/users/new": {Role.ADMIN},
     "/admin/users/1": {Role.ADMIN},
     "/admin/users/1/edit": {Role.ADMIN},
+    "/admin/attempts/1/events": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -91,6 +92,7 @@ API_LOGIN = [
     ("POST", "/api/v1/attempts/1/submit"),
     ("GET", "/api/v1/attempts/1"),
     ("GET", "/api/v1/jobs/1"),
+    ("POST", "/api/v1/attempts/1/events"),
 ]
 
 

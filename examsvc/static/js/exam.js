@@ -1,24 +1,27 @@
-// The exam page: draws the paper the server gives, autosaves every change with a growing
-// sequence number, keeps unsent answers in localStorage, and counts down to the server's
+// The exam page: the rules and a confirmation before the clock starts, then the paper the
+// server gives. Every change is journalled in localStorage with a growing seq and sent;
+// the journal empties only as the server acknowledges. The countdown follows the server's
 // deadline. The server decides everything; this page only shows and sends.
 (function () {
   "use strict";
   var root = document.getElementById("exam");
   if (!root) return;
+  var POLL_MS = 120000;  // the deadline may move (extra time); saves also bring it
   var TEXT = JSON.parse(document.getElementById("exam-text").textContent);
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
-  var state = { attempt: null, seq: 0, answers: {}, dirty: {}, offset: 0, deadline: 0, inflight: null, timer: null, closed: false };
+  var state = {
+    attempt: null, store: null, seq: 0, answers: {}, journal: {}, flags: {}, order: [],
+    offset: 0, deadline: 0, inflight: null, timer: null, closed: false, failing: false,
+    lastSaved: null, single: false, current: 0, warned: 0, integrity: null, finishing: false
+  };
 
+  function $(id) { return document.getElementById(id); }
   function fmt(s, vars) { return s.replace(/\{(\w+)\}/g, function (_, k) { return vars[k]; }); }
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
     if (text !== undefined) node.textContent = text;
     return node;
-  }
-  function storeKey() { return "examsvc.attempt." + state.attempt.attempt_id; }
-  function persistLocal() {
-    try { localStorage.setItem(storeKey(), JSON.stringify({ seq: state.seq, pending: state.dirty })); } catch (e) { /* storage full or off */ }
   }
   function api(method, url, body) {
     return fetch(url, {
@@ -29,29 +32,24 @@
       return r.json().catch(function () { return {}; }).then(function (data) { data._status = r.status; return data; });
     });
   }
-  function showError(message, withResultLink) {
-    var box = document.getElementById("exam-error");
-    box.textContent = message;
-    if (withResultLink && state.attempt) {
-      var a = el("a", { href: resultUrl(), class: "alert-link ms-2" }, TEXT.view_result);
-      box.appendChild(a);
-    }
-    box.classList.remove("d-none");
-  }
   function resultUrl() {
     var id = state.attempt ? state.attempt.attempt_id : root.dataset.existingAttempt;
     return root.dataset.resultUrl.replace(/0$/, id);
   }
-  function setStatus(text, cls) {
-    var s = document.getElementById("save-status");
-    s.textContent = text; s.className = "small " + (cls || "text-body-secondary");
+  function showError(message, withResultLink) {
+    var box = $("exam-error");
+    box.textContent = message;
+    if (withResultLink && (state.attempt || root.dataset.existingAttempt)) {
+      box.appendChild(el("a", { href: resultUrl(), class: "alert-link ms-2", id: "result-link" }, TEXT.view_result));
+    }
+    box.classList.remove("d-none");
   }
+  function numberOf(itemId) { return state.order.indexOf(String(itemId)) + 1; }
+  var sheet = ExamSheet({ state: state, TEXT: TEXT, $: $, el: el, fmt: fmt, isAnswered: isAnswered, numberOf: numberOf, unsent: unsent });
 
   // ---- rendering -------------------------------------------------------------------
   function render(paper) {
-    var list = document.getElementById("items");
-    var nav = document.getElementById("navigator");
-    var lastHeading = null;
+    var list = $("items"), nav = $("navigator"), lastHeading = null;
     paper.items.forEach(function (item, i) {
       // The blueprint's section title where it gives one, else the question type.
       var heading = item.section || TEXT.sections[item.type] || item.type;
@@ -59,20 +57,25 @@
         list.appendChild(el("h2", { class: "h6 section-title mt-3" }, heading));
         lastHeading = heading;
       }
-      list.appendChild(renderItem(item, i + 1));
-      var link = el("a", { href: "#item-" + item.id, class: "nav-dot", id: "nav-" + item.id }, String(i + 1));
-      nav.appendChild(link);
+      list.appendChild(renderItem(item, i + 1, heading));
+      var dot = el("button", { type: "button", class: "nav-dot", id: "nav-" + item.id, "data-item-id": item.id, role: "listitem", "aria-label": fmt(TEXT.question, { n: i + 1 }) }, String(i + 1));
+      dot.addEventListener("click", function () { sheet.goTo(item.id); });
+      nav.appendChild(dot);
     });
   }
-  function renderItem(item, number) {
-    var card = el("div", { class: "card shadow-sm mb-3 item-card", id: "item-" + item.id, "data-item-id": item.id, "data-type": item.type });
+  function renderItem(item, number, heading) {
+    var card = el("div", { class: "card shadow-sm mb-3 item-card", id: "item-" + item.id, "data-item-id": item.id, "data-type": item.type, tabindex: "-1" });
     var body = el("div", { class: "card-body" });
-    var head = el("div", { class: "d-flex justify-content-between" });
-    head.appendChild(el("span", { class: "fw-semibold me-2" }, number + "."));
-    var stem = el("div", { class: "flex-grow-1 question-stem" });
-    head.appendChild(stem);
-    head.appendChild(el("span", { class: "badge text-bg-light ms-2 align-self-start" }, fmt(TEXT.points, { n: item.points })));
+    body.appendChild(el("div", { class: "item-section small" }, heading));
+    var head = el("div", { class: "d-flex align-items-center gap-2 mb-1" });
+    head.appendChild(el("span", { class: "fw-semibold item-number" }, number + "."));
+    head.appendChild(el("span", { class: "badge text-bg-light border" }, fmt(TEXT.points, { n: item.points })));
+    var flag = el("button", { type: "button", class: "btn btn-sm btn-outline-warning ms-auto flag-button", "aria-pressed": "false", "aria-label": fmt(TEXT.flag_label, { n: number }) }, TEXT.flag);
+    flag.addEventListener("click", function () { sheet.toggleFlag(item.id); });
+    head.appendChild(flag);
     body.appendChild(head);
+    var stem = el("div", { class: "question-stem mb-2" });
+    body.appendChild(stem);
     var saved = state.answers[item.id];
     if (item.type === "fill") {
       var parts = item.stem.split(/_{3,}/);
@@ -88,7 +91,7 @@
       stem.textContent = item.stem;
     }
     if (item.type === "short") {
-      var ta = el("textarea", { class: "form-control mt-2", rows: 5, maxlength: 20000 });
+      var ta = el("textarea", { class: "form-control", rows: 5, maxlength: 20000 });
       ta.value = saved || "";
       body.appendChild(ta);
     }
@@ -107,8 +110,8 @@
       body.appendChild(wrap);
     });
     card.appendChild(body);
-    card.addEventListener("input", function () { onChange(item, card); });
-    card.addEventListener("change", function () { onChange(item, card); });
+    card.addEventListener("input", function (e) { if (e.target.matches("input, textarea")) onChange(item, card); });
+    card.addEventListener("change", function (e) { if (e.target.matches("input, textarea")) onChange(item, card); });
     return card;
   }
   function isChosen(type, saved, key) {
@@ -130,90 +133,108 @@
     if (Array.isArray(response)) return response.some(function (r) { return r !== "" && r !== null; });
     return response !== "";
   }
-  function refreshNavigator() {
-    var total = state.attempt.items.length, done = 0;
-    state.attempt.items.forEach(function (item) {
-      var answered = isAnswered(state.answers[item.id]);
-      if (answered) done++;
-      var dot = document.getElementById("nav-" + item.id);
-      if (dot) dot.classList.toggle("answered", answered);
-    });
-    document.getElementById("answered-count").textContent = done + " / " + total;
-    return total - done;
-  }
 
-  // ---- saving ----------------------------------------------------------------------
+  // ---- the journal and saving ------------------------------------------------------
+  function persist() { state.store.saveJournal(state.seq, state.journal); }
+  function unsent() { return Object.keys(state.journal).length; }
   function onChange(item, card) {
     if (state.closed) return;
     var response = readResponse(item, card);
     state.answers[item.id] = response;
-    state.dirty[item.id] = response;
-    persistLocal();
-    refreshNavigator();
-    scheduleSave(600);
+    state.seq += 1;  // every change gets its own seq, kept with it until acknowledged
+    state.journal[item.id] = { r: response, seq: state.seq };
+    persist();
+    sheet.refresh();
+    showSaveState();
+    scheduleSave(navigator.onLine ? 500 : 3000);
   }
   function scheduleSave(delay) {
     clearTimeout(state.timer);
     state.timer = setTimeout(save, delay);
   }
-  // One save request at a time; it sends every answer changed since the last acknowledged one.
+  function showSaveState() {
+    var badge = $("save-status"), n = unsent(), name, text;
+    if (n && !navigator.onLine) { name = "offline"; text = fmt(TEXT.offline, { n: n }); }
+    else if (state.inflight) { name = "saving"; text = TEXT.saving; }
+    else if (n && state.failing) { name = "retrying"; text = fmt(TEXT.retrying, { n: n }); }
+    else if (n) { name = "pending"; text = fmt(TEXT.unsent, { n: n }); }
+    else { name = "saved"; text = fmt(TEXT.saved, { t: state.lastSaved ? state.lastSaved.toLocaleTimeString("zh-CN", { hour12: false }) : "" }).trim(); }
+    var classes = { offline: "text-bg-warning", saving: "text-bg-light border", retrying: "text-bg-danger", pending: "text-bg-light border", saved: "text-bg-success" };
+    badge.className = "badge rounded-pill save-status " + classes[name];
+    badge.dataset.state = name;
+    badge.textContent = text;
+  }
+  // One save request at a time; it carries every journalled answer. The request's seq is
+  // the highest seq among them: for each answer its own seq or a later one of this
+  // browser, so a later answer of this browser is never overwritten by an earlier one.
   function save() {
     if (state.closed) return Promise.resolve(false);
     if (state.inflight) return state.inflight;
-    var ids = Object.keys(state.dirty);
-    if (!ids.length) return Promise.resolve(true);
-    // After a refusal, answers go one at a time until the refused one is found.
-    if (state.oneByOne) ids = ids.slice(0, 1);
-    var batch = {};
-    ids.forEach(function (id) { batch[id] = state.dirty[id]; });
-    state.seq += 1;
-    var seq = state.seq;
-    persistLocal();
-    setStatus(TEXT.saving);
+    var ids = Object.keys(state.journal);
+    if (!ids.length) { showSaveState(); return Promise.resolve(true); }
+    if (state.oneByOne) ids = ids.slice(0, 1);  // after a refusal: find the refused one
+    var batch = {}, sent = {}, seq = 0;
+    ids.forEach(function (id) {
+      batch[id] = state.journal[id].r;
+      sent[id] = state.journal[id].seq;
+      seq = Math.max(seq, state.journal[id].seq);
+    });
     state.inflight = api("PUT", "/api/v1/attempts/" + state.attempt.attempt_id + "/answers", { answers: batch, seq: seq })
       .then(function (data) {
         state.inflight = null;
         if (data._status === 200) {
-          ids.forEach(function (id) { if (state.dirty[id] === batch[id]) delete state.dirty[id]; });
-          persistLocal();
+          Object.keys(sent).forEach(function (id) {
+            if (state.journal[id] && state.journal[id].seq <= sent[id]) delete state.journal[id];
+          });
+          persist();
           syncClock(data);
-          setStatus(fmt(TEXT.saved, { t: new Date().toLocaleTimeString() }), "text-success");
-          if (Object.keys(state.dirty).length) scheduleSave(200);
-          else state.oneByOne = false;
+          state.failing = false;
+          state.lastSaved = new Date();
+          if (unsent()) scheduleSave(100); else state.oneByOne = false;
+          showSaveState();
           return true;
         }
         if (data._status === 409) { closeExam(TEXT.closed); return false; }
-        if (data._status === 400) { return refused(ids, data); }
-        setStatus(data.message || TEXT.retrying, "text-danger");
-        if (data._status >= 500 || data._status === 429) scheduleSave(3000);
+        if (data._status === 400 && data.error === "csrf_failed") renewToken();
+        else if (data._status === 400) return refused(ids, data);
+        if (data._status === 401) showError(data.message || TEXT.closed, false);
+        state.failing = true;
+        showSaveState();
+        scheduleSave(3000);
         return false;
       }, function () {
         state.inflight = null;
-        setStatus(TEXT.offline, "text-warning");
+        state.failing = true;
+        showSaveState();
         scheduleSave(3000);
         return false;
       });
+    showSaveState();
     return state.inflight;
   }
   // The server refused a save: find the one answer it will not take and let the others go on.
   function refused(ids, data) {
     if (ids.length > 1) { state.oneByOne = true; scheduleSave(0); return false; }
     var id = ids[0];
-    delete state.dirty[id];
-    persistLocal();
-    var card = document.getElementById("item-" + id);
-    var number = card ? card.querySelector(".fw-semibold").textContent.replace(".", "") : id;
-    var message = fmt(TEXT.refused, { n: number, reason: data.message || "" });
-    setStatus(message, "text-danger");
+    delete state.journal[id];
+    persist();
+    var message = fmt(TEXT.refused, { n: numberOf(id), reason: data.message || "" });
     showError(message, false);
-    if (Object.keys(state.dirty).length) scheduleSave(200);
-    else state.oneByOne = false;
+    if (unsent()) scheduleSave(200); else state.oneByOne = false;
+    showSaveState();
     return false;
+  }
+  // The security token went stale (a new session in another tab): fetch the current one,
+  // and the answers in the journal go again with it; none is dropped for this.
+  function renewToken() {
+    api("GET", "/api/v1/session").then(function (data) {
+      if (data.csrf_token) csrf = data.csrf_token;
+    }, function () { /* offline: the next try */ });
   }
   // Resolves once every answer is acknowledged (or the server has closed the attempt).
   function flush(triesLeft) {
     return save().then(function (ok) {
-      if (state.closed || !Object.keys(state.dirty).length) return;
+      if (state.closed || !unsent()) return;
       if (triesLeft <= 0) throw new Error("unsaved answers");
       return new Promise(function (resolve) { setTimeout(resolve, ok ? 0 : 1500); })
         .then(function () { return flush(triesLeft - 1); });
@@ -223,90 +244,176 @@
     if (data.server_time) state.offset = Date.parse(data.server_time) - Date.now();
     if (data.deadline) state.deadline = Date.parse(data.deadline);
   }
+  // Now and then ask the server for the deadline (an extension moves it) and the status.
+  function poll() {
+    if (state.closed) return;
+    api("GET", "/api/v1/attempts/" + state.attempt.attempt_id).then(function (data) {
+      if (data._status !== 200) return;
+      syncClock(data);
+      if (data.status !== "in_progress") closeExam(TEXT.closed);
+    }, function () { /* offline: the next poll */ });
+    setTimeout(poll, POLL_MS);
+  }
 
-  // ---- time and submission ---------------------------------------------------------
+  // ---- time and handing in ---------------------------------------------------------
+  // A notice in the sticky bar, always in sight until the candidate closes it.
+  function notice(box, text, cls) {
+    box.textContent = "";
+    box.appendChild(el("span", {}, text));
+    var close = el("button", { type: "button", class: "btn-close btn-sm ms-2", "aria-label": TEXT.close });
+    close.addEventListener("click", function () { box.classList.add("d-none"); });
+    box.appendChild(close);
+    box.className = "alert bar-notice " + cls;
+  }
+  function warn(text) { notice($("time-warning"), text, "alert-warning"); }
   function tick() {
+    if (state.closed) return;
     var left = Math.max(0, state.deadline - (Date.now() + state.offset));
     var s = Math.floor(left / 1000);
     var text = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map(function (n) { return String(n).padStart(2, "0"); }).join(":");
-    var clock = document.getElementById("countdown");
+    var clock = $("countdown");
     clock.textContent = text;
     clock.classList.toggle("text-danger", s < 300);
-    if (left <= 0 && !state.closed) {
-      setStatus(TEXT.time_up, "text-danger");
+    if (s <= 300 && state.warned < 5) { state.warned = 5; warn(TEXT.warn_5); }
+    else if (s <= 900 && state.warned < 15) { state.warned = 15; warn(TEXT.warn_15); }
+    if (left <= 0) {
+      showError(TEXT.time_up, false);
       finish();
       return;
     }
     setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
   }
   function finish() {
+    if (state.finishing) return;
+    state.finishing = true;
     clearTimeout(state.timer);
     // Hand in only after every answer given here has reached the server.
-    return flush(8).then(function () {
+    flush(8).then(function () {
       return api("POST", "/api/v1/attempts/" + state.attempt.attempt_id + "/submit");
     }).then(function (data) {
+      state.finishing = false;
       if (data._status === 200) {
         state.closed = true;
-        try { localStorage.removeItem(storeKey()); } catch (e) { /* ignore */ }
+        if (state.integrity) state.integrity.stop();
+        state.store.clear();
         window.location.assign(resultUrl());
       } else {
         showError(data.message || TEXT.closed, true);
       }
-    }, function () { setStatus(TEXT.offline, "text-warning"); setTimeout(finish, 3000); });
+    }, function () {
+      state.finishing = false;
+      showSaveState();
+      setTimeout(finish, 3000);
+    });
   }
   function closeExam(message) {
+    if (state.closed) return;
     state.closed = true;
+    clearTimeout(state.timer);
+    if (state.integrity) state.integrity.stop();
     document.querySelectorAll("#items input, #items textarea").forEach(function (i) { i.disabled = true; });
-    document.getElementById("submit-button").disabled = true;
+    $("submit-button").disabled = true;
+    document.querySelectorAll(".flag-button").forEach(function (b) { b.disabled = true; });
+    $("time-warning").classList.add("d-none");
+    $("countdown").textContent = "--:--:--";
     showError(message, true);
+    $("exam-error").scrollIntoView({ block: "center", behavior: "instant" });
   }
-  function askSubmit() {
-    var missing = refreshNavigator();
-    var total = state.attempt.items.length;
-    document.getElementById("confirm-text").textContent = missing
-      ? fmt(TEXT.unanswered, { n: missing, total: total }) : fmt(TEXT.all_answered, { total: total });
-    bootstrap.Modal.getOrCreateInstance(document.getElementById("confirm-submit")).show();
+  // ---- integrity: what the server says about focus losses -----------------------------
+  function showFocus(losses, limit) {
+    var box = $("focus-warning");
+    if (!losses) { box.classList.add("d-none"); return; }
+    var last = limit && losses >= limit - 1;
+    if (String(losses) === box.dataset.losses) return;  // nothing new: leave it closed
+    notice(box, fmt(last ? TEXT.focus_last : TEXT.focus_count, { n: losses }), last ? "alert-danger" : "alert-warning");
+    box.dataset.losses = losses;
+  }
+  function onEvents(data) {
+    if (data.handed_in) {
+      closeExam(fmt(TEXT.focus_handed_in, { n: data.focus_losses }));
+      $("focus-warning").classList.add("d-none");
+      state.store.clear();
+      return;
+    }
+    showFocus(data.focus_losses, data.limit);
   }
 
   // ---- start -----------------------------------------------------------------------
   function restoreLocal() {
-    var raw = null;
-    try { raw = JSON.parse(localStorage.getItem(storeKey()) || "null"); } catch (e) { raw = null; }
-    if (!raw) return;
-    state.seq = Math.max(state.seq, raw.seq || 0);
-    // Answers this browser made but the server had not confirmed: send them again.
-    Object.keys(raw.pending || {}).forEach(function (id) {
-      state.answers[id] = raw.pending[id];
-      state.dirty[id] = raw.pending[id];
+    var saved = state.store.journal();
+    state.seq = Math.max(state.seq, saved.seq);
+    // Answers this browser gave that the server had not acknowledged: shown, and sent again.
+    Object.keys(saved.journal).forEach(function (id) {
+      if (state.order.indexOf(id) < 0) return;
+      state.journal[id] = saved.journal[id];
+      state.answers[id] = saved.journal[id].r;
     });
+    state.store.flags().forEach(function (id) { if (state.order.indexOf(String(id)) >= 0) state.flags[id] = true; });
   }
-  api("POST", root.dataset.startUrl).then(function (data) {
-    document.getElementById("exam-loading").classList.add("d-none");
-    if (data._status !== 200) {
-      showError(data.message || TEXT.load_failed, data._status === 409 && root.dataset.existingAttempt);
-      return;
-    }
+  function load(data) {
     state.attempt = data;
+    state.store = ExamStore.forAttempt(data.attempt_id);
     state.seq = data.seq || 0;
     state.answers = data.answers || {};
+    state.order = data.items.map(function (item) { return String(item.id); });
     restoreLocal();
     syncClock(data);
     render(data);
-    refreshNavigator();
-    document.getElementById("submit-button").disabled = false;
-    document.getElementById("submit-button").addEventListener("click", askSubmit);
-    document.getElementById("confirm-submit-button").addEventListener("click", function () {
-      bootstrap.Modal.getOrCreateInstance(document.getElementById("confirm-submit")).hide();
+    $("exam-loading").classList.add("d-none");
+    $("exam-main").classList.remove("d-none");
+    sheet.setSingle(ExamStore.singleMode());
+    showSaveState();
+    showFocus(data.focus_losses, data.focus_loss_limit);
+    $("submit-button").disabled = false;
+    $("submit-button").addEventListener("click", sheet.askSubmit);
+    $("confirm-submit-button").addEventListener("click", function () {
+      bootstrap.Modal.getOrCreateInstance($("confirm-submit")).hide();
       finish();
     });
-    window.addEventListener("online", function () { scheduleSave(0); });
+    $("single-mode").addEventListener("change", function (e) { ExamStore.saveSingleMode(e.target.checked); sheet.setSingle(e.target.checked); });
+    $("prev-button").addEventListener("click", function () { sheet.step(-1); });
+    $("next-button").addEventListener("click", function () { sheet.step(1); });
+    if (document.fullscreenEnabled) {
+      $("fullscreen-button").classList.remove("d-none");
+      $("fullscreen-button").addEventListener("click", function () {
+        if (document.fullscreenElement) document.exitFullscreen(); else document.documentElement.requestFullscreen().catch(function () {});
+      });
+    }
+    window.addEventListener("online", function () { showSaveState(); scheduleSave(0); });
+    window.addEventListener("offline", showSaveState);
     window.addEventListener("beforeunload", function (e) {
-      if (Object.keys(state.dirty).length && !state.closed) { save(); e.preventDefault(); }
+      if (unsent() && !state.closed) { save(); e.preventDefault(); e.returnValue = ""; }
     });
-    if (Object.keys(state.dirty).length) scheduleSave(0);
+    state.integrity = ExamIntegrity.start({ attemptId: data.attempt_id, store: state.store, api: api, onResult: onEvents, onClosed: function () { closeExam(TEXT.closed); } });
+    if (unsent()) scheduleSave(0);
     tick();
-  }, function () {
-    document.getElementById("exam-loading").classList.add("d-none");
-    showError(TEXT.load_failed);
-  });
+    setTimeout(poll, POLL_MS);
+  }
+  function begin() {
+    var rules = $("rules-screen");
+    if (rules) rules.classList.add("d-none");
+    $("exam-loading").classList.remove("d-none");
+    api("POST", root.dataset.startUrl).then(function (data) {
+      if (data._status !== 200) {
+        $("exam-loading").classList.add("d-none");
+        showError(data.message || TEXT.start_failed, data._status === 409 && root.dataset.existingAttempt);
+        return;
+      }
+      load(data);
+    }, function () {
+      $("exam-loading").classList.add("d-none");
+      if (rules) rules.classList.remove("d-none");
+      showError(TEXT.load_failed);
+    });
+  }
+  if (root.dataset.inProgress) {
+    begin();  // resuming: the rules were accepted when the clock started
+  } else {
+    $("rules-agree").addEventListener("change", function (e) { $("start-button").disabled = !e.target.checked; });
+    $("start-button").addEventListener("click", function () {
+      $("start-button").disabled = true;
+      $("exam-error").classList.add("d-none");
+      begin();
+    });
+  }
 })();
