@@ -28,6 +28,13 @@ from examsvc.models.exams import (
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.types import utcnow
+from examsvc.models.results import (
+    OPEN_DISPUTE_STATES,
+    CalendarDay,
+    Dispute,
+    DisputeKind,
+    DisputeState,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -63,4 +70,9 @@ __all__ = [
     "UserRole",
     "utcnow",
     "TimeExtension",
+    "CalendarDay",
+    "Dispute",
+    "DisputeKind",
+    "DisputeState",
+    "OPEN_DISPUTE_STATES",
 ]
