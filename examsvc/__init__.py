@@ -77,3 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp)
     for bp in (*blueprints, orgs_bp, me_bp, roster_bp):
         app.register_blueprint(bp)
+    from examsvc.results import BLUEPRINTS as results_blueprints
+
+    for bp in results_blueprints:
+        app.register_blueprint(bp)

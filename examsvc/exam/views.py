@@ -5,6 +5,8 @@ from examsvc.exam import bp
 from examsvc.models import utcnow
 from examsvc.services import attempts, papers, results
 from examsvc.services.errors import NotFound
+from examsvc.results.forms import AppealForm
+from examsvc.services.results.mine import my_result
 
 
 @bp.route("/")
@@ -32,5 +34,6 @@ def result(attempt_id: int):
     except NotFound:
         abort(404)
     return render_template(
-        "exam/result.html", state=papers.attempt_state(attempt, utcnow()), attempt=attempt
-    )
+        "exam/result.html", state=papers.attempt_state(attempt, utcnow()), attempt=attempt,
+        mine=my_result(current_user, attempt), appeal_form=AppealForm(),
+    )  # fmt: skip
