@@ -16,7 +16,7 @@ from examsvc.web import BaseForm
 
 ANY = ("", _l("All"))
 OUTCOME_LABELS = {"pass": _l("Pass"), "fail": _l("Fail"), "absent": _l("Absent")}
-REASON = [DataRequired(), Length(min=5, max=1000)]
+REASON = [DataRequired(), Length(min=4, max=1000)]
 
 
 class FilterForm(BaseForm):

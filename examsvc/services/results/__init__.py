@@ -197,13 +197,15 @@ def publish(admin: User | None, sitting_id: int, now: datetime | None = None) ->
     if sitting.state(now) != "closed":
         still_sitting += [r for r in rows if r.attempt is None]
     if still_sitting:
-        raise Conflict(
-            _(
+        message = (
+            _("%(n)s candidates are still sitting the exam", n=len(still_sitting))
+            if sitting.state(now) == "closed"
+            else _(
                 "%(n)s candidates have not finished and the sitting is still open",
                 n=len(still_sitting),
-            ),
-            code="sitting_not_finished",
+            )
         )
+        raise Conflict(message, code="sitting_not_finished")
     unmarked = [r for r in rows if r.attempt is not None and r.attempt.is_passed is None]
     if unmarked:
         raise Conflict(

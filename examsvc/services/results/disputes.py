@@ -26,7 +26,7 @@ from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from question_bank.scoring import passes, total_score
 
-REASON_MIN, REASON_MAX = 5, 1000
+REASON_MIN, REASON_MAX = 4, 1000
 #: Open objections one person may have against one sitting at a time.
 OBJECTIONS_PER_PERSON = 10
 #: Called with (attempt, dispute) when an admin sends an attempt back for marking; the
