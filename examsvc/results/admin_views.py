@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from examsvc.extensions import db
+from examsvc.labels import choices
 from examsvc.models import Dispute, DisputeState, Sitting, utcnow
 from examsvc.admin.forms import ActionForm
 from examsvc.results import admin_bp as bp
@@ -46,11 +47,11 @@ def _dispute_forms(dispute: Dispute):
     correct = CorrectForm(prefix="correct")
     items = dispute.attempt.enrolment.paper.items if dispute.attempt.enrolment.paper else []
     points = {a.paper_item_id: a.points for a in dispute.attempt.answers}
-    correct.item.choices = [
-        (i.id, _("Item %(n)s (%(got)s of %(max)s points)", n=i.position + 1,
-                 got="%g" % (points.get(i.id) or 0), max="%g" % i.points))
+    correct.item.choices = choices({
+        i.id: _("Item %(n)s (%(got)s of %(max)s points)", n=i.position + 1,
+                got="%g" % (points.get(i.id) or 0), max="%g" % i.points)
         for i in items
-    ]  # fmt: skip
+    })  # fmt: skip
     return SendBackForm(prefix="back"), RejectForm(prefix="reject"), correct
 
 

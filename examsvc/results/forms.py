@@ -25,7 +25,7 @@ class FilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    org = SelectField(_l("Organisation"), choices=[ANY], default="")
+    org = SelectField(_l("Organisation"), choices=choices({}, first=ANY), default="")
     outcome = SelectField(_l("Result"), choices=choices(OUTCOME_LABELS, first=ANY), default="")
     score_min = DecimalField(_l("Score from"), places=None,
                              validators=[Optional(), NumberRange(min=0, max=100000)])

@@ -10,7 +10,8 @@ from flask_login import current_user
 from examsvc.extensions import db
 from examsvc.models import Role, Sitting, utcnow
 from examsvc.results import bp
-from examsvc.results.forms import FilterForm
+from examsvc.labels import choices
+from examsvc.results.forms import ANY, FilterForm
 from examsvc.services.results import certificates_from, notice_ends_on, reports
 from examsvc.services.results.charts import score_histogram
 from examsvc.services.results.disputes import sitting_disputes
@@ -33,7 +34,7 @@ def visible_sitting(sitting_id: int) -> Sitting:
 def _filters(sitting: Sitting) -> tuple[FilterForm, reports.Filters]:
     form = FilterForm(request.args)
     orgs = reports.organisations(current_user, sitting)
-    form.org.choices = [form.org.choices[0], *[(str(o.id), o.name) for o in orgs]]
+    form.org.choices = choices({o.id: o.name for o in orgs}, first=ANY)
     form.validate()
 
     def value(field):  # a value outside its choices or range filters nothing

@@ -44,6 +44,9 @@ def test_a_candidate_appeals_and_a_correction_recomputes_the_result(published):
     assert entry.details["score"] == before + item.points and entry.details["reason"]
     with pytest.raises(Conflict):  # resolved once
         disputes.reject(admin, appeal.id, "再次处理此复核")
+    with pytest.raises(Conflict) as info:  # and asked once
+        disputes.lodge_appeal(loser, lost.id, "再申请一次复核。")
+    assert info.value.code == "already_appealed"
 
 
 def test_a_correction_can_turn_a_fail_into_a_pass(published):

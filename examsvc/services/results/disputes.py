@@ -70,6 +70,12 @@ def lodge_appeal(user: User, attempt_id: int, reason: str, today: date | None = 
     )  # fmt: skip
     if attempt is None or attempt.status != AttemptStatus.SUBMITTED:
         raise NotFound(_("no such attempt"))
+    if db.session.scalar(
+        db.select(Dispute.id).where(Dispute.attempt_id == attempt.id,
+                                    Dispute.kind == DisputeKind.APPEAL.value)
+    ):  # fmt: skip
+        raise Conflict(_("A result is checked again once; you have asked already."),
+                       code="already_appealed")  # fmt: skip
     return _lodge(user, DisputeKind.APPEAL, attempt, reason, today)
 
 

@@ -35,8 +35,7 @@ def my_result(user: User, attempt: Attempt) -> MyResult:
     return MyResult(
         breakdown=reports.breakdown(attempt),
         appeals=appeals,
-        can_appeal=notice_is_running(sitting)
-        and not any(d.state in ("open", "remarking") for d in appeals),
+        can_appeal=notice_is_running(sitting) and not appeals,  # one re-check per result
         notice_ends=notice_ends_on(sitting),
         counted=counted if counted is not None and counted.id != attempt.id else None,
         rule=sitting.blueprint.resit_counts,

@@ -42,8 +42,8 @@ def notice(sitting_id: int, today: date | None = None, *, page: int = 1, per_pag
     running = published <= today <= ends
     found = None
     if running:
-        query = (
-            db.select(Attempt.id, User.name, Organisation.name, Attempt.is_passed)
+        ids = (
+            db.select(Attempt.id)
             .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
             .join(User, User.id == Enrolment.user_id)
             .outerjoin(Organisation, Organisation.id == User.organisation_id)
@@ -51,11 +51,9 @@ def notice(sitting_id: int, today: date | None = None, *, page: int = 1, per_pag
                    Attempt.status == AttemptStatus.SUBMITTED.value)
             .order_by(Organisation.name, Enrolment.id)
         )  # fmt: skip
-        found = db.paginate(query, page=page, per_page=per_page, error_out=False)
-        found.items = [
-            NoticeRow(attempt_id, mask_name(name or ""), org or "", passed)
-            for attempt_id, name, org, passed in found.items
-        ]
+        found = db.paginate(ids, page=page, per_page=per_page, error_out=False)
+        rows = {r.attempt_id: r for r in _rows([a for a in found.items])}
+        found.items = [rows[a] for a in found.items if a in rows]
     return Notice(sitting, published, ends, running), found
 
 
@@ -76,16 +74,24 @@ def running_notices(today: date | None = None) -> list[tuple[Sitting, date]]:
     return found
 
 
-def notice_row(sitting_id: int, attempt_id: int) -> NoticeRow | None:
-    """One row of the sitting's notice (a handed-in attempt of that sitting), masked."""
-    row = db.session.execute(
+def _rows(attempt_ids: list[int]) -> list[NoticeRow]:
+    if not attempt_ids:
+        return []
+    rows = db.session.execute(
         db.select(Attempt.id, User.name, Organisation.name, Attempt.is_passed)
         .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
         .join(User, User.id == Enrolment.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(Attempt.id == attempt_id, Enrolment.sitting_id == sitting_id,
-               Attempt.status == AttemptStatus.SUBMITTED.value)
-    ).first()  # fmt: skip
-    if row is None:
-        return None
-    return NoticeRow(row[0], mask_name(row[1] or ""), row[2] or "", row[3])
+        .where(Attempt.id.in_(attempt_ids), Attempt.status == AttemptStatus.SUBMITTED.value)
+    ).all()
+    return [NoticeRow(a, mask_name(name or ""), org or "", passed) for a, name, org, passed in rows]
+
+
+def notice_row(sitting_id: int, attempt_id: int) -> NoticeRow | None:
+    """One row of the sitting's notice (a handed-in attempt of that sitting), masked."""
+    in_sitting = db.session.scalar(
+        db.select(Attempt.id).join(Enrolment, Enrolment.id == Attempt.enrolment_id)
+        .where(Attempt.id == attempt_id, Enrolment.sitting_id == sitting_id)
+    )  # fmt: skip
+    found = _rows([in_sitting]) if in_sitting else []
+    return found[0] if found else None
