@@ -139,6 +139,15 @@ AUDIT_LABELS = {
     "sitting.org_enrolled": _l("Organisation enrolled"),
     "sitting.unenrolled": _l("Candidate removed from a sitting"),
     "enrolment.time_extended": _l("Extra time granted"),
+    "calendar.day_added": _l("Day added to the notice calendar"),
+    "calendar.day_removed": _l("Day removed from the notice calendar"),
+    "dispute.appeal_lodged": _l("Re-check asked for"),
+    "dispute.objection_lodged": _l("Objection raised"),
+    "dispute.sent_back": _l("Sent back for marking"),
+    "dispute.rejected": _l("Re-check or objection rejected"),
+    "dispute.corrected": _l("Score corrected"),
+    "sitting.resit_created": _l("Resit sitting created"),
+    "sitting.resit_enrolled": _l("Failed candidates enrolled in a resit"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -150,6 +159,8 @@ SUBJECT_LABELS = {
     "certificate": _l("Certificate"),
     "organisation": _l("Organisation"),
     "system": _l("System"),
+    "dispute": _l("Re-check or objection"),
+    "calendarday": _l("Notice calendar"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -211,4 +222,14 @@ AUDIT_DETAIL_LABELS = {
     "opens_at": _l("Opens at"),
     "closes_at": _l("Closes at"),
     "grace_seconds": _l("Grace (seconds)"),
+    "candidates": _l("Candidates"),
+    "passed": _l("Passed"),
+    "day": _l("Date"),
+    "workday": _l("Working day"),
+    "attempt": _l("Attempt"),
+    "item": _l("Item"),
+    "points_before": _l("Points before"),
+    "points": _l("Points"),
+    "score_before": _l("Score before"),
+    "passed_before": _l("Passed before"),
 }

@@ -31,6 +31,13 @@ GUARDED_PAGES = {
     "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
     "/admin/sittings/1/edit": {Role.ADMIN},
     "/admin/sittings/1/candidates/1": {Role.ADMIN},
+    "/results/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/results/sittings/1/candidates/1": {Role.ADMIN, Role.ORG_ADMIN},
+    "/results/sittings/1/results.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
+    "/results/admin/sittings/1/answers.xlsx": {Role.ADMIN},
+    "/results/admin/disputes/1": {Role.ADMIN},
+    "/results/admin/calendar": {Role.ADMIN},
+    "/results/admin/sittings/1/resit": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -40,6 +47,9 @@ FORM_PAGES = {
     "/orgs/new",
     "/roster/",
     "/admin/sittings/1/edit",
+    "/results/admin/disputes/1",
+    "/results/admin/calendar",
+    "/results/admin/sittings/1/resit",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -55,6 +65,8 @@ ADMIN_POSTS = [
     "/admin/sittings/1/enrol-organisation",
     "/admin/sittings/1/candidates/1/remove",
     "/admin/sittings/1/candidates/1/extra-time",
+    "/results/admin/calendar/1/remove",
+    "/results/admin/sittings/1/enrol-failed",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -62,6 +74,8 @@ LOGIN_PAGES = [
     "/exam/attempts/1",
     "/auth/password",
     "/me/",
+    "/my-results/",
+    "/notice/1/results/1/objection",
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -149,7 +163,7 @@ def test_an_api_call_without_csrf_header_is_refused(login_as, open_sitting):
 
 
 def test_public_pages_need_no_login(client):
-    for path in ("/", "/verify/", "/auth/login", "/auth/register", "/healthz"):
+    for path in ("/", "/verify/", "/auth/login", "/auth/register", "/healthz", "/notice/"):
         assert client.get(path).status_code == 200, path
     assert client.get("/verify/Q0-0000-2026-000001-0").status_code == 404
     assert (
