@@ -3,9 +3,9 @@ from flask_login import current_user
 
 from examsvc.exam import bp
 from examsvc.models import utcnow
+from examsvc.results.forms import AppealForm
 from examsvc.services import attempts, papers, results
 from examsvc.services.errors import NotFound
-from examsvc.results.forms import AppealForm
 from examsvc.services.results.mine import my_result
 
 

@@ -27,7 +27,6 @@ from examsvc.models.exams import (
 )
 from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
-from examsvc.models.types import utcnow
 from examsvc.models.results import (
     OPEN_DISPUTE_STATES,
     CalendarDay,
@@ -35,6 +34,7 @@ from examsvc.models.results import (
     DisputeKind,
     DisputeState,
 )
+from examsvc.models.types import utcnow
 
 __all__ = [
     "CATEGORIES",

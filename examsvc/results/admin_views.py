@@ -6,10 +6,10 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from examsvc.admin.forms import ActionForm
 from examsvc.extensions import db
 from examsvc.labels import choices
 from examsvc.models import Dispute, DisputeState, Sitting, utcnow
-from examsvc.admin.forms import ActionForm
 from examsvc.results import admin_bp as bp
 from examsvc.results.forms import (
     CalendarDayForm,
@@ -49,7 +49,7 @@ def _dispute_forms(dispute: Dispute):
     points = {a.paper_item_id: a.points for a in dispute.attempt.answers}
     correct.item.choices = choices({
         i.id: _("Item %(n)s (%(got)s of %(max)s points)", n=i.position + 1,
-                got="%g" % (points.get(i.id) or 0), max="%g" % i.points)
+                got=f"{points.get(i.id) or 0:g}", max=f"{i.points:g}")
         for i in items
     })  # fmt: skip
     return SendBackForm(prefix="back"), RejectForm(prefix="reject"), correct

@@ -27,8 +27,9 @@ class FilterForm(BaseForm):
 
     org = SelectField(_l("Organisation"), choices=choices({}, first=ANY), default="")
     outcome = SelectField(_l("Result"), choices=choices(OUTCOME_LABELS, first=ANY), default="")
-    score_min = DecimalField(_l("Score from"), places=None,
-                             validators=[Optional(), NumberRange(min=0, max=100000)])
+    score_min = DecimalField(
+        _l("Score from"), places=None, validators=[Optional(), NumberRange(min=0, max=100000)]
+    )
     score_max = DecimalField(_l("Score to"), places=None,
                              validators=[Optional(), NumberRange(min=0, max=100000)])  # fmt: skip
 

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from examsvc.extensions import db
+from examsvc.labels import choices
 from examsvc.models import Role, Sitting, utcnow
 from examsvc.results import bp
-from examsvc.labels import choices
 from examsvc.results.forms import ANY, FilterForm
 from examsvc.services.results import certificates_from, notice_ends_on, reports
 from examsvc.services.results.charts import score_histogram
@@ -18,7 +18,6 @@ from examsvc.services.results.disputes import sitting_disputes
 from examsvc.services.results.exports import XLSX_MIME, results_xlsx
 from examsvc.services.results.resits import chain, resits_of
 from examsvc.web import page_arg
-
 
 FILTER_ARGS = ("org", "outcome", "score_min", "score_max")
 
@@ -76,9 +75,7 @@ def candidate(sitting_id: int, enrolment_id: int):
     if row is None:
         abort(404)
     parts = reports.breakdowns(item, [enrolment_id]).get(enrolment_id, reports.Breakdown())
-    return render_template(
-        "results/candidate.html", sitting=item, row=row, parts=parts
-    )
+    return render_template("results/candidate.html", sitting=item, row=row, parts=parts)
 
 
 @bp.route("/sittings/<int:sitting_id>/results.xlsx")

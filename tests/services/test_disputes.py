@@ -38,9 +38,7 @@ def test_a_candidate_appeals_and_a_correction_recomputes_the_result(published):
     assert (appeal.score_before, appeal.score_after) == (before, before + item.points)
     assert appeal.attempt.score == before + item.points
     assert [d.outcome for d in disputes.raised_by(loser)] == ["经复核，第一题应得分。"]
-    entry = db.session.scalar(
-        db.select(AuditEntry).where(AuditEntry.action == "dispute.corrected")
-    )
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "dispute.corrected"))
     assert entry.details["score"] == before + item.points and entry.details["reason"]
     with pytest.raises(Conflict):  # resolved once
         disputes.reject(admin, appeal.id, "再次处理此复核")

@@ -93,7 +93,9 @@ def test_failed_candidates_get_nothing(open_sitting):
     sitting, admin, (candidate,) = open_sitting()
     sit(candidate, sitting, right=False)
     results.publish(admin, sitting.id)
-    issued, _ = results.issue_certificates(admin, sitting.id, today=results.notice_ends_on(sitting) + timedelta(days=1))
+    issued, _ = results.issue_certificates(
+        admin, sitting.id, today=results.notice_ends_on(sitting) + timedelta(days=1)
+    )
     assert (
         issued == [] and db.session.scalar(db.select(db.func.count()).select_from(Certificate)) == 0
     )

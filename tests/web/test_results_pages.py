@@ -19,7 +19,7 @@ ID_NUMBER = "11010519491231002X"
 
 @pytest.fixture
 def published(app, open_sitting, make_user):
-    """A published sitting: 张三丰 (branch A, passed, ID number on file), 李四 (branch B, failed)."""
+    """A published sitting: 张三丰 (branch A, passed, an ID number on file), 李四 (B, failed)."""
     sitting, admin, (first, second) = open_sitting(candidates=2)
     first.name, second.name = "张三丰", "李四"
     district = orgs.create("810", "测试区委")
@@ -176,5 +176,7 @@ def test_the_notice_calendar_page_adds_and_removes_days(app, published):
     from examsvc.models import CalendarDay
 
     day = db.session.scalar(db.select(CalendarDay))
-    post_form(client, f"/results/admin/calendar/{day.id}/remove", {}, page="/results/admin/calendar")
+    post_form(
+        client, f"/results/admin/calendar/{day.id}/remove", {}, page="/results/admin/calendar"
+    )
     assert results.notice_ends_on(published["sitting"]) == ends

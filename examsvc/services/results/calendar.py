@@ -46,7 +46,9 @@ def remove_day(admin: User, day_id: int) -> date:
     if entry is None:
         raise NotFound(_("no such day in the list"))
     day = entry.day
-    audit.record(admin, "calendar.day_removed", entry, day=day.isoformat(), workday=entry.is_workday)
+    audit.record(
+        admin, "calendar.day_removed", entry, day=day.isoformat(), workday=entry.is_workday
+    )
     db.session.delete(entry)
     db.session.commit()
     return day

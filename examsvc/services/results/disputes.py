@@ -216,7 +216,7 @@ def correct(
         raise BadInput(_("That item is not on this candidate's paper."), code="unknown_item")
     if not 0 <= points <= item.points:
         raise BadInput(
-            _("Points must be between 0 and %(max)s.", max="%g" % item.points), code="points"
+            _("Points must be between 0 and %(max)s.", max=f"{item.points:g}"), code="points"
         )
     _move(dispute, DisputeState.CORRECTED)
     answer = db.session.scalar(

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from examsvc.extensions import db
 from examsvc.labels import AREA_LABELS
-from examsvc.models import Answer, Attempt, Enrolment, PaperItem, Paper, Sitting, User
+from examsvc.models import Answer, Attempt, Enrolment, Paper, PaperItem, Sitting, User
 from examsvc.services.attempts import original_labels
 from examsvc.services.results import reports
 
@@ -62,8 +62,10 @@ def _cell(value: object) -> str:
     if isinstance(value, bool):
         return _("True") if value else _("False")
     if isinstance(value, list):
-        return " | ".join(str(v) for v in value) if any(len(str(v)) > 1 for v in value) else (
-            "".join(str(v) for v in value)
+        return (
+            " | ".join(str(v) for v in value)
+            if any(len(str(v)) > 1 for v in value)
+            else ("".join(str(v) for v in value))
         )
     return str(value)
 

@@ -131,8 +131,10 @@ def candidate_row(viewer: User, sitting: Sitting, enrolment_id: int) -> ResultRo
 
 def scores(viewer: User, sitting: Sitting, filters: Filters) -> list[float]:
     """Scores of the filtered candidates who handed in."""
-    query = _query(viewer, sitting, filters).with_only_columns(Attempt.score).where(
-        Attempt.status == AttemptStatus.SUBMITTED.value, Attempt.score.is_not(None)
+    query = (
+        _query(viewer, sitting, filters)
+        .with_only_columns(Attempt.score)
+        .where(Attempt.status == AttemptStatus.SUBMITTED.value, Attempt.score.is_not(None))
     )
     return [float(s) for s in db.session.scalars(query)]
 
@@ -184,8 +186,12 @@ def breakdown(attempt: Attempt) -> Breakdown:
 
 def organisations(viewer: User, sitting: Sitting) -> list[Organisation]:
     """The organisations of the sitting's candidates the viewer may see (the filter's list)."""
-    ids = db.select(User.organisation_id).join(Enrolment, Enrolment.user_id == User.id).where(
-        Enrolment.sitting_id == sitting.id, scope.org_condition(viewer, User.organisation_id)
+    ids = (
+        db.select(User.organisation_id)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(
+            Enrolment.sitting_id == sitting.id, scope.org_condition(viewer, User.organisation_id)
+        )
     )
     return list(
         db.session.scalars(
