@@ -51,7 +51,7 @@ class SendBackForm(BaseForm):
 
 class RejectForm(BaseForm):
     outcome = TextAreaField(_l("Why the result stands"), validators=REASON)
-    submit = SubmitField(_l("Reject"))
+    submit = SubmitField(_l("Reject with this reason"))
 
 
 class CorrectForm(BaseForm):

@@ -37,7 +37,7 @@ def results_xlsx(viewer: User, sitting: Sitting, filters: reports.Filters) -> by
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Results"))
     sheet.append(
-        [_("Admission no."), _("Name"), _("Organisation"), _("Score"), _("Full marks"),
+        [_("Admission no."), _("Candidate name"), _("Organisation"), _("Score"), _("Full marks"),
          _("Result"), _("Certificate"), *[str(AREA_LABELS.get(a, a)) for a in areas], *sections]
     )  # fmt: skip
     for row in rows:
@@ -107,7 +107,7 @@ def answer_matrix_xlsx(sitting: Sitting) -> bytes:
         by_paper.setdefault(item.paper_id, []).append(item)
     book = Workbook(write_only=True)
     responses, points = book.create_sheet(_("Responses")), book.create_sheet(_("Points"))
-    header = [_("Admission no."), _("Name"), *[f"Q{qid}" for qid in questions]]
+    header = [_("Admission no."), _("Candidate name"), *[f"Q{qid}" for qid in questions]]
     responses.append(header)
     points.append(header)
     responses.append([_("Key"), "", *[_key_cell(k) for k in questions.values()]])
