@@ -19,7 +19,7 @@ SIZES = {"1280": {"width": 1280, "height": 900}, "390": {"width": 390, "height":
 def test_results_pages_fit_and_an_objection_goes_through(
     app,
     backend,
-    published,
+    published,  # noqa: F811 - the fixture imported above
     make_user,
     browser,
     live_server,
