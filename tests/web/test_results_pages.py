@@ -47,7 +47,9 @@ def test_admin_results_page_filters_and_draws_the_histogram(app, published):
     assert "张三丰" in band and "李四" not in band
     by_org = client.get(f"{path}?org={published['other'].id}").get_data(as_text=True)
     assert "李四" in by_org and "张三丰" not in by_org
-    assert client.get(f"{path}?score_min=abc&org=zz&outcome=x").status_code == 200
+    for odd in ("score_min=abc&org=zz&outcome=x", "score_min=NaN&score_max=Infinity",
+                "score_min=-1e999&org=99999999999999999999"):  # fmt: skip
+        assert client.get(f"{path}?{odd}").status_code == 200, odd
     detail = client.get(f"{path}/candidates/{published['won'].enrolment_id}")
     assert detail.status_code == 200 and 'id="areas"' in detail.get_data(as_text=True)
 
@@ -153,6 +155,10 @@ def test_a_candidate_appeals_from_the_result_page_and_sees_the_correction(app, p
         "correct-submit": "1"})  # fmt: skip
     db.session.expire_all()
     assert disputes.get(appeal.id).state == "corrected"
+    refused = post_form(admin, f"/results/admin/disputes/{appeal.id}", {
+        "correct-item": str(item.id), "correct-points": "NaN", "correct-outcome": "再次更正。",
+        "correct-submit": "1"})  # fmt: skip
+    assert refused.status_code == 200  # the form says what is wrong; never a 500
     page = candidate.get(result_path).get_data(as_text=True)
     assert "第一题应得分。" in page and 'id="appeal-form"' not in page
 
