@@ -86,3 +86,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(tickets_bp)
     app.register_blueprint(exports_bp)
+    from examsvc.results import BLUEPRINTS as results_blueprints
+
+    for bp in results_blueprints:
+        app.register_blueprint(bp)

@@ -157,6 +157,15 @@ AUDIT_LABELS = {
     "user.password_link_issued": _l("Set-password link given out"),
     "user.password_set_by_link": _l("Password set through a link"),
     "attempt.focus_limit_reached": _l("Exam handed in at the focus-loss limit"),
+    "calendar.day_added": _l("Day added to the notice calendar"),
+    "calendar.day_removed": _l("Day removed from the notice calendar"),
+    "dispute.appeal_lodged": _l("Re-check asked for"),
+    "dispute.objection_lodged": _l("Objection raised"),
+    "dispute.sent_back": _l("Sent back for marking"),
+    "dispute.rejected": _l("Re-check or objection rejected"),
+    "dispute.corrected": _l("Score corrected"),
+    "sitting.resit_created": _l("Resit sitting created"),
+    "sitting.resit_enrolled": _l("Failed candidates enrolled in a resit"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -169,6 +178,8 @@ SUBJECT_LABELS = {
     "organisation": _l("Organisation"),
     "system": _l("System"),
     "registration": _l("Registration"),
+    "dispute": _l("Re-check or objection"),
+    "calendarday": _l("Notice calendar"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -230,6 +241,16 @@ AUDIT_DETAIL_LABELS = {
     "opens_at": _l("Opens at"),
     "closes_at": _l("Closes at"),
     "grace_seconds": _l("Grace (seconds)"),
+    "candidates": _l("Candidates"),
+    "passed": _l("Passed"),
+    "day": _l("Date"),
+    "workday": _l("Working day"),
+    "attempt": _l("Attempt"),
+    "item": _l("Item"),
+    "points_before": _l("Points before"),
+    "points": _l("Points"),
+    "score_before": _l("Score before"),
+    "passed_before": _l("Passed before"),
     "focus_loss_limit": _l("Focus-loss limit"),
     "consent_version": _l("Consent text version"),
     "kind": _l("Document"),

@@ -26,6 +26,10 @@ class Exam:
 
     kind: str
     level: int = 0
+    #: 0 for an original sitting; n for its n-th resit (补考).
+    resit: int = 0
+    #: Resits the blueprint allows.
+    resits_allowed: int = 1
 
     @property
     def code(self) -> str:
@@ -48,6 +52,8 @@ class Candidate:
     passed: frozenset[tuple[str, int]] = field(default_factory=frozenset)
     #: The level (1–4) the person holds now; 0 for none.
     level: int = 0
+    #: Failed the sitting a resit follows (its results published).
+    failed_previous: bool = False
 
 
 def refusals(exam: Exam, person: Candidate) -> list[Msg]:
@@ -69,7 +75,19 @@ def refusals(exam: Exam, person: Candidate) -> list[Msg]:
         )  # fmt: skip
     if exam.kind == LEVEL:
         reasons += _level_refusals(exam.level, person.level)
+    if exam.resit:
+        reasons += _resit_refusals(exam, person)
     return reasons
+
+
+def _resit_refusals(exam: Exam, person: Candidate) -> list[Msg]:
+    """A resit is for those who failed the sitting it follows, within the resits allowed."""
+    if exam.resit > exam.resits_allowed:
+        return [Msg("the exam allows %(n)s resits", code="no_more_resits", n=exam.resits_allowed)]
+    if not person.failed_previous:
+        return [Msg("a resit is only for candidates who failed the sitting before it",
+                    code="resit_not_failed")]  # fmt: skip
+    return []
 
 
 def _level_refusals(level: int, held: int) -> list[Msg]:

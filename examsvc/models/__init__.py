@@ -30,6 +30,13 @@ from examsvc.models.jobs import Job, JobState, Upload
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.registration import Registration, RegistrationDocument, RegistrationState
 from examsvc.models.resets import PasswordReset
+from examsvc.models.results import (
+    OPEN_DISPUTE_STATES,
+    CalendarDay,
+    Dispute,
+    DisputeKind,
+    DisputeState,
+)
 from examsvc.models.types import utcnow
 
 __all__ = [
@@ -71,4 +78,9 @@ __all__ = [
     "RegistrationDocument",
     "RegistrationState",
     "PasswordReset",
+    "CalendarDay",
+    "Dispute",
+    "DisputeKind",
+    "DisputeState",
+    "OPEN_DISPUTE_STATES",
 ]

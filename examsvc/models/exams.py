@@ -42,6 +42,10 @@ class Blueprint(db.Model):
     )
     #: Keep near-duplicates (question_bank.dedup) off the same paper.
     enemy_rule: Mapped[bool] = mapped_column(default=True, server_default=db.true())
+    #: How many resits (补考) a failed candidate may sit.
+    resits_allowed: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: Which result counts after a resit: "latest" or "better".
+    resit_counts: Mapped[str] = mapped_column(String(8), default="latest", server_default="latest")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -99,6 +103,8 @@ class Sitting(db.Model):
     papers_drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     bank_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
     assembly_report: Mapped[dict | None] = mapped_column(JSON)
+    #: The sitting this one is a resit (补考) of; None for an original sitting.
+    resit_of_id: Mapped[int | None] = mapped_column(ForeignKey("sittings.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: 考试地点: the venue printed on admission tickets ("" until the admin gives one).

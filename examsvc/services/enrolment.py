@@ -43,7 +43,12 @@ CHUNK = 500
 def exam_of(sitting: Sitting) -> Exam:
     blueprint = sitting.blueprint
     level = blueprint.level if blueprint.exam_kind == ExamKind.LEVEL else 0
-    return Exam(blueprint.exam_kind, level)
+    resit = 0
+    if sitting.resit_of_id is not None:
+        from examsvc.services.results.resits import depth
+
+        resit = depth(sitting) - 1
+    return Exam(blueprint.exam_kind, level, resit, blueprint.resits_allowed)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
@@ -104,9 +109,16 @@ def refusals_for(sitting: Sitting, statuses: dict[int, str]) -> dict[int, list[M
     ids = list(statuses)
     passed = passed_exams(ids)
     levels = current_levels(ids) if exam.kind == ExamKind.LEVEL else {}
+    failed: set[int] = set()
+    if sitting.resit_of_id is not None:
+        from examsvc.services.results.resits import failed_user_ids
+
+        failed = failed_user_ids(sitting.resit_of_id)
     found: dict[int, list[Msg]] = {}
     for user_id, status in statuses.items():
-        person = Candidate(status, frozenset(passed.get(user_id, ())), levels.get(user_id, 0))
+        person = Candidate(
+            status, frozenset(passed.get(user_id, ())), levels.get(user_id, 0), user_id in failed
+        )
         reasons = refusals(exam, person)
         if reasons:
             found[user_id] = reasons

@@ -129,7 +129,7 @@ def test_only_the_post_certificate_requires_party_membership(
     pass_all(outsider, sitting)
     results.publish(admin, sitting.id)
     issued, refused = results.issue_certificates(
-        admin, sitting.id, today=results.notice_ends_on(sitting)
+        admin, sitting.id, today=results.notice_ends_on(sitting) + timedelta(days=1)
     )
     holders = {c.user_id for c in issued}
     assert holders == ({member.id} if member_only else {member.id, outsider.id})
@@ -145,9 +145,9 @@ def test_the_notice_ends_on_its_last_working_day_over_a_weekend(open_sitting):
     results.publish(admin, sitting.id, now=datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
     assert results.notice_ends_on(sitting) == date(2026, 11, 27)
     with pytest.raises(Conflict) as info:
-        results.issue_certificates(admin, sitting.id, today=date(2026, 11, 26))
+        results.issue_certificates(admin, sitting.id, today=date(2026, 11, 27))
     assert info.value.code == "notice_period"
-    (cert,), _ = results.issue_certificates(admin, sitting.id, today=date(2026, 11, 27))
+    (cert,), _ = results.issue_certificates(admin, sitting.id, today=date(2026, 11, 28))
     view = results.public_certificate(cert.number, today=cert.valid_until)
     assert view["status"] == "valid"
     after = results.public_certificate(cert.number, today=cert.valid_until + timedelta(days=1))

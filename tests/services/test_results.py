@@ -44,11 +44,11 @@ def test_certificates_wait_for_five_working_days_of_public_notice(open_sitting):
     ends = results.notice_ends_on(sitting)
     assert ends == results.add_working_days(utcnow().date(), 5)
     with pytest.raises(Conflict) as info:
-        results.issue_certificates(admin, sitting.id, today=ends - timedelta(days=1))
+        results.issue_certificates(admin, sitting.id, today=ends)  # the last day of the notice
     assert info.value.code == "notice_period"
-    issued, refused = results.issue_certificates(admin, sitting.id, today=ends)
+    issued, refused = results.issue_certificates(admin, sitting.id, today=ends + timedelta(days=1))
     assert len(issued) == 1 and refused == []
-    again, _ = results.issue_certificates(admin, sitting.id, today=ends)
+    again, _ = results.issue_certificates(admin, sitting.id, today=ends + timedelta(days=1))
     assert again == []  # one certificate per passed attempt
 
 
@@ -63,7 +63,7 @@ def test_certificate_number_is_readable_and_checked(open_sitting):
     sitting, admin, (candidate,) = open_sitting()
     sit(candidate, sitting)
     results.publish(admin, sitting.id)
-    today = results.notice_ends_on(sitting)
+    today = results.notice_ends_on(sitting) + timedelta(days=1)
     (cert,), _ = results.issue_certificates(admin, sitting.id, today=today)
     match = re.fullmatch(r"Q0-0000-(\d{4})-(\d{6})-([0-9X])", cert.number)
     assert match and match.group(1) == str(today.year) and match.group(2) == "000001"
@@ -83,7 +83,7 @@ def test_a_non_member_who_passes_gets_no_post_certificate(open_sitting, make_use
     sit(outsider, sitting)
     results.publish(admin, sitting.id)
     issued, refused = results.issue_certificates(
-        admin, sitting.id, today=results.notice_ends_on(sitting)
+        admin, sitting.id, today=results.notice_ends_on(sitting) + timedelta(days=1)
     )
     assert [c.user_id for c in issued] == [member.id]
     assert refused == ["钱非党：非中共党员"]
@@ -93,7 +93,9 @@ def test_failed_candidates_get_nothing(open_sitting):
     sitting, admin, (candidate,) = open_sitting()
     sit(candidate, sitting, right=False)
     results.publish(admin, sitting.id)
-    issued, _ = results.issue_certificates(admin, sitting.id, today=results.notice_ends_on(sitting))
+    issued, _ = results.issue_certificates(
+        admin, sitting.id, today=results.notice_ends_on(sitting) + timedelta(days=1)
+    )
     assert (
         issued == [] and db.session.scalar(db.select(db.func.count()).select_from(Certificate)) == 0
     )
@@ -104,7 +106,7 @@ def test_public_view_masks_the_name_and_reports_expiry(open_sitting, make_user):
     sit(candidate, sitting)
     results.publish(admin, sitting.id)
     (cert,), _ = results.issue_certificates(
-        admin, sitting.id, today=results.notice_ends_on(sitting)
+        admin, sitting.id, today=results.notice_ends_on(sitting) + timedelta(days=1)
     )
     view = results.public_certificate(cert.number.lower())
     assert view["holder"] == results.mask_name(candidate.name) != candidate.name
@@ -152,6 +154,6 @@ def test_a_serial_number_taken_meanwhile_is_a_clear_conflict(open_sitting, monke
     # As if another run had not yet committed its serial when this one read the maximum.
     monkeypatch.setattr(results.db.func, "max", lambda column: column * 0)
     with pytest.raises(Conflict) as info:
-        results.issue_certificates(admin, sitting.id, today=ends)
+        results.issue_certificates(admin, sitting.id, today=ends + timedelta(days=1))
     assert info.value.code == "busy"
     assert db.session.scalar(db.select(db.func.count()).select_from(Certificate)) == 1

@@ -66,3 +66,15 @@ def test_every_reason_is_listed_not_only_the_first():
         "already_passed",
         "level_below_missing",
     ]
+
+
+def test_a_resit_is_only_for_those_who_failed_the_sitting_before():
+    from question_bank.eligibility import Candidate, Exam, refusals
+
+    first_resit = Exam("training", resit=1, resits_allowed=1)
+    assert refusals(first_resit, Candidate("active", failed_previous=True)) == []
+    (reason,) = refusals(first_resit, Candidate("active"))
+    assert reason.code == "resit_not_failed"
+    (reason,) = refusals(Exam("training", resit=2), Candidate("active", failed_previous=True))
+    assert reason.code == "no_more_resits"
+    assert refusals(Exam("training"), Candidate("active")) == []  # an original: no resit rule

@@ -40,6 +40,13 @@ GUARDED_PAGES = {
     "/admin/users/1": {Role.ADMIN},
     "/admin/users/1/edit": {Role.ADMIN},
     "/admin/attempts/1/events": {Role.ADMIN},
+    "/results/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/results/sittings/1/candidates/1": {Role.ADMIN, Role.ORG_ADMIN},
+    "/results/sittings/1/results.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
+    "/results/admin/sittings/1/answers.xlsx": {Role.ADMIN},
+    "/results/admin/disputes/1": {Role.ADMIN},
+    "/results/admin/calendar": {Role.ADMIN},
+    "/results/admin/sittings/1/resit": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -51,6 +58,9 @@ FORM_PAGES = {
     "/admin/sittings/1/edit",
     "/admin/users/new",
     "/admin/users/1/edit",
+    "/results/admin/disputes/1",
+    "/results/admin/calendar",
+    "/results/admin/sittings/1/resit",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -71,6 +81,8 @@ ADMIN_POSTS = [
     "/admin/users/1/disable",
     "/admin/users/1/enable",
     "/admin/users/1/reset-password",
+    "/results/admin/calendar/1/remove",
+    "/results/admin/sittings/1/enrol-failed",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -83,6 +95,8 @@ LOGIN_PAGES = [
     "/registration/documents/1",
     "/tickets/1",  # a candidate's own admission ticket: 404 unless enrolled
     "/tickets/1.pdf",
+    "/my-results/",
+    "/notice/1/results/1/objection",
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -171,7 +185,8 @@ def test_an_api_call_without_csrf_header_is_refused(login_as, open_sitting):
 
 
 def test_public_pages_need_no_login(client):
-    for path in ("/", "/verify/", "/auth/login", "/auth/register", "/healthz", "/registration/new"):
+    public = ("/", "/verify/", "/auth/login", "/auth/register", "/healthz", "/registration/new")
+    for path in (*public, "/notice/"):
         assert client.get(path).status_code == 200, path
     assert client.get("/verify/Q0-0000-2026-000001-0").status_code == 404
     assert (

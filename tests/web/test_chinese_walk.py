@@ -166,6 +166,11 @@ def world(app: Flask, make_user) -> dict:
     results.publish(users["admin"], sitting_id)
     ends = results.notice_ends_on(exams.get_sitting(sitting_id))
     results.issue_certificates(users["admin"], sitting_id, today=ends + timedelta(days=1))
+    # During the notice: an objection to the candidate's result, and their own re-check.
+    from examsvc.services.results import disputes
+
+    disputes.lodge_objection(users["examiner"], sitting_id, attempt.id, "该成绩与考场记录不符。")
+    disputes.lodge_appeal(candidate, attempt.id, "请复核我的判断题。")
     question = bank.submit_question(
         users["contributor"], "public", question_fields("single", "walk-submitted")
     )

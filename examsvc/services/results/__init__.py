@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -27,6 +28,7 @@ from examsvc.models import (
 from examsvc.services import attempts, audit
 from examsvc.services.errors import Conflict, NotFound
 from examsvc.services.queries import contains
+from question_bank import calendar as working_days
 from question_bank.checksum import mod11_2
 
 KIND_LETTER = {ExamKind.TRAINING: "E", ExamKind.POST_QUALIFICATION: "Q", ExamKind.LEVEL: "L"}
@@ -50,21 +52,43 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def add_working_days(start: date, days: int) -> date:
-    """The date ``days`` working days (Mon–Fri) after ``start``."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
+def add_working_days(
+    start: date, days: int, extra_holidays: Iterable[date] = (), extra_workdays: Iterable[date] = ()
+) -> date:
+    """The date ``days`` working days after ``start``: China's official calendar (法定节假日,
+    调休) plus the days given (those an admin added: services/results/calendar.py)."""
+    return working_days.add_working_days(start, days, extra_holidays, extra_workdays)
 
 
 def notice_ends_on(sitting: Sitting) -> date | None:
+    """The last day of the public notice (公示): its working days count after publication."""
     if sitting.results_published_at is None:
         return None
+    from examsvc.services.results.calendar import added_days
+
     published = to_local(sitting.results_published_at).date()  # working days are local days
-    return add_working_days(published, current_app.config["NOTICE_WORKING_DAYS"])
+    holidays_added, workdays_added = added_days()
+    return add_working_days(
+        published, current_app.config["NOTICE_WORKING_DAYS"], holidays_added, workdays_added
+    )
+
+
+def certificates_from(sitting: Sitting) -> date | None:
+    """The first day certificates may be issued: the day after the notice's last day (the
+    same day when the notice is configured to last no working day at all)."""
+    ends = notice_ends_on(sitting)
+    if ends is None or current_app.config["NOTICE_WORKING_DAYS"] == 0:
+        return ends
+    return ends + timedelta(days=1)
+
+
+def notice_is_running(sitting: Sitting, today: date | None = None) -> bool:
+    """Whether appeals and objections are taken: from publication through the last day."""
+    ends = notice_ends_on(sitting)
+    if ends is None:
+        return False
+    today = today or to_local(utcnow()).date()
+    return to_local(sitting.results_published_at).date() <= today <= ends
 
 
 def sitting_results(sitting: Sitting) -> list[ResultRow]:
@@ -134,8 +158,28 @@ def _result_rows(enrolments: list[Enrolment], scope) -> list[ResultRow]:
     ]
 
 
-def publish(admin: User, sitting_id: int, now: datetime | None = None) -> Sitting:
-    """Publish the results: candidates see them, and the objection window starts."""
+def publication_report(sitting: Sitting) -> dict:
+    """What `examsvc results publish --json` prints: who sat (handed in) and who passed."""
+    done = [
+        r.attempt
+        for r in sitting_results(sitting)
+        if r.attempt is not None and r.attempt.status == AttemptStatus.SUBMITTED
+    ]
+    ends = notice_ends_on(sitting)
+    return {
+        "sitting": sitting.id,
+        "published_at": sitting.results_published_at.isoformat()
+        if sitting.results_published_at
+        else None,
+        "candidates": len(done),
+        "passed": sum(1 for a in done if a.is_passed),
+        "notice_ends_on": ends.isoformat() if ends else None,
+    }
+
+
+def publish(admin: User | None, sitting_id: int, now: datetime | None = None) -> Sitting:
+    """Publish the results: candidates see them, and the objection window starts (``admin``
+    None: from the command line)."""
     now = now or utcnow()
     # Score the attempts left open at their deadline in short transactions first; the
     # publication itself then only closes the few that expired meanwhile.
@@ -146,22 +190,34 @@ def publish(admin: User, sitting_id: int, now: datetime | None = None) -> Sittin
         raise NotFound(_("no such sitting"))
     if sitting.results_published_at is not None:
         raise Conflict(_("the results are already published"), code="already_published")
+    rows = sitting_results(sitting)
+    still_sitting = [
+        r for r in rows if r.attempt is not None and r.attempt.status == AttemptStatus.IN_PROGRESS
+    ]
     if sitting.state(now) != "closed":
-        open_attempts = [
-            r
-            for r in sitting_results(sitting)
-            if r.attempt is None or r.attempt.status == AttemptStatus.IN_PROGRESS
-        ]
-        if open_attempts:
-            raise Conflict(
-                _(
-                    "%(n)s candidates have not finished and the sitting is still open",
-                    n=len(open_attempts),
-                ),
-                code="sitting_not_finished",
+        still_sitting += [r for r in rows if r.attempt is None]
+    if still_sitting:
+        message = (
+            _("%(n)s candidates are still sitting the exam", n=len(still_sitting))
+            if sitting.state(now) == "closed"
+            else _(
+                "%(n)s candidates have not finished and the sitting is still open",
+                n=len(still_sitting),
             )
+        )
+        raise Conflict(message, code="sitting_not_finished")
+    unmarked = [r for r in rows if r.attempt is not None and r.attempt.is_passed is None]
+    if unmarked:
+        raise Conflict(
+            _("%(n)s answer sheets still have answers to mark", n=len(unmarked)),
+            code="unmarked",
+        )
     sitting.results_published_at = now
-    audit.record(admin, "sitting.results_published", sitting)
+    sat = [r.attempt for r in rows if r.attempt is not None]
+    audit.record(
+        admin, "sitting.results_published", sitting, candidates=len(sat),
+        passed=sum(1 for a in sat if a.is_passed),
+    )  # fmt: skip
     db.session.commit()
     return sitting
 
@@ -176,13 +232,21 @@ def issue_certificates(
     if sitting is None:
         raise NotFound(_("no such sitting"))
     ends = notice_ends_on(sitting)
+    start = certificates_from(sitting)
     today = today or to_local(utcnow()).date()
-    if ends is None:
+    if ends is None or start is None:
         raise Conflict(_("publish the results first"), code="not_published")
-    if today < ends:
+    if today < start:
         raise Conflict(
             _("the public notice runs until %(date)s", date=ends.isoformat()),
             code="notice_period",
+        )
+    from examsvc.services.results.disputes import open_disputes
+
+    still_open = open_disputes(sitting.id)
+    if still_open:
+        raise Conflict(
+            _("%(n)s appeals or objections are still open", n=still_open), code="disputes_open"
         )
     try:
         issued, refused = _issue(admin, sitting, today)
