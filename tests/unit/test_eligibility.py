@@ -66,3 +66,11 @@ def test_every_reason_is_listed_not_only_the_first():
         "already_passed",
         "level_below_missing",
     ]
+
+
+def test_a_passed_training_test_does_not_refuse_the_next_training_test():
+    """A training test comes before certification and before each promotion."""
+    person = Candidate("active", frozenset({("training", 0), ("post_qualification", 0)}), level=1)
+    assert refusals(TRAINING, person) == []
+    assert refusals(Exam("level", 2), person) == []
+    assert codes(POST, person) == ["already_passed"]
