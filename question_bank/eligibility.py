@@ -18,6 +18,9 @@ from question_bank.errors import Code, Msg
 LEVEL = "level"
 #: The highest level (特级, L4).
 TOP_LEVEL = 4
+#: Exams a person passes once: a training test is passed again before certification and
+#: before each promotion (DESIGN.md, "Certificates"), so passing one never refuses the next.
+PASSED_ONCE = frozenset({"post_qualification", LEVEL})
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def refusals(exam: Exam, person: Candidate) -> list[Msg]:
             Msg("the registration state %(state)s is unknown", code="unknown_status",
                 state=person.status)
         )  # fmt: skip
-    if exam.key in person.passed:
+    if exam.kind in PASSED_ONCE and exam.key in person.passed:
         reasons.append(
             Msg("already passed the %(exam)s exam", code="already_passed",
                 exam=Code(exam.code, "exam"))

@@ -74,7 +74,8 @@ def assign(
     printed); the others fill the free seats in order, gaps left by removals first.
     """
     pattern = check(size, pattern)
-    kept = {k: v for k, v in (kept or {}).items() if k in set(order)}
+    present = set(order)
+    kept = {k: v for k, v in (kept or {}).items() if k in present}
     taken = set(kept.values())
     seats: dict[K, tuple[str, int]] = dict(kept)
     slots = (slot for slot in _slots(size, pattern) if slot not in taken)

@@ -5,16 +5,24 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from PIL import Image
+
 from examsvc.models import Organisation, User
 from examsvc.services import registration
 from question_bank.checksum import id_check_char
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
-    + b"\x00" * 32
-)
+
+
+def _picture(kind: str) -> bytes:
+    """A small real picture: photos are opened with Pillow when they are uploaded."""
+    out = io.BytesIO()
+    Image.new("RGB", (30, 40), (200, 210, 230)).save(out, format=kind)
+    return out.getvalue()
+
+
+JPEG = _picture("JPEG")
+PNG = _picture("PNG")
 ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 64
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"

@@ -122,7 +122,9 @@ class Sitting(db.Model):
 
 class Enrolment(db.Model):
     __tablename__ = "enrolments"
-    __table_args__ = (UniqueConstraint("sitting_id", "user_id"),)
+    #: Admission numbers are built from the id: SQLite must never reuse the id of a removed
+    #: enrolment (without AUTOINCREMENT it reuses the largest after that row is deleted).
+    __table_args__ = (UniqueConstraint("sitting_id", "user_id"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)

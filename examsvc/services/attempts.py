@@ -347,6 +347,15 @@ def _finalize_batch(
     return closed, after_id, seen
 
 
+def close_if_over(attempt: Attempt, now: datetime) -> bool:
+    """Close and score an attempt in progress whose time is over, as the sweep would (flush
+    only); True when it was closed."""
+    if attempt.status == AttemptStatus.IN_PROGRESS and now > close_time(attempt):
+        _finalize(attempt, None)
+        return True
+    return False
+
+
 def _finalize(attempt: Attempt, submitted_at: datetime | None) -> None:
     """Close and score the attempt; None means the server closed it at its deadline."""
     attempt.status = AttemptStatus.SUBMITTED.value

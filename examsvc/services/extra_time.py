@@ -23,7 +23,7 @@ from examsvc.models import (
     User,
     utcnow,
 )
-from examsvc.services import audit
+from examsvc.services import attempts, audit, identity
 from examsvc.services.errors import BadInput, Conflict, NotFound
 
 MAX_MINUTES = 600
@@ -81,8 +81,13 @@ def _check(minutes: object, reason: str) -> tuple[int, str]:
 def grant(
     admin: User, sitting_id: int, enrolment_id: int, minutes: object, reason: str
 ) -> Attempt | None:
-    """Add a ledger entry; an attempt in progress gets its new deadline at once (returned)."""
+    """Add a ledger entry; an attempt in progress gets its new deadline at once (returned).
+
+    An attempt whose time is already over (not yet closed by the sweep) is closed and scored
+    instead, and the grant refused: extra time never reopens a finished exam. ID numbers in
+    the reason are masked, as everywhere else a reason is kept."""
     minutes, reason = _check(minutes, reason)
+    reason = identity.mask_text(reason)
     enrolment = db.session.scalar(
         db.select(Enrolment).where(Enrolment.id == enrolment_id).with_for_update(of=Enrolment)
     )
@@ -99,6 +104,13 @@ def grant(
     )
     if attempt is not None and attempt.status != AttemptStatus.IN_PROGRESS:
         raise Conflict(_("the candidate has already handed in"), code="attempt_submitted")
+    if attempt is not None and attempts.close_if_over(attempt, utcnow()):
+        db.session.commit()
+        raise Conflict(
+            _("the candidate's time is already over: the exam has been handed in and can no "
+              "longer be extended"),
+            code="time_over",
+        )  # fmt: skip
     entry = TimeExtension(
         enrolment_id=enrolment.id, minutes=minutes, reason=reason, approved_by_id=admin.id
     )

@@ -302,6 +302,7 @@ def shrink_image(data: bytes) -> io.BytesIO | None:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
+                image.draft("RGB", (PHOTO_PIXELS, PHOTO_PIXELS))  # a JPEG decodes scaled down
                 image.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
                 rgb = image.convert("RGB")
     except Exception:  # Pillow raises many kinds for a damaged or hostile file
@@ -313,10 +314,14 @@ def shrink_image(data: bytes) -> io.BytesIO | None:
 
 
 def photo_box(pdf: FPDF, x: float, y: float, w: float, h: float, image: bytes | None,
-              placeholder: str) -> None:  # fmt: skip
+              placeholder: str, *, shrunk: bool = False) -> None:  # fmt: skip
     """A photo fitted into the box (keeping its proportions), or the empty box with
-    ``placeholder`` in it (a photo is glued there) when there is none."""
-    picture = shrink_image(image) if image else None
+    ``placeholder`` in it (a photo is glued there) when there is none. ``shrunk``: the
+    image is already a JPEG of page size (services/photos.py), placed as it is."""
+    if shrunk:
+        picture = io.BytesIO(image) if image else None
+    else:
+        picture = shrink_image(image) if image else None
     if picture is not None:
         pdf.image(picture, x=x, y=y, w=w, h=h, keep_aspect_ratio=True)
         pdf.rect(x, y, w, h)

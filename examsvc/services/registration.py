@@ -34,7 +34,7 @@ from examsvc.models import (
     UserRole,
     utcnow,
 )
-from examsvc.services import accounts, audit, identity, scope
+from examsvc.services import accounts, audit, identity, photos, scope
 from examsvc.services import registration_files as files
 from examsvc.services.errors import BadInput, Conflict, Forbidden, NotFound
 from question_bank import documents
@@ -250,7 +250,7 @@ def add_documents(user: User, kind_code: str, uploads: list[bytes]) -> int:
         )
     limit = int(current_app.config["UPLOAD_MAX_BYTES"])
     for number, data in enumerate(uploads, 1):
-        problem = documents.file_problem(data, kind, limit)
+        problem = documents.file_problem(data, kind, limit) or photos.problem(data, kind.code)
         if problem is not None:
             raise BadInput(
                 _("File %(n)d: %(problem)s.", n=number, problem=translate(problem)),

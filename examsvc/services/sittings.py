@@ -1,4 +1,5 @@
-"""Editing a sitting before it opens: name, times, grace, and its blueprint until papers exist."""
+"""Editing a sitting before it opens: name, times, grace, and its blueprint until papers exist
+(and only to one whose exam everybody enrolled may sit)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask_babel import gettext as _
 from examsvc.extensions import db
 from examsvc.models import Blueprint, Enrolment, Paper, Sitting, User, utcnow
 from examsvc.services import audit
+from examsvc.services.enrolment import reason_text, refusals_for
 from examsvc.services.errors import BadInput, Conflict, NotFound
 
 MAX_GRACE_SECONDS = 600
@@ -54,6 +56,8 @@ def edit(
         raise BadInput(_("the sitting must close after it opens"), code="invalid_window")
     if closes_at <= now:
         raise BadInput(_("the sitting must close in the future"), code="invalid_window")
+    if opens_at <= now:  # it would open at once, without its papers drawn or time to remove
+        raise BadInput(_("the sitting must open in the future"), code="invalid_window")
     if not 0 <= grace_seconds <= MAX_GRACE_SECONDS:
         raise BadInput(
             _("the grace period must be 0 to %(max)s seconds", max=MAX_GRACE_SECONDS),
@@ -107,6 +111,41 @@ def _blueprint_change(sitting: Sitting, blueprint_id: int | None) -> dict:
     from examsvc.services.exams import _refuse_infeasible
 
     _refuse_infeasible(blueprint)
-    previous = sitting.blueprint_id
+    previous, previous_blueprint = sitting.blueprint_id, sitting.blueprint
     sitting.blueprint = blueprint
+    unsuited = _unsuited(sitting)
+    if unsuited:
+        sitting.blueprint = previous_blueprint
+        raise Conflict(
+            _("%(n)s enrolled candidates may not sit the exam of this blueprint: %(people)s. "
+              "Remove them from the sitting first, or choose another blueprint.",
+              n=len(unsuited), people=_("; ").join(unsuited[:SHOWN]) + (
+                  _(" and %(more)s more", more=len(unsuited) - SHOWN)
+                  if len(unsuited) > SHOWN else "")),
+            code="enrolled_not_eligible",
+        )  # fmt: skip
     return {"blueprint": [previous, blueprint.id]}
+
+
+#: People named in the refusal of a blueprint change (the rest are counted).
+SHOWN = 10
+
+
+def _unsuited(sitting: Sitting) -> list[str]:
+    """ "Name (reasons)" for each enrolled person who may not sit the sitting's (new) exam.
+
+    Only the rules of the exam are asked (already passed, the level held): the registration
+    status is the same whatever the blueprint, and was checked when the person was enrolled.
+    """
+    people = db.session.scalars(
+        db.select(User)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.sitting_id == sitting.id)
+        .order_by(Enrolment.admission_no)
+    ).all()
+    refused = refusals_for(sitting, {person.id: "active" for person in people})
+    return [
+        _("%(who)s (%(reasons)s)", who=person.name or person.login,
+          reasons=reason_text(refused[person.id]))
+        for person in people if person.id in refused
+    ]  # fmt: skip

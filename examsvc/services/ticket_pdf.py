@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask_babel import gettext as _
 from fpdf import FPDF
 
-from examsvc.services import pdf
+from examsvc.services import pdf, photos
 from examsvc.services.tickets import RULES, Ticket
 
 MARGIN = 18.0
@@ -39,8 +39,12 @@ def _labels() -> dict[str, str]:
 
 
 def render(tickets: Iterable[Ticket]) -> bytes:
-    """One document with a page for each ticket."""
-    tickets = list(tickets)
+    """One document with a page for each ticket.
+
+    The tickets' texts are gathered first (the font is chosen for all of them); their photos
+    are read one page at a time: a ticket of a batch carries only a reference to its photo
+    (``Ticket.photo_ref``), whose page-size copy services/photos.py makes once and keeps."""
+    tickets = list(tickets)  # texts and photo references: a few hundred bytes a ticket
     labels = _labels()
     rules = [f"{i}. {rule}" for i, rule in enumerate(map(str, RULES), start=1)]
     texts = [*labels.values(), *rules, *(t for ticket in tickets for t in ticket.texts())]
@@ -81,8 +85,12 @@ def _page(doc: FPDF, ticket: Ticket, labels: dict[str, str], rules: list[list[st
     doc.rect(MARGIN + narrow, y, PHOTO_COLUMN, 5 * ROW)
     photo_x = MARGIN + narrow + (PHOTO_COLUMN - PHOTO_W) / 2
     photo_y = y + (5 * ROW - PHOTO_H) / 2
-    image = ticket.photo[0] if ticket.photo else None
-    pdf.photo_box(doc, photo_x, photo_y, PHOTO_W, PHOTO_H, image, labels["photo"])
+    if ticket.photo_ref is not None:
+        image, shrunk = photos.ticket_jpeg(*ticket.photo_ref), True
+    else:
+        image, shrunk = (ticket.photo[0] if ticket.photo else None), False
+    pdf.photo_box(doc, photo_x, photo_y, PHOTO_W, PHOTO_H, image, labels["photo"], shrunk=shrunk)
+    del image  # one photo in memory at a time
     y += 5 * ROW
     for key in ("sitting", "time", "duration", "place"):
         _row(doc, y, labels[key], getattr(ticket, key), WIDTH)

@@ -13,7 +13,15 @@ from sqlalchemy import Select
 from examsvc.extensions import db
 from examsvc.i18n import format_local, to_local, translate
 from examsvc.labels import GENDER_LABELS
-from examsvc.models import AuditEntry, Enrolment, Role, Sitting, User
+from examsvc.models import (
+    AuditEntry,
+    Enrolment,
+    Registration,
+    RegistrationDocument,
+    Role,
+    Sitting,
+    User,
+)
 from examsvc.services import audit, registration, scope
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from examsvc.services.identity import masked_id_of
@@ -67,6 +75,9 @@ class Ticket:
     room: str  #: "" when the sitting has no rooms
     seat: str
     photo: tuple[bytes, str] | None = None
+    #: The photo's (document id, sha256): PDFs read its page-size copy one page at a time
+    #: (services/photos.py) instead of carrying the original.
+    photo_ref: tuple[int, str] | None = None
 
     def texts(self) -> list[str]:
         """Every text the ticket prints (to choose the PDF font)."""
@@ -88,7 +99,26 @@ def exam_time(sitting: Sitting) -> str:
     return _("%(start)s to %(end)s", start=format_local(sitting.opens_at), end=end_text)
 
 
-def ticket(enrolment: Enrolment, with_photo: bool = True) -> Ticket:
+def photo_refs(user_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """Each person's latest photo as (document id, sha256), for many people in one query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Registration.user_id, RegistrationDocument.id, RegistrationDocument.sha256)
+        .join(Registration, Registration.id == RegistrationDocument.registration_id)
+        .where(Registration.user_id.in_(user_ids), RegistrationDocument.kind == "photo")
+        .order_by(RegistrationDocument.id)
+    )
+    return {user_id: (document_id, sha) for user_id, document_id, sha in rows}
+
+
+def ticket(
+    enrolment: Enrolment,
+    with_photo: bool = True,
+    photo_ref: tuple[int, str] | None = None,
+) -> Ticket:
+    """The enrolment's ticket; ``with_photo``: with the photo's bytes (for the web page),
+    else only ``photo_ref`` (for PDFs)."""
     person, sitting = enrolment.user, enrolment.sitting
     gender = GENDER_LABELS.get(person.gender or "")
     return Ticket(
@@ -105,6 +135,7 @@ def ticket(enrolment: Enrolment, with_photo: bool = True) -> Ticket:
         room=enrolment.room or "",
         seat=f"{enrolment.seat:02d}" if enrolment.seat else "",
         photo=_photo(person) if with_photo else None,
+        photo_ref=photo_ref,
     )
 
 
@@ -131,10 +162,13 @@ def scoped_enrolments(viewer: User, sitting: Sitting) -> Select:
 
 
 def tickets_for(viewer: User, sitting: Sitting, batch: int = 500) -> Iterator[Ticket]:
-    """The tickets ``viewer`` may print for the sitting, read in batches."""
-    for enrolment in db.session.scalars(scoped_enrolments(viewer, sitting).execution_options(
-        yield_per=batch)):  # fmt: skip
-        yield ticket(enrolment)
+    """The tickets ``viewer`` may print for the sitting, read in batches: one query for the
+    photos of each batch, and none of the photos' bytes (the PDF reads them page by page)."""
+    query = scoped_enrolments(viewer, sitting).execution_options(yield_per=batch)
+    for rows in db.session.scalars(query).partitions():
+        refs = photo_refs([row.user_id for row in rows])
+        for enrolment in rows:
+            yield ticket(enrolment, with_photo=False, photo_ref=refs.get(enrolment.user_id))
 
 
 def sitting_for(viewer: User, sitting_id: int) -> Sitting:

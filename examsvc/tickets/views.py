@@ -60,7 +60,15 @@ def mine(sitting_id: int):
 def mine_pdf(sitting_id: int):
     enrolment = _own(sitting_id)
     return _pdf_response(
-        lambda: ticket_pdf.render([tickets.ticket(enrolment)]),
+        lambda: ticket_pdf.render(
+            [
+                tickets.ticket(
+                    enrolment,
+                    with_photo=False,
+                    photo_ref=tickets.photo_refs([enrolment.user_id]).get(enrolment.user_id),
+                )
+            ]
+        ),  # fmt: skip
         f"ticket-{enrolment.admission_no}.pdf",
     )
 

@@ -78,3 +78,11 @@ def test_a_resit_is_only_for_those_who_failed_the_sitting_before():
     (reason,) = refusals(Exam("training", resit=2), Candidate("active", failed_previous=True))
     assert reason.code == "no_more_resits"
     assert refusals(Exam("training"), Candidate("active")) == []  # an original: no resit rule
+
+
+def test_a_passed_training_test_does_not_refuse_the_next_training_test():
+    """A training test comes before certification and before each promotion."""
+    person = Candidate("active", frozenset({("training", 0), ("post_qualification", 0)}), level=1)
+    assert refusals(TRAINING, person) == []
+    assert refusals(Exam("level", 2), person) == []
+    assert codes(POST, person) == ["already_passed"]
