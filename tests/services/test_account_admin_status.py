@@ -56,9 +56,7 @@ def _profile(**values) -> account_admin.Profile:
     return account_admin.Profile(name=values.pop("name", "新账号"), **values)
 
 
-def test_a_login_taken_between_the_check_and_the_insert_is_a_conflict(
-    app, admin, monkeypatch
-):
+def test_a_login_taken_between_the_check_and_the_insert_is_a_conflict(app, admin, monkeypatch):
     monkeypatch.setattr(account_admin, "_taken", lambda column, value, person_id: False)
     accounts.create_user("race@example.com", [Role.CANDIDATE], PASSWORD, "先到者")
     before = db.session.scalar(db.select(db.func.count()).select_from(User))

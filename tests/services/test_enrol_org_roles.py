@@ -55,9 +55,7 @@ def test_an_enrolment_made_meanwhile_is_a_conflict_and_nothing_is_saved(
     assert _enrolled(sitting_id) == {ids[0]}
 
 
-def test_enrolling_an_organisation_meanwhile_is_a_conflict(
-    app, scheduled, make_user, monkeypatch
-):
+def test_enrolling_an_organisation_meanwhile_is_a_conflict(app, scheduled, make_user, monkeypatch):
     sitting, admin = scheduled(candidates=0)
     branch = orgs.create("301", "第四支部")
     person = make_user(Role.CANDIDATE)

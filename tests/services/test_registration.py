@@ -185,7 +185,6 @@ def test_removed_documents_leave_the_shared_folder(app, branch, tmp_path):
     assert not stored[0].exists()
 
 
-
 @pytest.mark.parametrize("decided", ["approved", "returned"])
 @pytest.mark.parametrize("decision", ["approve", "return"])
 def test_a_decision_on_a_registration_decided_meanwhile_is_a_conflict(
@@ -213,6 +212,7 @@ def test_a_decision_on_a_registration_decided_meanwhile_is_a_conflict(
     assert db.session.get(Registration, reg_id).state == decided
     assert db.session.get(User, person_id).status == "pending"
     assert db.session.get(Registration, reg_id).return_reason is None
+
 
 def test_files_of_a_failed_commit_leave_the_shared_folder(app, branch, tmp_path, monkeypatch):
     app.config["UPLOAD_PATH"] = str(tmp_path / "uploads")

@@ -13,7 +13,6 @@ from examsvc.services import orgs, registration, registration_files
 from tests.registration_helpers import JPEG, PDF, register
 
 
-
 @pytest.fixture
 def folder(app, tmp_path):
     app.config["UPLOAD_PATH"] = str(tmp_path / "uploads")

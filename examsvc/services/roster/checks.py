@@ -78,9 +78,7 @@ def plan(
     plans: list[Plan] = []
     claimed: dict[int, int] = {}
     refused = _refusals(rows, sitting, bad, hashes, by_hash, emails, by_email, by_mobile)
-    privileged = _privileged(
-        [*by_hash.values(), *by_email.values(), *by_mobile.values()]
-    )
+    privileged = _privileged([*by_hash.values(), *by_email.values(), *by_mobile.values()])
     for row in rows:
         if row.row in bad:
             continue
@@ -153,7 +151,8 @@ def _privileged(accounts: list[Known]) -> set[int]:
 def _privileged_problem(known: Known | None, privileged: set[int]) -> Msg | None:
     if known is not None and known.id in privileged:
         return Msg("this person holds an administrative role; change the account in the "
-                   "accounts administration, not by a roster", code="roster_person_privileged")  # fmt: skip
+                   "accounts administration, not by a roster",
+                   code="roster_person_privileged")  # fmt: skip
     return None
 
 
