@@ -13,6 +13,7 @@ from examsvc.cli_orgs import orgs_group
 from examsvc.cli_results import results_group
 from examsvc.cli_roster import roster_group
 from examsvc.cli_stats import stats_group
+from examsvc.cli_uploads import uploads_group
 from examsvc.models import Role
 from examsvc.services.errors import ServiceError
 
@@ -38,6 +39,7 @@ def register_commands(app) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(stats_group)
     app.cli.add_command(results_group)
+    app.cli.add_command(uploads_group)
 
 
 @click.group()

@@ -35,6 +35,10 @@ DEFAULTS = {
     "LOGIN_ADDRESS_RATE_LIMIT": "200 per hour",
     #: Opening and posting set-password links, per client address.
     "RESET_RATE_LIMIT": "30 per hour",
+    #: Posts of the public registration form per client address (an office registers from
+    #: behind one address), and per ID number entered.
+    "REGISTRATION_RATE_LIMIT": "200 per hour",
+    "REGISTRATION_ID_RATE_LIMIT": "10 per hour",
     #: How long a set-password link an administrator gives out stays valid.
     "RESET_LINK_HOURS": 72,
     #: Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (werkzeug ProxyFix).

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -24,8 +25,9 @@ from examsvc.extensions import limiter
 from examsvc.registration import bp
 from examsvc.registration.forms import DocumentForm, EditForm, ProfileForm, RegistrationForm
 from examsvc.security import log_in
-from examsvc.services import orgs, registration
+from examsvc.services import identity, orgs, registration
 from examsvc.services.errors import NotFound, ServiceError
+from question_bank.checksum import id_number_problem
 from question_bank.documents import EXTENSIONS, KINDS, size_text
 
 #: A document is shown in the browser (pictures) or downloaded (PDF), never cached.
@@ -41,7 +43,10 @@ def _organisations(form: ProfileForm) -> None:
 def _show_problems(form: ProfileForm, exc: ServiceError) -> None:
     """Put each problem under its field; what belongs to none is flashed."""
     for name, message in getattr(exc, "fields", {}).items():
-        getattr(form, name).errors = [*getattr(form, name).errors, message]
+        if name == registration.FORM:
+            flash(message, "danger")
+        else:
+            getattr(form, name).errors = [*getattr(form, name).errors, message]
     if not getattr(exc, "fields", None):
         if exc.code == "consent_required":
             form.consent.errors = [exc.message]
@@ -50,11 +55,25 @@ def _show_problems(form: ProfileForm, exc: ServiceError) -> None:
 
 
 def registration_limit() -> str:
-    return current_app.config.get("REGISTRATION_RATE_LIMIT", "30 per hour")
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def registration_id_limit() -> str:
+    return current_app.config["REGISTRATION_ID_RATE_LIMIT"]
+
+
+def id_number_key() -> str:
+    """The keyed hash of the ID number posted (never the number itself), for the per-number
+    limit; a post without a valid number is counted per address instead."""
+    number = request.form.get("id_number", "")
+    if id_number_problem(number) is not None:
+        return "address:" + get_remote_address()
+    return "id:" + identity.id_lookup_hash(number)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @limiter.limit(registration_limit, methods=["POST"])
+@limiter.limit(registration_id_limit, key_func=id_number_key, methods=["POST"])
 def new():
     if current_user.is_authenticated:
         return redirect(url_for(".mine"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 
 from examsvc.extensions import db
 from examsvc.models import (
@@ -244,12 +245,20 @@ def _managed(roles: list[str], org_id: int | None) -> Organisation | None:
 
 
 def _rolled_back(change):
-    """Run ``change``; when it refuses, drop what it half-wrote to the session first."""
+    """Run ``change``; when it refuses, drop what it half-wrote to the session first. A login
+    another account took between the check and the write is refused the same way."""
     try:
         return change()
     except ServiceError:
         db.session.rollback()
         raise
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            _("Another account has just taken this e-mail address, mobile number or ID number; "
+              "nothing was saved."),
+            code="login_taken",
+        ) from None  # fmt: skip
 
 
 def create(
@@ -305,7 +314,11 @@ def _create(
 def update(admin: User, person: User, profile: Profile) -> dict[str, Any]:
     """Change the profile, party membership and organisation; returns what changed."""
     before = _snapshot(person)
-    _rolled_back(lambda: _apply(person, profile))
+    return _rolled_back(lambda: _update(admin, person, profile, before))
+
+
+def _update(admin: User, person: User, profile: Profile, before: dict[str, Any]):
+    _apply(person, profile)
     changes = _changes(before, _snapshot(person))
     if changes:
         audit.record(admin, "user.profile_updated", person, **changes)
@@ -392,12 +405,41 @@ def disable(admin: User, person: User) -> None:
     db.session.commit()
 
 
+def _status_before_disabling(person: User) -> str:
+    """The status a disabled account goes back to: 待审核 while the person's own registration
+    is not approved (enabling is no approval), else what it was when it was disabled."""
+    from examsvc.models import Registration, RegistrationState
+
+    state = db.session.scalar(
+        db.select(Registration.state).where(Registration.user_id == person.id)
+    )
+    if state is not None:
+        approved = state == RegistrationState.APPROVED
+        return str(PersonStatus.ACTIVE if approved else PersonStatus.PENDING)
+    entry = db.session.scalar(
+        db.select(AuditEntry)
+        .where(
+            AuditEntry.action == "user.disabled",
+            AuditEntry.subject_type == "user",
+            AuditEntry.subject_id == person.id,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    before = ((entry.details or {}).get("person_status") or {}).get("before") if entry else None
+    if before in set(PersonStatus) and before != PersonStatus.DISABLED:
+        return str(before)
+    return str(PersonStatus.ACTIVE)
+
+
 def enable(admin: User, person: User) -> None:
-    """Let a disabled person log in again (正常)."""
+    """Let a disabled person log in again, with the status they had before (正常, or 待审核
+    for a registration not yet approved)."""
     if person.status != PersonStatus.DISABLED and person.is_active_account:
         return
     before = person.status
-    person.status = str(PersonStatus.ACTIVE)
+    if person.status == PersonStatus.DISABLED:
+        person.status = _status_before_disabling(person)
     person.is_active_account = True
     audit.record(
         admin, "user.enabled", person, person_status={"before": before, "after": person.status}

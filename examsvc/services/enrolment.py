@@ -25,14 +25,21 @@ from examsvc.models import (
     Organisation,
     Paper,
     PaperItem,
+    Role,
     Sitting,
     TimeExtension,
     User,
+    UserRole,
     utcnow,
 )
 from examsvc.services import audit, orgs
 from examsvc.services.errors import Conflict, NotFound
-from examsvc.services.roster.writes import already_enrolled, enrol_many, enrollable_sitting
+from examsvc.services.roster.writes import (
+    already_enrolled,
+    enrol_many,
+    enrollable_sitting,
+    enrolment_race,
+)
 from question_bank.eligibility import Candidate, Exam, refusals
 from question_bank.errors import Msg
 
@@ -189,23 +196,39 @@ def enrol_organisation(
     enrolled = already_enrolled(sitting, [p.id for p in people])
     report.already = len(enrolled)
     waiting = [p for p in people if p.id not in enrolled]
-    refused = refusals_for(sitting, {p.id: p.status for p in waiting})
+    takers = candidates([p.id for p in waiting])
+    refused = refusals_for(sitting, {p.id: p.status for p in waiting if p.id in takers})
+    not_candidate = _("holds no candidate role (an account for staff, not for sitting exams)")
     report.refused = [
-        Refusal(p.id, p.name, p.email or p.mobile or "", reason_text(refused[p.id]))
+        Refusal(p.id, p.name, p.email or p.mobile or "",
+                reason_text(refused[p.id]) if p.id in takers else not_candidate)
         for p in waiting
-        if p.id in refused
-    ]
-    eligible = [p for p in waiting if p.id not in refused]
-    report.enrolled = enrol_many(admin, sitting, [p.id for p in eligible])
-    if sitting.blueprint.exam_kind == ExamKind.POST_QUALIFICATION:
-        report.non_members = sum(1 for p in eligible if not p.is_party_member)
-    audit.record(
-        admin, "sitting.org_enrolled", sitting, org=org.code, enrolled=report.enrolled,
-        already=report.already, refused=len(report.refused), party_only=party_only,
-        category=category,
-    )  # fmt: skip
-    db.session.commit()
+        if p.id in refused or p.id not in takers
+    ]  # fmt: skip
+    eligible = [p for p in waiting if p.id in takers and p.id not in refused]
+    with enrolment_race():
+        report.enrolled = enrol_many(admin, sitting, [p.id for p in eligible])
+        if sitting.blueprint.exam_kind == ExamKind.POST_QUALIFICATION:
+            report.non_members = sum(1 for p in eligible if not p.is_party_member)
+        audit.record(
+            admin, "sitting.org_enrolled", sitting, org=org.code, enrolled=report.enrolled,
+            already=report.already, refused=len(report.refused), party_only=party_only,
+            category=category,
+        )  # fmt: skip
+        db.session.commit()
     return report
+
+
+def candidates(user_ids: Sequence[int]) -> set[int]:
+    """Which of these people hold the candidate role (only they sit exams)."""
+    found: set[int] = set()
+    for chunk in _chunks(user_ids):
+        found.update(db.session.scalars(
+            db.select(UserRole.user_id).where(
+                UserRole.user_id.in_(chunk), UserRole.role == str(Role.CANDIDATE)
+            )
+        ))  # fmt: skip
+    return found
 
 
 def _scheduled_enrolment(sitting_id: int, enrolment_id: int) -> Enrolment:

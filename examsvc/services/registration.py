@@ -45,8 +45,12 @@ CONSENT_VERSION = "2026-12-v1"
 MAX_REASON = 1000
 
 
+#: The key of ``ProfileProblems.fields`` for a problem of the whole form, not of one field.
+FORM = ""
+
+
 class ProfileProblems(BadInput):
-    """Bad profile fields: ``fields`` maps a field name to what is wrong with it."""
+    """Bad profile fields: ``fields`` maps a field name (or FORM) to what is wrong with it."""
 
     def __init__(self, problems: dict[str, str]):
         super().__init__(next(iter(problems.values())), problems=list(problems.values()))
@@ -174,7 +178,9 @@ def _check_taken(user: User, number, mobile, email, problems: dict[str, str]) ->
     others = db.select(User.id).where(User.id != (user.id or 0))
     digest = identity.id_lookup_hash(number) if number else None
     if digest and db.session.scalar(others.where(User.id_number_hash == digest)) is not None:
-        problems.setdefault("id_number", _("Another account already has this ID number."))
+        # Said without naming the ID number: the public form must not tell who is registered.
+        problems.setdefault(FORM, _("Registration with these details is not possible; contact "
+                                    "your organisation."))  # fmt: skip
     if mobile and db.session.scalar(others.where(User.mobile == mobile)) is not None:
         problems.setdefault("mobile", _("An account with this mobile number exists."))
     if email and db.session.scalar(others.where(User.email == email)) is not None:
@@ -261,15 +267,23 @@ def add_documents(user: User, kind_code: str, uploads: list[bytes]) -> int:
     replaced = [d.stored_name for d in existing[:surplus] if d.stored_name]
     for old in existing[:surplus]:
         registration.documents.remove(old)
-    for data in uploads:
-        document = RegistrationDocument(kind=kind.code, content_type=documents.sniff(data))
-        files.keep(document, data)
-        registration.documents.append(document)
-    audit.record(
-        user, "registration.documents_added", registration, kind=kind.code, count=len(uploads),
-        replaced=surplus,
-    )  # fmt: skip
-    db.session.commit()
+    written: list[str] = []
+    try:
+        for data in uploads:
+            document = RegistrationDocument(kind=kind.code, content_type=documents.sniff(data))
+            files.keep(document, data)
+            if document.stored_name:
+                written.append(document.stored_name)
+            registration.documents.append(document)
+        audit.record(
+            user, "registration.documents_added", registration, kind=kind.code,
+            count=len(uploads), replaced=surplus,
+        )  # fmt: skip
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        files.forget(written)  # no row names them: they would stay in the folder for ever
+        raise
     files.forget(replaced)  # the file of a replaced document, once the change is committed
     return len(uploads)
 
@@ -343,14 +357,34 @@ def _decidable(actor: User, registration: Registration) -> User:
     return person
 
 
+def _decide(actor: User, registration: Registration, state: str, reason: str | None) -> None:
+    """Write the decision only if the registration is still submitted in the database: of two
+    reviewers deciding at once, the second is told, never silently overwrites the first."""
+    result = db.session.execute(
+        db.update(Registration)
+        .where(
+            Registration.id == registration.id,
+            Registration.state == RegistrationState.SUBMITTED.value,
+        )
+        .values(state=state, decided_at=utcnow(), decided_by_id=actor.id, return_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise Conflict(
+            _("Someone else has just decided this registration; reload the page to see the "
+              "decision."),
+            code="already_decided",
+        )  # fmt: skip
+    db.session.refresh(registration)
+
+
 def approve(actor: User, registration: Registration) -> None:
     """Approve: the account becomes active (正常) and may be enrolled in sittings."""
     person = _decidable(actor, registration)
     if person.status == "disabled":
         raise Conflict(_("The account is disabled."), code="disabled")
-    registration.state = RegistrationState.APPROVED.value
-    registration.decided_at, registration.decided_by_id = utcnow(), actor.id
-    registration.return_reason = None
+    _decide(actor, registration, RegistrationState.APPROVED.value, None)
     person.status = "active"
     audit.record(actor, "registration.approved", registration, user=person.id)
     db.session.commit()
@@ -367,9 +401,7 @@ def return_to_person(actor: User, registration: Registration, reason: str) -> No
             _("The reason is too long (at most %(n)d characters).", n=MAX_REASON),
             code="reason_too_long",
         )
-    registration.state = RegistrationState.RETURNED.value
-    registration.decided_at, registration.decided_by_id = utcnow(), actor.id
-    registration.return_reason = reason
+    _decide(actor, registration, RegistrationState.RETURNED.value, reason)
     audit.record(actor, "registration.returned", registration, user=person.id, reason=reason)
     db.session.commit()
 

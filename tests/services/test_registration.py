@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy.orm.attributes import set_committed_value
 
 from examsvc.extensions import db
 from examsvc.models import AuditEntry, Registration, RegistrationDocument, Role, User
@@ -182,3 +183,47 @@ def test_removed_documents_leave_the_shared_folder(app, branch, tmp_path):
     assert len(stored) == 1 and stored[0].read_bytes() == PDF
     registration.remove_document(person, document.id)
     assert not stored[0].exists()
+
+
+@pytest.mark.parametrize("decided", ["approved", "returned"])
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_a_decision_on_a_registration_decided_meanwhile_is_a_conflict(
+    app, branch, make_user, decided, decision
+):
+    person = register(branch)
+    complete(person)
+    admin = make_user(Role.ADMIN)
+    reg = registration.of(person)
+    reg_id, person_id = reg.id, person.id
+    # Another reviewer's decision is committed while this request holds the registration as
+    # it read it before: submitted.
+    db.session.execute(
+        db.update(Registration).where(Registration.id == reg_id).values(state=decided)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    db.session.commit()
+    set_committed_value(reg, "state", "submitted")
+    with app.test_request_context(), pytest.raises(Conflict) as refused:
+        if decision == "approve":
+            registration.approve(admin, reg)
+        else:
+            registration.return_to_person(admin, reg, "照片不清晰")
+    assert refused.value.code == "already_decided" and "刷新" in refused.value.message
+    assert db.session.get(Registration, reg_id).state == decided
+    assert db.session.get(User, person_id).status == "pending"
+    assert db.session.get(Registration, reg_id).return_reason is None
+
+
+def test_files_of_a_failed_commit_leave_the_shared_folder(app, branch, tmp_path, monkeypatch):
+    app.config["UPLOAD_PATH"] = str(tmp_path / "uploads")
+    person = register(branch)
+
+    def fail():
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(db.session, "commit", fail)
+    with pytest.raises(RuntimeError):
+        registration.add_documents(person, "photo", [JPEG, PNG])
+    monkeypatch.undo()
+    assert [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()] == []
+    assert _count(RegistrationDocument) == 0

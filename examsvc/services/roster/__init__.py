@@ -119,7 +119,7 @@ def _check(
     if result.unreadable:
         return None
     bad = set(result.bad_rows)
-    plans = plan(result.rows, root, sitting, report, bad)
+    plans = plan(result.rows, root, sitting, report, bad, actor)
     report.skipped = len(bad)
     if not plans:
         if not bad:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from examsvc.extensions import db
-from examsvc.models import Organisation, Sitting, User
+from examsvc.models import Organisation, Role, Sitting, User, UserRole
 from examsvc.services.accounts import normalize_email
 from examsvc.services.errors import BadInput
 from examsvc.services.identity import id_lookup_hash
@@ -49,7 +49,12 @@ def plan(
     sitting: Sitting | None,
     report: RosterReport,
     bad: set[int],
+    actor: User | None = None,
 ) -> list[Plan]:
+    """The good rows' plans. ``actor`` None is the command line; an admin or the command line
+    may claim an account of no organisation and replace a person's logins, an org admin may
+    do neither (the account may be anyone's: the roster only adds what is missing)."""
+    full_power = actor is None or actor.has_role(Role.ADMIN)
     subtree = {
         o.code: o for o in db.session.scalars(
             db.select(Organisation).where(Organisation.path.startswith(root.path))
@@ -73,6 +78,7 @@ def plan(
     plans: list[Plan] = []
     claimed: dict[int, int] = {}
     refused = _refusals(rows, sitting, bad, hashes, by_hash, emails, by_email, by_mobile)
+    privileged = _privileged([*by_hash.values(), *by_email.values(), *by_mobile.values()])
     for row in rows:
         if row.row in bad:
             continue
@@ -81,8 +87,10 @@ def plan(
             by_email.get(email or ""), by_mobile.get(row.mobile or "")
         )
         problem: Msg | None = (
-            _org_problem(row, root, subtree, elsewhere, known, subtree_ids)
+            _privileged_problem(known, privileged)
+            or _org_problem(row, root, subtree, elsewhere, known, subtree_ids, full_power)
             or _login_problem(known, email, row.mobile, by_email, by_mobile)
+            or (None if full_power else _replace_problem(known, email, row.mobile))
             or _claimed_problem(known, claimed, row)
             or _eligibility_problem(known, sitting, refused)
         )
@@ -126,13 +134,49 @@ def _unnumbered(*accounts: Known | None) -> Known | None:
     return None
 
 
+def _privileged(accounts: list[Known]) -> set[int]:
+    """Which of these accounts hold a role other than candidate: a roster never touches them."""
+    ids = sorted({a.id for a in accounts})
+    found: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        found.update(db.session.scalars(
+            db.select(UserRole.user_id).where(
+                UserRole.user_id.in_(ids[start : start + CHUNK]),
+                UserRole.role != str(Role.CANDIDATE),
+            )
+        ))  # fmt: skip
+    return found
+
+
+def _privileged_problem(known: Known | None, privileged: set[int]) -> Msg | None:
+    if known is not None and known.id in privileged:
+        return Msg("this person holds an administrative role; change the account in the "
+                   "accounts administration, not by a roster",
+                   code="roster_person_privileged")  # fmt: skip
+    return None
+
+
+def _replace_problem(known: Known | None, email: str | None, mobile: str | None) -> Msg | None:
+    """An org admin's roster may give a person a login they lack, never replace one."""
+    if known is None:
+        return None
+    for new, old, label in (
+        (email, known.email, Msg("e-mail", code="roster_email_label")),
+        (mobile, known.mobile, Msg("mobile number", code="roster_mobile_label")),
+    ):
+        if new and old and new != old:
+            return Msg("this person already has another %(what)s; only an administrator may "
+                       "replace it", code="roster_login_replace", what=label)  # fmt: skip
+    return None
+
+
 def _codes_elsewhere(codes: set[str]) -> set[str]:
     if not codes:
         return set()
     return set(db.session.scalars(db.select(Organisation.code).where(Organisation.code.in_(codes))))
 
 
-def _org_problem(row, root, subtree, elsewhere, known, subtree_ids) -> Msg | None:
+def _org_problem(row, root, subtree, elsewhere, known, subtree_ids, full_power) -> Msg | None:
     if row.org_code and row.org_code not in subtree:
         if row.org_code in elsewhere:
             return Msg("the organisation %(org)s is not under %(root)s",
@@ -141,11 +185,12 @@ def _org_problem(row, root, subtree, elsewhere, known, subtree_ids) -> Msg | Non
                    org=row.org_code)  # fmt: skip
     if row.org_code and subtree[row.org_code].is_closed:
         return Msg("the organisation %(org)s is closed", code="roster_org_closed", org=row.org_code)
-    if (
-        known is not None
-        and known.organisation_id is not None
-        and known.organisation_id not in subtree_ids
-    ):
+    if known is None:
+        return None
+    if known.organisation_id is None and not full_power:  # nobody's: only an admin claims it
+        return Msg("this account belongs to no organisation; only an administrator may bring "
+                   "it into %(root)s", code="roster_person_unassigned", root=root.code)  # fmt: skip
+    if known.organisation_id is not None and known.organisation_id not in subtree_ids:
         return Msg("this person belongs to an organisation outside %(root)s",
                    code="roster_person_outside", root=root.code)  # fmt: skip
     return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from examsvc.extensions import db
@@ -254,9 +256,25 @@ def enrol_people(actor: User | None, sitting_id: int, user_ids: Sequence[int]) -
     """Enrol many people at once (by organisation, by roster); returns how many were new."""
     sitting = enrollable_sitting(sitting_id)
     assert sitting is not None
-    count = enrol_many(actor, sitting, user_ids)
-    db.session.commit()
+    with enrolment_race():
+        count = enrol_many(actor, sitting, user_ids)
+        db.session.commit()
     return count
+
+
+@contextmanager
+def enrolment_race() -> Iterator[None]:
+    """Someone enrolled one of these people between the check and the write: the unique
+    constraint refuses the batch; nothing is saved and the user is told to try again."""
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            _("Some of these people were enrolled by someone else at the same time; nothing "
+              "was saved. Try again."),
+            code="enrolment_race",
+        ) from None  # fmt: skip
 
 
 def enrollable_sitting(sitting_id: int | None) -> Sitting | None:
