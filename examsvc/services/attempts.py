@@ -377,18 +377,27 @@ def _finalize(attempt: Attempt, submitted_at: datetime | None) -> None:
         audit.record(None, "attempt.auto_submitted", attempt, score=attempt.score)
 
 
-def original_labels(item: PaperItem, response: object) -> object:
+def original_labels(qtype: str, order: list[int], response: object) -> object:
     """Map display labels (after the option shuffle) back to the question's own labels."""
-    order = item.option_order
-    if isinstance(response, str) and item.content.type == QuestionType.SINGLE:
+    if isinstance(response, str) and qtype == QuestionType.SINGLE:
         return OPTION_LABELS[order[OPTION_LABELS.index(response)]]
-    if isinstance(response, list) and item.content.type == QuestionType.MULTIPLE:
+    if isinstance(response, list) and qtype == QuestionType.MULTIPLE:
         return sorted(OPTION_LABELS[order[OPTION_LABELS.index(r)]] for r in response)
     return response
 
 
+def _domain_key(qtype: QuestionType, key: object) -> object:
+    """The stored JSON key as question_bank holds it (QuestionContent.to_domain's key)."""
+    if qtype is QuestionType.MULTIPLE:
+        return tuple(key)
+    if qtype is QuestionType.FILL:
+        return tuple(tuple(k) for k in key)
+    return key
+
+
 def _score(attempt: Attempt) -> None:
-    """Score the attempt: one read for its answers, one for its items with their content."""
+    """Score the attempt: one read for its answers, one for its items' points and keys
+    (plain columns: a hand-in storm builds no ORM object per item)."""
     blueprint = attempt.enrolment.sitting.blueprint
     rule = MultipleRule(blueprint.multiple_rule)
     with db.session.no_autoflush:  # the attempt's new status is written with its score
@@ -396,19 +405,22 @@ def _score(attempt: Attempt) -> None:
             a.paper_item_id: a
             for a in db.session.scalars(db.select(Answer).where(Answer.attempt_id == attempt.id))
         }
-        items = db.session.scalars(
-            db.select(PaperItem)
+        items = db.session.execute(
+            db.select(PaperItem.id, PaperItem.option_order, PaperItem.points,
+                      QuestionVersion.type, QuestionVersion.key)
             .join(Paper, Paper.id == PaperItem.paper_id)
+            .join(QuestionVersion, db.and_(
+                QuestionVersion.question_id == PaperItem.question_id,
+                QuestionVersion.version == PaperItem.question_version))
             .where(Paper.enrolment_id == attempt.enrolment_id)
-            .order_by(PaperItem.position)
-        ).all()
+        ).all()  # fmt: skip
     earned: list[float] = []
     pending = False
-    for item in items:
-        domain = item.content.to_domain()
-        answer = answers.get(item.id)
-        response = original_labels(item, answer.response) if answer else None
-        points = score_response(domain.type, domain.key, response, item.points, rule)
+    for item_id, order, item_points, qtype, key in items:
+        kind = QuestionType(qtype)
+        answer = answers.get(item_id)
+        response = original_labels(qtype, order, answer.response) if answer else None
+        points = score_response(kind, _domain_key(kind, key), response, item_points, rule)
         if points is None:
             pending = True
             continue
@@ -416,6 +428,6 @@ def _score(attempt: Attempt) -> None:
         if answer is not None:
             answer.points = points
     attempt.score = total_score(earned)
-    attempt.max_score = total_score(item.points for item in items)
+    attempt.max_score = total_score(points for _, _, points, _, _ in items)
     attempt.is_passed = None if pending else passes(attempt.score, blueprint.pass_mark)
     attempt.scored_at = utcnow()
