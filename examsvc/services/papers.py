@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +51,7 @@ def attempt_payload(attempt: Attempt, now) -> dict:
 _PAPERS: OrderedDict[tuple[int, datetime], tuple[_PaperItemView, ...]] = OrderedDict()
 _QUESTIONS: OrderedDict[tuple[int, datetime], _QuestionView] = OrderedDict()
 PAPER_CACHE_SIZE = 8192
+_CACHE_LOCK = threading.Lock()  # the threads of a gunicorn worker share the caches
 QUESTION_CACHE_SIZE = 50_000
 
 
@@ -71,15 +73,16 @@ class _PaperItemView:
 
 
 def candidate_items(paper: Paper, blueprint) -> list[dict]:
-    """The paper's items as the candidate sees them (item_for_candidate of each, in order):
-    one query the first time, then from memory."""
+    """The paper's items as the candidate sees them, in order: display labels after the
+    option shuffle, never the key. One query the first time, then from memory."""
     key = (paper.id, paper.drawn_at)
-    views = _PAPERS.get(key)
+    with _CACHE_LOCK:
+        views = _PAPERS.get(key)
+        if views is not None:
+            _PAPERS.move_to_end(key)
     if views is None:
         views = _load_paper(paper.id, section_titles(blueprint))
         _remember(_PAPERS, key, views, PAPER_CACHE_SIZE)
-    else:
-        _PAPERS.move_to_end(key)
     return [_item_json(view) for view in views]
 
 
@@ -131,9 +134,10 @@ def _item_json(view: _PaperItemView) -> dict:
 
 
 def _remember(cache: OrderedDict, key, value, size: int) -> None:
-    cache[key] = value
-    while len(cache) > size:
-        cache.popitem(last=False)
+    with _CACHE_LOCK:
+        cache[key] = value
+        while len(cache) > size:
+            cache.popitem(last=False)
 
 
 def attempt_state(attempt: Attempt, now) -> dict:
