@@ -108,12 +108,34 @@ def attempts_group() -> None:
 
 
 @attempts_group.command("close-expired")
+@click.option("--json", "as_json", is_flag=True, help='Print {"closed": N}.')
+@click.option("--quiet", is_flag=True, help="Print nothing unless an attempt was closed.")
 @with_appcontext
-def close_expired() -> None:
-    """Submit every attempt whose time is over (run from cron every minute)."""
+def close_expired(as_json: bool, quiet: bool) -> None:
+    """Submit every attempt whose time is over (run from cron every minute).
+
+    Exit 0 when the sweep ran (even if nothing was due), 1 when the database failed it
+    (the batches handed in before the failure stay handed in; the next run does the rest).
+    """
+    from flask import current_app
+    from sqlalchemy.exc import SQLAlchemyError
+
     from examsvc.services import attempts
 
-    click.echo(f"closed {attempts.close_expired()} attempts")
+    try:
+        closed = attempts.close_expired()
+    except SQLAlchemyError as exc:
+        current_app.logger.exception("close-expired failed")
+        message = f"could not close expired attempts: {type(exc).__name__}"
+        if as_json:
+            click.echo(json.dumps({"error": "database_error", "message": message}))
+        else:
+            click.echo(message, err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps({"closed": closed}))
+    elif closed or not quiet:
+        click.echo(f"closed {closed} attempts")
 
 
 @click.command()

@@ -10,6 +10,9 @@ Storage: Redis when EXAMSVC_REDIS_URL is set, else a SQLite file in the instance
 - ``inline``: the job runs at once in the process that starts it (tests, scripts).
 
 The queue carries only job ids; state, progress and results are in the `jobs` table.
+`examsvc worker` also runs one periodic task: every minute it hands in the attempts whose
+time is over (services/attempts.close_expired), so a sitting closes on time even when
+every browser is shut and no cron runs `examsvc attempts close-expired`.
 Huey removes a message before running it, so a job whose process dies is not run again:
 its heartbeat stops, and the next consumer to start (or a page polling the job) marks it
 failed and removes what it staged (services/jobs.py give_up_stale, staging.sweep). Stopping
@@ -26,7 +29,7 @@ import time
 from pathlib import Path
 
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,7 @@ class JobQueue:
             raise ValueError(f"EXAMSVC_JOBS_RUNNER must be one of {', '.join(RUNNERS)}")
         self._huey: Huey | None = None
         self._task = None
+        self._sweep = None
         self._consumer: Consumer | None = None
         self._lock = threading.Lock()
         self._stop_at_exit = False
@@ -58,6 +62,9 @@ class JobQueue:
             if self._huey is None:
                 self._huey = _make_huey(self.app)
                 self._task = self._huey.task(name="examsvc.run_job", retries=0)(self._run)
+                self._sweep = self._huey.periodic_task(
+                    crontab(minute="*"), name="examsvc.close_expired", retries=0
+                )(self.close_expired)
             return self._huey
 
     def _run(self, job_id: int) -> None:
@@ -65,6 +72,16 @@ class JobQueue:
 
         with self.app.app_context():
             jobs.run(job_id)
+
+    def close_expired(self) -> int:
+        """The worker's periodic task: hand in every attempt whose time is over."""
+        from examsvc.services import attempts
+
+        with self.app.app_context():
+            closed = attempts.close_expired()
+        if closed:
+            log.info("handed in %d attempts whose time was over", closed)
+        return closed
 
     def enqueue(self, job_id: int) -> None:
         """Have the job run (call after the commit that created it)."""
@@ -104,12 +121,13 @@ class JobQueue:
 
     def consumer(self, workers: int) -> Consumer:
         """A consumer for `examsvc worker` (it owns the process: SIGTERM and SIGINT stop it
-        gracefully, once the running jobs end; a second one stops it at once)."""
+        gracefully, once the running jobs end; a second one stops it at once). It runs the
+        periodic deadline sweep too; web processes' own consumers never do."""
         return _WorkerConsumer(
             self.huey,
             workers=workers,
             worker_type="thread",
-            periodic=False,
+            periodic=True,
             max_delay=2.0,
             graceful_signal="TERM",
         )

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
 from examsvc.extensions import db
@@ -209,16 +210,24 @@ def start_session(user: User) -> str:
 
 
 def session_user(user_id: int, version: str, token: str) -> User | None:
-    """The user of a live login: its token not ended by logout and not expired."""
-    user = db.session.scalar(
-        db.select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            User.id == user_id,
-            LoginSession.token_hash == _token_hash(token),
-            LoginSession.ended_at.is_(None),
-            LoginSession.created_at > _session_cutoff(),
+    """The user of a live login: its token not ended by logout and not expired.
+
+    Every request of a logged-in user runs this: one query, the roles joined in.
+    """
+    user = (
+        db.session.execute(
+            db.select(User)
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(
+                User.id == user_id,
+                LoginSession.token_hash == _token_hash(token),
+                LoginSession.ended_at.is_(None),
+                LoginSession.created_at > _session_cutoff(),
+            )
+            .options(joinedload(User.role_rows))
         )
+        .unique()
+        .scalar_one_or_none()
     )
     if user is None or str(user.session_version) != version:
         return None

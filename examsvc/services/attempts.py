@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import defaultload, joinedload, lazyload
 
 from examsvc.extensions import db
 from examsvc.i18n import translate
@@ -16,6 +17,7 @@ from examsvc.models import (
     Answer,
     Attempt,
     AttemptStatus,
+    Blueprint,
     Enrolment,
     Paper,
     PaperItem,
@@ -51,12 +53,24 @@ class SaveResult:
     deadline: datetime
 
 
+#: An attempt's row brings its enrolment, sitting and blueprint (lazy="joined"), but not
+#: the blueprint's rows nor the user: one query.
+_ATTEMPT_ONLY = (
+    defaultload(Attempt.enrolment).lazyload(Enrolment.user),
+    defaultload(Attempt.enrolment)
+    .defaultload(Enrolment.sitting)
+    .defaultload(Sitting.blueprint)
+    .lazyload(Blueprint.rows),
+)
+
+
 def own_attempt(user: User, attempt_id: int, *, lock: bool = False) -> Attempt:
     """The caller's attempt; ``lock`` row-locks it on PostgreSQL (SQLite holds its write lock)."""
     query = (
         db.select(Attempt)
         .join(Enrolment)
         .where(Attempt.id == attempt_id, Enrolment.user_id == user.id)
+        .options(*_ATTEMPT_ONLY)
     )
     attempt = db.session.scalar(query.with_for_update(of=Attempt) if lock else query)
     if attempt is None:
@@ -64,15 +78,28 @@ def own_attempt(user: User, attempt_id: int, *, lock: bool = False) -> Attempt:
     return attempt
 
 
-def _enrolment(user: User, sitting_id: int) -> Enrolment:
-    enrolment = db.session.scalar(
-        db.select(Enrolment)
+def _enrolment(user: User, sitting_id: int) -> tuple[Enrolment, Attempt | None]:
+    """The caller's enrolment (row-locked) and its attempt, in one query.
+
+    The same row brings the sitting, its blueprint and the paper (what the attempt's
+    payload needs: papers.attempt_payload), not the blueprint's rows nor the user (the
+    caller's, already loaded).
+    """
+    row = db.session.execute(
+        db.select(Enrolment, Attempt)
+        .outerjoin(Attempt, Attempt.enrolment_id == Enrolment.id)
         .where(Enrolment.sitting_id == sitting_id, Enrolment.user_id == user.id)
+        .options(
+            lazyload(Enrolment.user),
+            joinedload(Enrolment.paper),
+            defaultload(Enrolment.sitting).defaultload(Sitting.blueprint).lazyload(Blueprint.rows),
+            lazyload(Attempt.enrolment),
+        )
         .with_for_update(of=Enrolment)
-    )
-    if enrolment is None:
+    ).first()
+    if row is None:
         raise NotFound(_("you are not enrolled in this sitting"), code="not_enrolled")
-    return enrolment
+    return row.Enrolment, row.Attempt
 
 
 def close_time(attempt: Attempt) -> datetime:
@@ -83,8 +110,7 @@ def close_time(attempt: Attempt) -> datetime:
 def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) -> Attempt:
     """Open the candidate's attempt at the sitting, or return the one in progress."""
     now = now or utcnow()
-    enrolment = _enrolment(user, sitting_id)
-    attempt = db.session.scalar(db.select(Attempt).where(Attempt.enrolment_id == enrolment.id))
+    enrolment, attempt = _enrolment(user, sitting_id)
     if attempt is not None:
         if attempt.status == AttemptStatus.IN_PROGRESS and now > close_time(attempt):
             _finalize(attempt, None)
@@ -366,30 +392,50 @@ def _finalize(attempt: Attempt, submitted_at: datetime | None) -> None:
         audit.record(None, "attempt.auto_submitted", attempt, score=attempt.score)
 
 
-def original_labels(item: PaperItem, response: object) -> object:
+def original_labels(qtype: str, order: list[int], response: object) -> object:
     """Map display labels (after the option shuffle) back to the question's own labels."""
-    order = item.option_order
-    if isinstance(response, str) and item.content.type == QuestionType.SINGLE:
+    if isinstance(response, str) and qtype == QuestionType.SINGLE:
         return OPTION_LABELS[order[OPTION_LABELS.index(response)]]
-    if isinstance(response, list) and item.content.type == QuestionType.MULTIPLE:
+    if isinstance(response, list) and qtype == QuestionType.MULTIPLE:
         return sorted(OPTION_LABELS[order[OPTION_LABELS.index(r)]] for r in response)
     return response
 
 
+def _domain_key(qtype: QuestionType, key: object) -> object:
+    """The stored JSON key as question_bank holds it (QuestionContent.to_domain's key)."""
+    if qtype is QuestionType.MULTIPLE:
+        return tuple(key)
+    if qtype is QuestionType.FILL:
+        return tuple(tuple(k) for k in key)
+    return key
+
+
 def _score(attempt: Attempt) -> None:
+    """Score the attempt: one read for its answers, one for its items' points and keys
+    (plain columns: a hand-in storm builds no ORM object per item)."""
     blueprint = attempt.enrolment.sitting.blueprint
     rule = MultipleRule(blueprint.multiple_rule)
-    answers = {
-        a.paper_item_id: a
-        for a in db.session.scalars(db.select(Answer).where(Answer.attempt_id == attempt.id))
-    }
+    with db.session.no_autoflush:  # the attempt's new status is written with its score
+        answers = {
+            a.paper_item_id: a
+            for a in db.session.scalars(db.select(Answer).where(Answer.attempt_id == attempt.id))
+        }
+        items = db.session.execute(
+            db.select(PaperItem.id, PaperItem.option_order, PaperItem.points,
+                      QuestionVersion.type, QuestionVersion.key)
+            .join(Paper, Paper.id == PaperItem.paper_id)
+            .join(QuestionVersion, db.and_(
+                QuestionVersion.question_id == PaperItem.question_id,
+                QuestionVersion.version == PaperItem.question_version))
+            .where(Paper.enrolment_id == attempt.enrolment_id)
+        ).all()  # fmt: skip
     earned: list[float] = []
     pending = False
-    for item in attempt.enrolment.paper.items:
-        domain = item.content.to_domain()
-        answer = answers.get(item.id)
-        response = original_labels(item, answer.response) if answer else None
-        points = score_response(domain.type, domain.key, response, item.points, rule)
+    for item_id, order, item_points, qtype, key in items:
+        kind = QuestionType(qtype)
+        answer = answers.get(item_id)
+        response = original_labels(qtype, order, answer.response) if answer else None
+        points = score_response(kind, _domain_key(kind, key), response, item_points, rule)
         if points is None:
             pending = True
             continue
@@ -397,6 +443,6 @@ def _score(attempt: Attempt) -> None:
         if answer is not None:
             answer.points = points
     attempt.score = total_score(earned)
-    attempt.max_score = total_score(item.points for item in attempt.enrolment.paper.items)
+    attempt.max_score = total_score(points for _, _, points, _, _ in items)
     attempt.is_passed = None if pending else passes(attempt.score, blueprint.pass_mark)
     attempt.scored_at = utcnow()
