@@ -229,7 +229,9 @@ def reissue(admin: User | None, number: str, reason: str, today: date | None = N
     text = _reason(reason)
     today = today or today_local()
     old = db.session.scalar(
-        db.select(Certificate).where(Certificate.id == get(number).id).with_for_update()
+        db.select(Certificate)
+        .where(Certificate.id == get(number).id)
+        .with_for_update(of=Certificate)
     )
     status = effective_status(old, today)
     if status != CertificateStatus.VALID:
