@@ -90,3 +90,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in results_blueprints:
         app.register_blueprint(bp)
+    from examsvc.certificates import BLUEPRINTS as certificate_blueprints
+
+    for bp in certificate_blueprints:
+        app.register_blueprint(bp)

@@ -47,6 +47,8 @@ def template_labels() -> dict:
         "document_labels": DOCUMENT_LABELS,
         "registration_state_labels": REGISTRATION_STATE_LABELS,
         "profile_field_labels": PROFILE_FIELD_LABELS,
+        "certificate_kind_labels": CERTIFICATE_KIND_LABELS,
+        "certificate_status_labels": CERTIFICATE_STATUS_LABELS,
     }
 
 
@@ -127,6 +129,10 @@ AUDIT_LABELS = {
     "attempt.submitted": _l("Exam handed in"),
     "attempt.auto_submitted": _l("Exam closed at its deadline"),
     "certificate.issued": _l("Certificate issued"),
+    "certificate.revoked": _l("Certificate revoked"),
+    "certificate.reissued": _l("Certificate reissued"),
+    "certificate.suspended": _l("Certificate suspended"),
+    "certificate.reinstated": _l("Certificate reinstated"),
     "demo.questions_seeded": _l("Demo questions added"),
     "id_number.revealed": _l("ID number shown in full"),
     "id_number.keys_rotated": _l("ID numbers encrypted under a new key"),
@@ -315,4 +321,16 @@ EVENT_LABELS = {
     "offline": _l("Went offline"),
     "online": _l("Back online"),
     "limit_reached": _l("Handed in by the server at the focus-loss limit"),
+}
+#: Certificates (DOMAIN.md "Certificates"): kinds and the states shown.
+CERTIFICATE_KIND_LABELS = {
+    "training": _l("Training certificate"),
+    "post_qualification": _l("Post qualification certificate"),
+    "level": _l("Level certificate"),
+}
+CERTIFICATE_STATUS_LABELS = {
+    "valid": _l("Valid"),
+    "suspended": _l("Suspended"),
+    "revoked": _l("Revoked"),
+    "expired": _l("Expired"),
 }

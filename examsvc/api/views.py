@@ -134,3 +134,12 @@ def attempt_state(attempt_id: int):
 @limiter.limit("60 per minute")
 def certificate(number: str):
     return jsonify(results.public_certificate(number))
+
+
+@bp.get("/me/certificates")
+@login_required
+def my_certificates():
+    from examsvc.services import certificates
+
+    own = certificates.mine(current_user)
+    return jsonify({"certificates": [certificates.as_json(c) for c in own]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsvc.extensions import db
@@ -249,5 +249,10 @@ class Certificate(db.Model):
     issued_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Why the status last changed (revoked, suspended, reinstated, replaced), and when.
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The certificate this one replaces (a reissue); the old one is revoked.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"), index=True)
 
     user: Mapped[User] = relationship(lazy="joined")

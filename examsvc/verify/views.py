@@ -1,7 +1,7 @@
 from flask import redirect, render_template, request, url_for
 
 from examsvc.extensions import limiter
-from examsvc.services import results
+from examsvc.services import certificates
 from examsvc.services.errors import NotFound
 from examsvc.verify import bp
 
@@ -18,7 +18,10 @@ def lookup():
 @limiter.limit("60 per minute")
 def show(number: str):
     try:
-        cert = results.public_certificate(number)
+        cert = certificates.public_view(number)
     except NotFound:
-        return render_template("verify/show.html", cert=None, number=number), 404
-    return render_template("verify/show.html", cert=cert, number=number)
+        return render_template("verify/show.html", cert=None, number=number, genuine=None), 404
+    given = request.args.get("t")
+    # None: no token (typed in); True/False: the PDF's QR code, genuine or not.
+    genuine = None if given is None else certificates.token_ok(cert["number"], given[:100])
+    return render_template("verify/show.html", cert=cert, number=number, genuine=genuine)

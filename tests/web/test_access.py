@@ -47,6 +47,8 @@ GUARDED_PAGES = {
     "/results/admin/disputes/1": {Role.ADMIN},
     "/results/admin/calendar": {Role.ADMIN},
     "/results/admin/sittings/1/resit": {Role.ADMIN},
+    "/certificates/admin/Q0-0000-2026-123456787": {Role.ADMIN},  # 404: no such certificate
+    "/certificates/admin/sittings/1.pdf": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -83,6 +85,10 @@ ADMIN_POSTS = [
     "/admin/users/1/reset-password",
     "/results/admin/calendar/1/remove",
     "/results/admin/sittings/1/enrol-failed",
+    "/certificates/admin/Q0-0000-2026-123456787/revoke",
+    "/certificates/admin/Q0-0000-2026-123456787/reissue",
+    "/certificates/admin/Q0-0000-2026-123456787/suspend",
+    "/certificates/admin/Q0-0000-2026-123456787/reinstate",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -97,6 +103,8 @@ LOGIN_PAGES = [
     "/tickets/1.pdf",
     "/my-results/",
     "/notice/1/results/1/objection",
+    "/certificates/",
+    "/certificates/Q0-0000-2026-123456787.pdf",  # 404 unless the holder's, or theirs to see
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -107,6 +115,7 @@ API_LOGIN = [
     ("GET", "/api/v1/attempts/1"),
     ("GET", "/api/v1/jobs/1"),
     ("POST", "/api/v1/attempts/1/events"),
+    ("GET", "/api/v1/me/certificates"),
 ]
 
 

@@ -16,7 +16,6 @@ from examsvc.models import (
     Attempt,
     AttemptStatus,
     Certificate,
-    CertificateStatus,
     Enrolment,
     ExamKind,
     Paper,
@@ -29,9 +28,6 @@ from examsvc.services import attempts, audit
 from examsvc.services.errors import Conflict, NotFound
 from examsvc.services.queries import contains
 from question_bank import calendar as working_days
-from question_bank.checksum import mod11_2
-
-KIND_LETTER = {ExamKind.TRAINING: "E", ExamKind.POST_QUALIFICATION: "Q", ExamKind.LEVEL: "L"}
 
 
 @dataclass
@@ -225,7 +221,16 @@ def publish(admin: User | None, sitting_id: int, now: datetime | None = None) ->
 def issue_certificates(
     admin: User, sitting_id: int, today: date | None = None
 ) -> tuple[list[Certificate], list[str]]:
-    """Issue a certificate to every candidate who passed, once the objection window has ended."""
+    """Issue a certificate to every candidate who passed, once the objection window has ended;
+    those who passed but get none as "name: reason" texts."""
+    issued, refused = issue_certificates_detailed(admin, sitting_id, today)
+    return issued, [_("%(name)s: not a party member", name=name) for name, _reason in refused]
+
+
+def issue_certificates_detailed(
+    admin: User | None, sitting_id: int, today: date | None = None
+) -> tuple[list[Certificate], list[tuple[str, str]]]:
+    """As ``issue_certificates``, the refusals as (name, reason) pairs."""
     sitting = db.session.scalar(
         db.select(Sitting).where(Sitting.id == sitting_id).with_for_update(of=Sitting)
     )
@@ -252,7 +257,7 @@ def issue_certificates(
         issued, refused = _issue(admin, sitting, today)
         db.session.commit()
     except IntegrityError:
-        # Another sitting's run took the same serial number at the same moment.
+        # Another run took this attempt's certificate at the same moment.
         db.session.rollback()
         raise Conflict(
             _("certificates are being issued elsewhere at this moment; try again"), code="busy"
@@ -260,21 +265,29 @@ def issue_certificates(
     return issued, refused
 
 
-def _issue(admin: User, sitting: Sitting, today: date) -> tuple[list[Certificate], list[str]]:
+def _issue(
+    admin: User | None, sitting: Sitting, today: date
+) -> tuple[list[Certificate], list[tuple[str, str]]]:
+    from examsvc.services import certificates
+
     blueprint = sitting.blueprint
     issued: list[Certificate] = []
-    refused: list[str] = []
+    refused: list[tuple[str, str]] = []
     for row in sitting_results(sitting):
         if row.attempt is None or not row.attempt.is_passed or row.certificate is not None:
             continue
         user = row.enrolment.user
         if blueprint.exam_kind == ExamKind.POST_QUALIFICATION and not user.is_party_member:
-            refused.append(_("%(name)s: not a party member", name=user.name))
+            refused.append((user.name, _("not a party member")))
             continue
         issued.append(
-            _new_certificate(
-                user, row.attempt, ExamKind(blueprint.exam_kind), blueprint.level, today
-            )
+            certificates.create(
+                user,
+                ExamKind(blueprint.exam_kind),
+                blueprint.level,
+                today,
+                attempt_id=row.attempt.id,
+            )  # fmt: skip
         )
     for cert in issued:
         audit.record(admin, "certificate.issued", cert, number=cert.number, user=cert.user_id)
@@ -282,65 +295,11 @@ def _issue(admin: User, sitting: Sitting, today: date) -> tuple[list[Certificate
     return issued, refused
 
 
-def _new_certificate(
-    user: User, attempt: Attempt, kind: ExamKind, level: int, today: date
-) -> Certificate:
-    serial = (
-        db.session.scalar(
-            db.select(db.func.max(Certificate.serial)).where(
-                Certificate.kind == kind.value, Certificate.year == today.year
-            )
-        )
-        or 0
-    ) + 1
-    org = current_app.config["CERTIFICATE_ORG_CODE"]
-    body = f"{KIND_LETTER[kind]}{level}-{org}-{today.year}-{serial:06d}"
-    number = f"{body}-{mod11_2(''.join(ch for ch in body if ch.isdigit()))}"
-    years = current_app.config["CERTIFICATE_VALID_YEARS"]
-    cert = Certificate(
-        number=number,
-        kind=kind.value,
-        level=level,
-        year=today.year,
-        serial=serial,
-        user=user,
-        attempt_id=attempt.id,
-        status=CertificateStatus.VALID.value,
-        issued_on=today,
-        valid_until=_years_later(today, years) - timedelta(days=1),
-    )
-    db.session.add(cert)
-    db.session.flush()
-    return cert
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def public_certificate(number: str, today: date | None = None) -> dict:
-    """What anyone may see of a certificate: never the ID number, the name masked."""
-    cert = db.session.scalar(
-        db.select(Certificate).where(Certificate.number == number.strip().upper())
-    )
-    if cert is None:
-        raise NotFound(_("no certificate with this number"), code="unknown_certificate")
-    today = today or utcnow().date()
-    status = cert.status
-    if status == CertificateStatus.VALID and today > cert.valid_until:
-        status = CertificateStatus.EXPIRED.value
-    return {
-        "number": cert.number,
-        "kind": cert.kind,
-        "level": cert.level,
-        "holder": mask_name(cert.user.name),
-        "status": status,
-        "issued_on": cert.issued_on.isoformat(),
-        "valid_until": cert.valid_until.isoformat(),
-    }
+    """What anyone may see of a certificate (services/certificates.py)."""
+    from examsvc.services import certificates
+
+    return certificates.public_view(number, today)
 
 
 def my_sittings(user: User, now: datetime | None = None) -> list[dict]:
