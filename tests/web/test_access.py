@@ -47,6 +47,8 @@ GUARDED_PAGES = {
     "/results/admin/disputes/1": {Role.ADMIN},
     "/results/admin/calendar": {Role.ADMIN},
     "/results/admin/sittings/1/resit": {Role.ADMIN},
+    "/admin/sittings/1/live": {Role.ADMIN},
+    "/admin/sittings/1/live.json": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -83,6 +85,8 @@ ADMIN_POSTS = [
     "/admin/users/1/reset-password",
     "/results/admin/calendar/1/remove",
     "/results/admin/sittings/1/enrol-failed",
+    "/admin/sittings/1/live/1/extra-time",
+    "/admin/sittings/1/live/1/hand-in",
 ]
 LOGIN_PAGES = [
     "/exam/",
