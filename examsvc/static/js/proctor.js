@@ -39,7 +39,7 @@
     row.dataset.state = data.state;
     var label = texts.states[data.state] || [data.state, "secondary"];
     var state = row.querySelector("td.state");
-    state.replaceChildren(badge(label[0], label[1]));
+    state.replaceChildren(badge(label[0], label[1] + " border"));
     var note = data.by_invigilator ? texts.by_invigilator : data.at_focus_limit ? texts.at_focus_limit : "";
     if (note) {
       state.append(" ");
