@@ -163,6 +163,7 @@ AUDIT_LABELS = {
     "user.password_link_issued": _l("Set-password link given out"),
     "user.password_set_by_link": _l("Password set through a link"),
     "attempt.focus_limit_reached": _l("Exam handed in at the focus-loss limit"),
+    "attempt.handed_in_by_invigilator": _l("Exam handed in by the invigilator"),
     "calendar.day_added": _l("Day added to the notice calendar"),
     "calendar.day_removed": _l("Day removed from the notice calendar"),
     "dispute.appeal_lodged": _l("Re-check asked for"),
@@ -321,6 +322,7 @@ EVENT_LABELS = {
     "offline": _l("Went offline"),
     "online": _l("Back online"),
     "limit_reached": _l("Handed in by the server at the focus-loss limit"),
+    "invigilator_hand_in": _l("Handed in by the invigilator"),
 }
 #: Certificates (DOMAIN.md "Certificates"): kinds and the states shown.
 CERTIFICATE_KIND_LABELS = {

@@ -4,7 +4,7 @@ from flask_login import current_user
 from examsvc.exam import bp
 from examsvc.models import utcnow
 from examsvc.results.forms import AppealForm
-from examsvc.services import attempts, exams, integrity, papers, results
+from examsvc.services import attempts, exams, integrity, papers, proctor, results
 from examsvc.services.errors import NotFound
 from examsvc.services.results.mine import my_result
 
@@ -38,6 +38,7 @@ def result(attempt_id: int):
         state=papers.attempt_state(attempt, utcnow()),
         attempt=attempt,
         at_focus_limit=integrity.handed_in_at_limit(attempt.id),
+        by_invigilator=proctor.handed_in_by_invigilator(attempt.id),
         mine=my_result(current_user, attempt),
         appeal_form=AppealForm(),
     )

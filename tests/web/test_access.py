@@ -49,6 +49,8 @@ GUARDED_PAGES = {
     "/results/admin/sittings/1/resit": {Role.ADMIN},
     "/certificates/admin/Q0-0000-2026-123456787": {Role.ADMIN},  # 404: no such certificate
     "/certificates/admin/sittings/1.pdf": {Role.ADMIN},
+    "/admin/sittings/1/live": {Role.ADMIN},
+    "/admin/sittings/1/live.json": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -89,6 +91,8 @@ ADMIN_POSTS = [
     "/certificates/admin/Q0-0000-2026-123456787/reissue",
     "/certificates/admin/Q0-0000-2026-123456787/suspend",
     "/certificates/admin/Q0-0000-2026-123456787/reinstate",
+    "/admin/sittings/1/live/1/extra-time",
+    "/admin/sittings/1/live/1/hand-in",
 ]
 LOGIN_PAGES = [
     "/exam/",
