@@ -10,8 +10,8 @@ import examsvc.admin.accounts  # noqa: E402,F401  (accounts administration)
 from examsvc.admin import (  # noqa: E402,F401
     identity_views,
     integrity_views,
-    proctor,
     papers,
+    proctor,
     sittings,
     views,
 )
