@@ -26,6 +26,14 @@ from examsvc.models.exams import (
     Sitting,
 )
 from examsvc.models.jobs import Job, JobState, Upload
+from examsvc.models.marking import (
+    AttemptAreaScore,
+    ItemAnalysis,
+    ItemFlag,
+    Mark,
+    MarkingPlan,
+    QuestionFacility,
+)
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.types import utcnow
 
@@ -63,4 +71,10 @@ __all__ = [
     "UserRole",
     "utcnow",
     "TimeExtension",
+    "AttemptAreaScore",
+    "ItemAnalysis",
+    "ItemFlag",
+    "Mark",
+    "MarkingPlan",
+    "QuestionFacility",
 ]
