@@ -73,7 +73,9 @@ def _register_blueprints(app: Flask) -> None:
     from examsvc.review import bp as review_bp
     from examsvc.roster import bp as roster_bp
     from examsvc.verify import bp as verify_bp
+    from examsvc.marking import bp as marking_bp
+    from examsvc.marking import stats_bp
 
     blueprints = (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp)
-    for bp in (*blueprints, orgs_bp, me_bp, roster_bp):
+    for bp in (*blueprints, orgs_bp, me_bp, roster_bp, marking_bp, stats_bp):
         app.register_blueprint(bp)
