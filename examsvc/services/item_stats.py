@@ -204,13 +204,16 @@ def _flag(row: dict[str, Any], sitting_id: int) -> None:
     )
     if flag is not None and flag.resolved_at is not None:
         return  # settled by an examiner: the same evidence does not come back
+    new = flag is None
     if flag is None:
         flag = ItemFlag(question_id=row["question_id"], sitting_id=sitting_id)
-        db.session.add(flag)
-        audit.record(None, "question.flagged_by_statistics", db.session.get(Question, row["question_id"]),
-                     sitting=sitting_id, flags=row["flags"])  # fmt: skip
     flag.question_version, flag.flags, flag.suggest = row["version"], row["flags"], row["suggest"]
     flag.evidence = row
+    if new:
+        db.session.add(flag)
+        question = db.session.get(Question, row["question_id"])
+        audit.record(None, "question.flagged_by_statistics", question, sitting=sitting_id,
+                     flags=row["flags"])  # fmt: skip
 
 
 def analyse_now(user: User, sitting_id: int) -> ItemAnalysis:
