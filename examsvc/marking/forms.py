@@ -17,8 +17,10 @@ class MarkForm(BaseForm):
     """Points per rubric criterion (the fields are made for the rubric shown)."""
 
     criteria = FieldList(StringField(validators=[InputRequired(), Length(max=10)]), min_entries=0)
-    comment = TextAreaField(_l("Note for the other markers (optional)"),
-                            validators=[Optional(), Length(max=2000)])  # fmt: skip
+    comment = TextAreaField(
+        _l("Note (shown to a third examiner only; optional)"),
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class PlanForm(BaseForm):

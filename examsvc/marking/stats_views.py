@@ -24,17 +24,26 @@ def _sitting_or_404(sitting_id: int) -> Sitting:
 @stats_bp.app_context_processor
 def _review_flags():
     """The review pages show statistics flags (templates/stats/_flagged.html, _evidence.html)."""
-    return {"item_flags": item_stats, "stat_charts": stat_charts, "flag_labels": FLAG_LABELS,
-            "flag_help": FLAG_HELP}  # fmt: skip
+    return {
+        "item_flags": item_stats,
+        "stat_charts": stat_charts,
+        "flag_labels": FLAG_LABELS,
+        "flag_help": FLAG_HELP,
+    }
 
 
 @stats_bp.route("/sittings/<int:sitting_id>")
 def sitting(sitting_id: int):
     sitting = _sitting_or_404(sitting_id)
     analysis = item_stats.stored(sitting.id)
-    return render_template("stats/sitting.html", sitting=sitting, analysis=analysis,
-                           charts=_sitting_charts(analysis.data) if analysis else {},
-                           form=RescoreForm(), min_candidates=item_stats.MIN_CANDIDATES)  # fmt: skip
+    return render_template(
+        "stats/sitting.html",
+        sitting=sitting,
+        analysis=analysis,
+        charts=_sitting_charts(analysis.data) if analysis else {},
+        form=RescoreForm(),
+        min_candidates=item_stats.MIN_CANDIDATES,
+    )
 
 
 def _sitting_charts(data: dict) -> dict:
@@ -45,12 +54,18 @@ def _sitting_charts(data: dict) -> dict:
         if r["facility"] is not None
     ]
     return {
-        "histogram": stat_charts.histogram(hist["low"], hist["high"], hist["counts"],
-                                           _("Score distribution"), data["pass_mark"],
-                                           _("pass mark")),
-        "scatter": stat_charts.scatter(points, _("Facility and discrimination"), _("facility"),
-                                       _("discrimination")),
-    }  # fmt: skip
+        "histogram": stat_charts.histogram(
+            hist["low"],
+            hist["high"],
+            hist["counts"],
+            _("Score distribution"),
+            data["pass_mark"],
+            _("pass mark"),
+        ),
+        "scatter": stat_charts.scatter(
+            points, _("Facility and discrimination"), _("facility"), _("discrimination")
+        ),
+    }
 
 
 @stats_bp.route("/sittings/<int:sitting_id>/compute", methods=["POST"])
@@ -76,17 +91,29 @@ def question(sitting_id: int, question_id: int):
         analysis, row, version = item_stats.item_row(sitting.id, question_id)
     except ServiceError:
         abort(404)
-    return render_template("stats/question.html", sitting=sitting, analysis=analysis, row=row,
-                           version=version, flags=item_stats.flags_of(question_id),
-                           curves=curves(row))  # fmt: skip
+    return render_template(
+        "stats/question.html",
+        sitting=sitting,
+        analysis=analysis,
+        row=row,
+        version=version,
+        flags=item_stats.flags_of(question_id),
+        curves=curves(row),
+    )
 
 
 def curves(row: dict):
     """The option curves of one question's statistics row."""
     labels = [o["option"] for o in row["options"]]
     keys = [o["option"] for o in row["options"] if o["is_key"]]
-    return stat_charts.option_curves(row.get("groups") or [], labels, keys, _("Option curves"),
-                                     _("score group, lowest to highest"), _("facility"))  # fmt: skip
+    return stat_charts.option_curves(
+        row.get("groups") or [],
+        labels,
+        keys,
+        _("Option curves"),
+        _("score group, lowest to highest"),
+        _("facility"),
+    )
 
 
 @stats_bp.route("/flags/<int:item_flag_id>/resolve", methods=["POST"])

@@ -60,9 +60,13 @@ def save_plan(sitting_id: int):
         flash(_("Check the marking plan: the tolerance is 0 to 100 points."), "danger")
         return redirect(url_for("marking.sitting", sitting_id=sitting_id))
     try:
-        marking.save_plan(current_user, sitting_id, is_double=form.is_double.data,
-                          tolerance=float(form.tolerance.data),
-                          exclude_own_org=form.exclude_own_org.data)  # fmt: skip
+        marking.save_plan(
+            current_user,
+            sitting_id,
+            is_double=form.is_double.data,
+            tolerance=float(form.tolerance.data),
+            exclude_own_org=form.exclude_own_org.data,
+        )
         flash(_("Marking plan saved."), "success")
     except ServiceError as exc:
         flash(exc.message, "danger")
@@ -95,8 +99,11 @@ def mark(answer_id: int):
             flash(exc.message, "danger")
             return render_template("marking/mark.html", blind=blind, form=form), exc.status
         flash(_("Mark saved."), "success")
-        return redirect(url_for("marking.next_answer", sitting_id=blind.sitting.id,
-                                question=int_arg("question")))  # fmt: skip
+        return redirect(
+            url_for(
+                "marking.next_answer", sitting_id=blind.sitting.id, question=int_arg("question")
+            )
+        )
     if request.method == "POST":
         flash(_("Give points for every criterion of the rubric."), "danger")
     return render_template("marking/mark.html", blind=blind, form=form)
@@ -132,22 +139,39 @@ def rescore(sitting_id: int):
     _admin_only()
     sitting = _sitting_or_404(sitting_id)
     found = scoring.corrections(sitting)
-    form = RescoreForm(request.args if request.method == "GET" else None)
-    form.questions.choices = [(c.question_id, str(c.question_id)) for c in found]
+    choices = [(c.question_id, str(c.question_id)) for c in found]
+    choose = RescoreForm(request.args, meta={"csrf": False})  # the preview is a plain GET
+    form = RescoreForm()
+    choose.questions.choices = form.questions.choices = choices
     applied, changes, seen = [], [], ""
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash(_("Choose the corrections again."), "danger")
+            return redirect(url_for("marking.rescore", sitting_id=sitting_id))
         try:
-            changes = scoring.apply(current_user, sitting_id, form.questions.data, form.seen.data or "")
+            changes = scoring.apply(
+                current_user, sitting_id, form.questions.data, form.seen.data or ""
+            )
         except ServiceError as exc:
             flash(exc.message, "danger")
-        else:
-            flash(_("%(n)s attempts re-scored.", n=len(changes)), "success")
-            return redirect(url_for("marking.sitting", sitting_id=sitting_id))
-    elif request.args.getlist("questions") and form.validate():
+            return redirect(
+                url_for("marking.rescore", sitting_id=sitting_id, questions=form.questions.data)
+            )
+        flash(_("%(n)s attempts re-scored.", n=len(changes)), "success")
+        return redirect(url_for("marking.sitting", sitting_id=sitting_id))
+    if request.args.getlist("questions") and choose.validate():
         try:
-            applied, changes = scoring.preview(sitting_id, form.questions.data)
+            applied, changes = scoring.preview(sitting_id, choose.questions.data)
+            seen = scoring.digest(applied, changes)
         except ServiceError as exc:
             flash(exc.message, "danger")
-        seen = scoring.digest(applied, changes)
-    return render_template("marking/rescore.html", sitting=sitting, corrections=found,
-                           applied=applied, changes=changes, seen=seen, form=form)  # fmt: skip
+    return render_template(
+        "marking/rescore.html",
+        sitting=sitting,
+        corrections=found,
+        applied=applied,
+        changes=changes,
+        seen=seen,
+        form=form,
+        choose=choose,
+    )

@@ -95,8 +95,9 @@ def seed(admin: User, examiner: User, contributor: User) -> Sitting | None:
     now = utcnow().replace(second=0, microsecond=0)
     opens = now - timedelta(days=3, hours=2)
     try:
-        sitting = exams.create_sitting(admin, blueprint.id, SITTING_NAME, opens,
-                                       opens + timedelta(hours=2))  # fmt: skip
+        sitting = exams.create_sitting(
+            admin, blueprint.id, SITTING_NAME, opens, opens + timedelta(hours=2)
+        )
     except Conflict:
         return None  # the bank cannot fill it (a trimmed demo bank): no finished sitting
     rng = np.random.default_rng(sitting.seed % 2**32)
@@ -114,9 +115,12 @@ def seed(admin: User, examiner: User, contributor: User) -> Sitting | None:
 def _short_questions(contributor: User, examiner: User) -> None:
     for fields in SHORT_QUESTIONS:
         try:
-            question = bank.new_question(contributor, "institution",
-                                         {**fields, "type": "short", "difficulty": 3},
-                                         QuestionStatus.APPROVED)  # fmt: skip
+            question = bank.new_question(
+                contributor,
+                "institution",
+                {**fields, "type": "short", "difficulty": 3},
+                QuestionStatus.APPROVED,
+            )
         except Conflict:
             continue
         question.reviewer_id, question.reviewed_at = examiner.id, utcnow()
@@ -134,9 +138,14 @@ def _blueprint(admin: User) -> Blueprint:
         exams.RowSpec(None, "short", 2, 10.0, section="四、简答题"),
     ]
     return exams.create_blueprint(
-        admin, name=BLUEPRINT_NAME, exam_kind="training", duration_minutes=90, pass_mark=60,
-        rows=rows, fairness=exams.Fairness(paper_mode="shared", exposure_cap=1.0),
-    )  # fmt: skip
+        admin,
+        name=BLUEPRINT_NAME,
+        exam_kind="training",
+        duration_minutes=90,
+        pass_mark=60,
+        rows=rows,
+        fairness=exams.Fairness(paper_mode="shared", exposure_cap=1.0),
+    )
 
 
 def _candidates(rng: np.random.Generator) -> list[int]:
@@ -147,18 +156,26 @@ def _candidates(rng: np.random.Generator) -> list[int]:
         name = SURNAMES[rng.integers(len(SURNAMES))] + "".join(
             GIVEN[i] for i in rng.integers(len(GIVEN), size=int(rng.integers(1, 3)))
         )
-        rows.append({
-            "email": EMAIL.format(n + 1), "name": name, "password_hash": UNUSABLE,
-            "is_party_member": bool(rng.random() < 0.8), "organisation_id": orgs_ids[n % 2],
-            "category": "two_new", "created_at": utcnow(),
-        })  # fmt: skip
+        rows.append(
+            {
+                "email": EMAIL.format(n + 1),
+                "name": name,
+                "password_hash": UNUSABLE,
+                "is_party_member": bool(rng.random() < 0.8),
+                "organisation_id": orgs_ids[n % 2],
+                "category": "two_new",
+                "created_at": utcnow(),
+            }
+        )
     db.session.execute(db.insert(User), rows)
     ids = list(
         db.session.scalars(
             db.select(User.id).where(User.email.in_([r["email"] for r in rows])).order_by(User.id)
         )
     )
-    db.session.execute(db.insert(UserRole), [{"user_id": i, "role": Role.CANDIDATE.value} for i in ids])
+    db.session.execute(
+        db.insert(UserRole), [{"user_id": i, "role": Role.CANDIDATE.value} for i in ids]
+    )
     audit.record(None, "demo.candidates_seeded", None, count=len(ids))
     db.session.commit()
     return ids
@@ -167,28 +184,61 @@ def _candidates(rng: np.random.Generator) -> list[int]:
 def _enrol(sitting: Sitting, people: list[int]) -> None:
     db.session.execute(
         db.insert(Enrolment),
-        [{"sitting_id": sitting.id, "user_id": uid, "enrolled_at": sitting.opens_at,
-          "admission_no": f"{sitting.opens_at:%Y}{sitting.id:05d}{n + 1:07d}"}
-         for n, uid in enumerate(people)],
-    )  # fmt: skip
+        [
+            {
+                "sitting_id": sitting.id,
+                "user_id": uid,
+                "enrolled_at": sitting.opens_at,
+                "admission_no": f"{sitting.opens_at:%Y}{sitting.id:05d}{n + 1:07d}",
+            }
+            for n, uid in enumerate(people)
+        ],
+    )
     db.session.commit()
 
 
 def _answer(sitting: Sitting, rng: np.random.Generator, examiner: User) -> None:
     """Attempts handed in, answers from the ability model, short answers marked."""
-    papers = list(db.session.scalars(db.select(Paper).join(Enrolment).where(Enrolment.sitting_id == sitting.id).order_by(Paper.id)))  # fmt: skip
+    papers = list(
+        db.session.scalars(
+            db.select(Paper)
+            .join(Enrolment)
+            .where(Enrolment.sitting_id == sitting.id)
+            .order_by(Paper.id)
+        )
+    )
     ability = rng.normal(0.3, 1.0, size=len(papers))
     start = sitting.opens_at + timedelta(minutes=5)
-    db.session.execute(db.insert(Attempt), [
-        {"enrolment_id": p.enrolment_id, "number": 1, "status": AttemptStatus.SUBMITTED.value,
-         "started_at": start, "deadline": start + timedelta(minutes=90),
-         "submitted_at": start + timedelta(minutes=int(rng.integers(35, 89))),
-         "auto_submitted": False} for p in papers
-    ])  # fmt: skip
-    attempt_of = dict(db.session.execute(
-        db.select(Attempt.enrolment_id, Attempt.id).join(Enrolment).where(Enrolment.sitting_id == sitting.id)
-    ).all())  # fmt: skip
-    items = {p.id: list(db.session.scalars(db.select(PaperItem).where(PaperItem.paper_id == p.id).order_by(PaperItem.position))) for p in papers}  # fmt: skip
+    db.session.execute(
+        db.insert(Attempt),
+        [
+            {
+                "enrolment_id": p.enrolment_id,
+                "number": 1,
+                "status": AttemptStatus.SUBMITTED.value,
+                "started_at": start,
+                "deadline": start + timedelta(minutes=90),
+                "submitted_at": start + timedelta(minutes=int(rng.integers(35, 89))),
+                "auto_submitted": False,
+            }
+            for p in papers
+        ],
+    )
+    attempt_of = dict(
+        db.session.execute(
+            db.select(Attempt.enrolment_id, Attempt.id)
+            .join(Enrolment)
+            .where(Enrolment.sitting_id == sitting.id)
+        ).all()
+    )
+    items = {
+        p.id: list(
+            db.session.scalars(
+                db.select(PaperItem).where(PaperItem.paper_id == p.id).order_by(PaperItem.position)
+            )
+        )
+        for p in papers
+    }
     traits = {}
     answers, shorts = [], []
     for p, theta in zip(papers, ability, strict=True):
@@ -197,10 +247,19 @@ def _answer(sitting: Sitting, rng: np.random.Generator, examiner: User) -> None:
             if item.question_id not in traits:
                 traits[item.question_id] = _traits(rng, content, len(traits))
             response, quality = _respond(rng, theta, item, content, traits[item.question_id])
-            answers.append({"attempt_id": attempt_of[p.enrolment_id], "paper_item_id": item.id,
-                            "response": response, "seq": 1, "saved_at": start})  # fmt: skip
+            answers.append(
+                {
+                    "attempt_id": attempt_of[p.enrolment_id],
+                    "paper_item_id": item.id,
+                    "response": response,
+                    "seq": 1,
+                    "saved_at": start,
+                }
+            )
             if quality is not None:
-                shorts.append((attempt_of[p.enrolment_id], item.id, quality, item.points, content.rubric))
+                shorts.append(
+                    (attempt_of[p.enrolment_id], item.id, quality, item.points, content.rubric)
+                )
     db.session.execute(db.insert(Answer), answers)
     _mark(shorts, examiner, rng)
     db.session.commit()
@@ -226,7 +285,10 @@ def _respond(rng, theta: float, item: PaperItem, content, t: dict):
     if qtype is QuestionType.JUDGE:
         return bool(content.key) if right else not bool(content.key), None
     n = len(content.options)
-    key = [OPTION_LABELS.index(k) for k in (content.key if isinstance(content.key, list) else [content.key])]
+    key = [
+        OPTION_LABELS.index(k)
+        for k in (content.key if isinstance(content.key, list) else [content.key])
+    ]
     if qtype is QuestionType.SINGLE:
         if t["miskeyed"]:  # the strong prefer a distractor: a key written wrong
             other = next(i for i in range(n) if i not in key)
@@ -252,20 +314,34 @@ def _display(item: PaperItem, originals: list[int]) -> list[str]:
 def _mark(shorts: list, examiner: User, rng: np.random.Generator) -> None:
     """The demo examiner's marks, criterion by criterion, following the answer's quality."""
     ids = dict(
-        ((a, i), aid) for aid, a, i in db.session.execute(
+        ((a, i), aid)
+        for aid, a, i in db.session.execute(
             db.select(Answer.id, Answer.attempt_id, Answer.paper_item_id).where(
-                Answer.attempt_id.in_({s[0] for s in shorts}))
+                Answer.attempt_id.in_({s[0] for s in shorts})
+            )
         )
-    )  # fmt: skip
+    )
     marks, points = [], []
     for attempt_id, item_id, quality, item_points, rubric in shorts:
         share = [0.1, 0.45, 0.7, 0.95][quality]
-        criteria = [float(min(most, max(0.0, round(most * share + rng.normal(0, 0.5))))) for _c, most in rubric]
+        criteria = [
+            float(min(most, max(0.0, round(most * share + rng.normal(0, 0.5)))))
+            for _c, most in rubric
+        ]
         total = min(sum(criteria), float(item_points))
         answer_id = ids[(attempt_id, item_id)]
-        marks.append({"answer_id": answer_id, "marker_id": examiner.id, "round": 1,
-                      "criteria": criteria, "points": total, "comment": "", "void_key": 0,
-                      "marked_at": utcnow()})  # fmt: skip
+        marks.append(
+            {
+                "answer_id": answer_id,
+                "marker_id": examiner.id,
+                "round": 1,
+                "criteria": criteria,
+                "points": total,
+                "comment": "",
+                "void_key": 0,
+                "marked_at": utcnow(),
+            }
+        )
         points.append({"id": answer_id, "points": total})
     if marks:
         db.session.execute(db.insert(Mark), marks)

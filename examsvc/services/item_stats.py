@@ -80,20 +80,35 @@ def compute(sitting_id: int) -> dict[str, Any]:
         test = asdict(analysis.test)
     else:
         rows = [
-            _one(items[c], names[c], compiled.option_counts[c], x[presented[:, c], c],
-                 totals[presented[:, c]], codes[presented[:, c], c])
+            _one(
+                items[c],
+                names[c],
+                compiled.option_counts[c],
+                x[presented[:, c], c],
+                totals[presented[:, c]],
+                codes[presented[:, c], c],
+            )
             for c in range(len(items))
-        ]  # fmt: skip
+        ]
         test = _test(totals)
     for c, row in enumerate(rows):
         col = compiled.columns[c]
         seen = presented[:, c]
         row.update(
-            question_id=col.question_id, version=col.version, points=col.points,
-            type=str(items[c].type), area=items[c].area,
-            groups=_groups(items[c], compiled.option_counts[c], x[seen, c], totals[seen] - x[seen, c],
-                           codes[seen, c], col.points),
-        )  # fmt: skip
+            question_id=col.question_id,
+            version=col.version,
+            points=col.points,
+            type=str(items[c].type),
+            area=items[c].area,
+            groups=_groups(
+                items[c],
+                compiled.option_counts[c],
+                x[seen, c],
+                totals[seen] - x[seen, c],
+                codes[seen, c],
+                col.points,
+            ),
+        )
     return {
         "test": test,
         "shared": bool(presented.all()),
@@ -109,16 +124,25 @@ def _kept(scores, keep):
     from question_bank.sheet_scoring import SheetScores
 
     return SheetScores(
-        scores.hundredths[keep], scores.passed[keep], scores.pending[keep], scores.areas,
-        scores.area_hundredths[keep], scores.item_units[keep], scores.unit,
-    )  # fmt: skip
+        scores.hundredths[keep],
+        scores.passed[keep],
+        scores.pending[keep],
+        scores.areas,
+        scores.area_hundredths[keep],
+        scores.item_units[keep],
+        scores.unit,
+    )
 
 
 def _labels(item: SheetItem, count: int) -> tuple[tuple[str, ...], int, str]:
     if item.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
         return tuple(OPTION_LABELS[:count]), encode_response(item, item.key), "".join(item.key)  # type: ignore[arg-type]
     if item.type is QuestionType.JUDGE:
-        return JUDGE_LABELS, encode_response(item, item.key), JUDGE_LABELS[0 if item.key is True else 1]
+        return (
+            JUDGE_LABELS,
+            encode_response(item, item.key),
+            JUDGE_LABELS[0 if item.key is True else 1],
+        )
     return (), 0, ""
 
 
@@ -126,8 +150,13 @@ def _one(item: SheetItem, name: str, count: int, x, totals, codes) -> dict[str, 
     """One question over the candidates who had it: item score against their rest score."""
     labels, mask, key = _labels(item, count)
     matrix = np.column_stack([x, totals - x]) if len(x) else np.zeros((0, 2))
-    choices = Choices(np.column_stack([codes, np.zeros_like(codes)]) if len(x) else np.zeros((0, 2), dtype=np.uint8),
-                      [labels, ()], [mask, 0])  # fmt: skip
+    choices = Choices(
+        np.column_stack([codes, np.zeros_like(codes)])
+        if len(x)
+        else np.zeros((0, 2), dtype=np.uint8),
+        [labels, ()],
+        [mask, 0],
+    )
     analysis = analyse(matrix, [name, "rest"], [key, ""], [float(item.points), 1.0], choices)
     return _row(analysis.items[0], len(x))
 
@@ -163,16 +192,20 @@ def _groups(item: SheetItem, count: int, x, rest, codes, points: float) -> list[
     out = []
     for part in np.array_split(order, GROUPS):
         chose = codes[part].astype(np.int64)
-        out.append({
-            "facility": float(x[part].mean() / points) if points else 0.0,
-            "options": [float(((chose >> b) & 1).mean()) for b in range(len(labels))],
-        })  # fmt: skip
+        out.append(
+            {
+                "facility": float(x[part].mean() / points) if points else 0.0,
+                "options": [float(((chose >> b) & 1).mean()) for b in range(len(labels))],
+            }
+        )
     return out
 
 
 def store(sitting_id: int, data: dict[str, Any]) -> ItemAnalysis:
     """Keep the analysis; write measured facility back; flag questions to review (flush)."""
-    analysis = db.session.scalar(db.select(ItemAnalysis).where(ItemAnalysis.sitting_id == sitting_id))
+    analysis = db.session.scalar(
+        db.select(ItemAnalysis).where(ItemAnalysis.sitting_id == sitting_id)
+    )
     if analysis is None:
         analysis = ItemAnalysis(sitting_id=sitting_id)
         db.session.add(analysis)
@@ -212,8 +245,9 @@ def _flag(row: dict[str, Any], sitting_id: int) -> None:
     if new:
         db.session.add(flag)
         question = db.session.get(Question, row["question_id"])
-        audit.record(None, "question.flagged_by_statistics", question, sitting=sitting_id,
-                     flags=row["flags"])  # fmt: skip
+        audit.record(
+            None, "question.flagged_by_statistics", question, sitting=sitting_id, flags=row["flags"]
+        )
 
 
 def analyse_now(user: User, sitting_id: int) -> ItemAnalysis:
@@ -261,11 +295,17 @@ def stored(sitting_id: int) -> ItemAnalysis | None:
     return db.session.scalar(db.select(ItemAnalysis).where(ItemAnalysis.sitting_id == sitting_id))
 
 
-def item_row(sitting_id: int, question_id: int) -> tuple[ItemAnalysis, dict[str, Any], QuestionVersion]:
+def item_row(
+    sitting_id: int, question_id: int
+) -> tuple[ItemAnalysis, dict[str, Any], QuestionVersion]:
     """One question's row of the sitting's stored analysis, and the version it measured."""
     analysis = stored(sitting_id)
     row = next(
-        (r for r in (analysis.data["items"] if analysis else []) if r["question_id"] == question_id),
+        (
+            r
+            for r in (analysis.data["items"] if analysis else [])
+            if r["question_id"] == question_id
+        ),
         None,
     )
     if analysis is None or row is None:
@@ -296,7 +336,9 @@ def open_flags(limit: int = 50) -> list[ItemFlag]:
 def flags_of(question_id: int) -> list[ItemFlag]:
     return list(
         db.session.scalars(
-            db.select(ItemFlag).where(ItemFlag.question_id == question_id).order_by(ItemFlag.id.desc())
+            db.select(ItemFlag)
+            .where(ItemFlag.question_id == question_id)
+            .order_by(ItemFlag.id.desc())
         )
     )
 
@@ -312,8 +354,13 @@ def resolve(examiner: User, flag_id: int, note: str) -> ItemFlag:
     if not note:
         raise BadInput(_("say what was decided about the flagged question"), code="reason_required")
     flag.resolved_at, flag.resolved_by_id, flag.resolution = utcnow(), examiner.id, note[:500]
-    audit.record(examiner, "question.flag_resolved", db.session.get(Question, flag.question_id),
-                 flag=flag.id, note=note[:500])  # fmt: skip
+    audit.record(
+        examiner,
+        "question.flag_resolved",
+        db.session.get(Question, flag.question_id),
+        flag=flag.id,
+        note=note[:500],
+    )
     db.session.commit()
     return flag
 
@@ -329,4 +376,3 @@ def measured_facility(question_ids: list[int]) -> dict[int, float]:
             )
         ).all()
     )
-

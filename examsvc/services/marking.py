@@ -62,8 +62,13 @@ class AnswerState:
 def plan_of(sitting_id: int) -> MarkingPlan:
     """The sitting's marking plan; the defaults (single marking) when none was saved."""
     plan = db.session.get(MarkingPlan, sitting_id)
-    return plan if plan is not None else MarkingPlan(sitting_id=sitting_id, is_double=False,
-                                                     tolerance=2.0, exclude_own_org=False)  # fmt: skip
+    return (
+        plan
+        if plan is not None
+        else MarkingPlan(
+            sitting_id=sitting_id, is_double=False, tolerance=2.0, exclude_own_org=False
+        )
+    )
 
 
 def save_plan(
@@ -81,8 +86,14 @@ def save_plan(
     plan.is_double, plan.tolerance, plan.exclude_own_org = is_double, tolerance, exclude_own_org
     plan.updated_at = utcnow()
     db.session.add(plan)
-    audit.record(admin, "marking.plan_saved", sitting, is_double=is_double,
-                 tolerance=tolerance, exclude_own_org=exclude_own_org)  # fmt: skip
+    audit.record(
+        admin,
+        "marking.plan_saved",
+        sitting,
+        is_double=is_double,
+        tolerance=tolerance,
+        exclude_own_org=exclude_own_org,
+    )
     db.session.commit()
     return plan
 
@@ -95,28 +106,46 @@ def _sitting(sitting_id: int) -> Sitting:
 
 
 def _marks_query(sitting_id: int):
-    return db.session.query(Mark.id).join(Answer, Answer.id == Mark.answer_id).join(
-        Attempt, Attempt.id == Answer.attempt_id
-    ).join(Enrolment, Enrolment.id == Attempt.enrolment_id).filter(
-        Enrolment.sitting_id == sitting_id, Mark.void_key == 0
+    return (
+        db.session.query(Mark.id)
+        .join(Answer, Answer.id == Mark.answer_id)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
+        .filter(Enrolment.sitting_id == sitting_id, Mark.void_key == 0)
     )
 
 
 def short_answers(sitting_id: int) -> list[AnswerState]:
     """Every non-empty subjective answer of the sitting's handed-in attempts, with its marks."""
     rows = db.session.execute(
-        db.select(Answer.id, Answer.attempt_id, PaperItem.question_id, PaperItem.position,
-                  PaperItem.points, User.organisation_id, Answer.points, Answer.response)
+        db.select(
+            Answer.id,
+            Answer.attempt_id,
+            PaperItem.question_id,
+            PaperItem.position,
+            PaperItem.points,
+            User.organisation_id,
+            Answer.points,
+            Answer.response,
+        )
         .join(PaperItem, PaperItem.id == Answer.paper_item_id)
-        .join(QuestionVersion, db.and_(QuestionVersion.question_id == PaperItem.question_id,
-                                       QuestionVersion.version == PaperItem.question_version))
+        .join(
+            QuestionVersion,
+            db.and_(
+                QuestionVersion.question_id == PaperItem.question_id,
+                QuestionVersion.version == PaperItem.question_version,
+            ),
+        )
         .join(Attempt, Attempt.id == Answer.attempt_id)
         .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
         .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.sitting_id == sitting_id, QuestionVersion.type == QuestionType.SHORT.value,
-               Attempt.status == AttemptStatus.SUBMITTED.value)
+        .where(
+            Enrolment.sitting_id == sitting_id,
+            QuestionVersion.type == QuestionType.SHORT.value,
+            Attempt.status == AttemptStatus.SUBMITTED.value,
+        )
         .order_by(Answer.id)
-    ).all()  # fmt: skip
+    ).all()
     states = {
         r[0]: AnswerState(r[0], r[1], r[2], r[3], float(r[4]), r[5], r[6])
         for r in rows
@@ -185,7 +214,9 @@ def next_answer(marker: User, sitting_id: int, question_id: int | None = None) -
     if not waiting:
         return None
     # Reconciliations first: they hold a result back the longest.
-    waiting.sort(key=lambda s: (next_round(s, plan) != 3, _order_key(marker.id, s.answer_id, sitting.seed)))
+    waiting.sort(
+        key=lambda s: (next_round(s, plan) != 3, _order_key(marker.id, s.answer_id, sitting.seed))
+    )
     return waiting[0].answer_id
 
 
@@ -215,8 +246,15 @@ def blind_answer(marker: User, answer_id: int) -> BlindAnswer:
     due = next_round(state, plan) if state is not None else None
     if state is None or due is None or not _may_mark(marker, state, plan):
         raise NotFound(_("this answer is not waiting for your mark"), code="not_yours")
-    return BlindAnswer(answer.id, sitting, item.content, item.points, str(answer.response), due,
-                       state.marks if due == 3 else [])  # fmt: skip
+    return BlindAnswer(
+        answer.id,
+        sitting,
+        item.content,
+        item.points,
+        str(answer.response),
+        due,
+        state.marks if due == 3 else [],
+    )
 
 
 def parse_criteria(values: list[str], rubric: list, points: float) -> tuple[list[float], float]:
@@ -232,9 +270,18 @@ def parse_criteria(values: list[str], rubric: list, points: float) -> tuple[list
             raise BadInput(
                 _("“%(c)s”: write the points as a number", c=criterion), code="criteria_number"
             ) from None
-        if not value.is_finite() or value < 0 or value > Decimal(str(most)) or value != value.quantize(Decimal("0.01")):
+        if (
+            not value.is_finite()
+            or value < 0
+            or value > Decimal(str(most))
+            or value != value.quantize(Decimal("0.01"))
+        ):
             raise BadInput(
-                _("“%(c)s”: 0 to %(most)s points, to the hundredth", c=criterion, most=f"{float(most):g}"),
+                _(
+                    "“%(c)s”: 0 to %(most)s points, to the hundredth",
+                    c=criterion,
+                    most=f"{float(most):g}",
+                ),
                 code="criteria_range",
             )
         given.append(value)
@@ -242,14 +289,18 @@ def parse_criteria(values: list[str], rubric: list, points: float) -> tuple[list
     return [float(v) for v in given], float(total)
 
 
-def give_mark(
-    marker: User, answer_id: int, values: list[str], comment: str = ""
-) -> Mark:
+def give_mark(marker: User, answer_id: int, values: list[str], comment: str = "") -> Mark:
     """Record the examiner's mark; settle the answer, and the attempt, when it is complete."""
     blind = blind_answer(marker, answer_id)
     criteria, total = parse_criteria(values, blind.question.rubric or [], blind.points)
-    mark = Mark(answer_id=answer_id, marker_id=marker.id, round=blind.round,
-                criteria=criteria, points=total, comment=comment.strip()[:2000])  # fmt: skip
+    mark = Mark(
+        answer_id=answer_id,
+        marker_id=marker.id,
+        round=blind.round,
+        criteria=criteria,
+        points=total,
+        comment=comment.strip()[:2000],
+    )
     db.session.add(mark)
     try:
         db.session.flush()
@@ -319,8 +370,11 @@ def reopen(attempt_id: int, reason: str, actor: User | None = None) -> Attempt:
         raise NotFound(_("no such attempt"))
     if not reason.strip():
         raise BadInput(_("say why the answers are marked again"), code="reason_required")
-    answer_ids = [s.answer_id for s in short_answers(attempt.enrolment.sitting_id)
-                  if s.attempt_id == attempt_id]  # fmt: skip
+    answer_ids = [
+        s.answer_id
+        for s in short_answers(attempt.enrolment.sitting_id)
+        if s.attempt_id == attempt_id
+    ]
     if not answer_ids:
         raise Conflict(_("this attempt has no answer to mark"), code="nothing_to_mark")
     for mark in db.session.scalars(
@@ -373,19 +427,25 @@ def progress(sitting_id: int, viewer: User | None = None) -> Progress:
     sitting = _sitting(sitting_id)
     plan = plan_of(sitting.id)
     states = short_answers(sitting.id)
-    stems = dict(
-        db.session.execute(
-            db.select(QuestionVersion.question_id, QuestionVersion.stem).where(
-                QuestionVersion.question_id.in_({s.question_id for s in states})
-            )
-        ).all()
-    ) if states else {}  # fmt: skip
+    stems = (
+        dict(
+            db.session.execute(
+                db.select(QuestionVersion.question_id, QuestionVersion.stem).where(
+                    QuestionVersion.question_id.in_({s.question_id for s in states})
+                )
+            ).all()
+        )
+        if states
+        else {}
+    )
     questions: dict[int, QuestionProgress] = {}
     marker_rounds: dict[int, Counter] = defaultdict(Counter)
     mine: Counter = Counter()
     open_attempts = set()
     for s in states:
-        q = questions.setdefault(s.question_id, QuestionProgress(s.question_id, stems.get(s.question_id, "")))
+        q = questions.setdefault(
+            s.question_id, QuestionProgress(s.question_id, stems.get(s.question_id, ""))
+        )
         q.answers += 1
         due = next_round(s, plan)
         if due is None:
@@ -398,7 +458,11 @@ def progress(sitting_id: int, viewer: User | None = None) -> Progress:
                 mine[s.question_id] += 1
         for m in s.marks:
             marker_rounds[m.marker_id][m.round] += 1
-    markers = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(marker_rounds)))} if marker_rounds else {}  # fmt: skip
+    markers = (
+        {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(marker_rounds)))}
+        if marker_rounds
+        else {}
+    )
     return Progress(
         answers=len(states),
         settled=sum(q.settled for q in questions.values()),

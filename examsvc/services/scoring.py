@@ -123,7 +123,9 @@ def _versions(wanted: set[tuple[int, int]]) -> dict[tuple[int, int], QuestionVer
     ids = sorted({q for q, _ in wanted})
     for start in range(0, len(ids), 500):
         for row in db.session.scalars(
-            db.select(QuestionVersion).where(QuestionVersion.question_id.in_(ids[start : start + 500]))
+            db.select(QuestionVersion).where(
+                QuestionVersion.question_id.in_(ids[start : start + 500])
+            )
         ):
             if (row.question_id, row.version) in wanted:
                 found[(row.question_id, row.version)] = row
@@ -144,7 +146,9 @@ def submitted_attempt_ids(sitting_id: int) -> list[int]:
     )
 
 
-def load_sheets(compiled: SittingItems, attempt_ids: Sequence[int], watch: set[int] = frozenset()) -> Sheets:
+def load_sheets(
+    compiled: SittingItems, attempt_ids: Sequence[int], watch: set[int] = frozenset()
+) -> Sheets:
     """Read the answers of these attempts (every item of their papers, answered or not).
 
     ``watch``: columns whose answer ids are kept (re-scoring writes their points back).
@@ -160,16 +164,23 @@ def load_sheets(compiled: SittingItems, attempt_ids: Sequence[int], watch: set[i
     cache: dict[tuple, int] = {}
     query = (
         db.select(
-            Attempt.id, PaperItem.question_id, PaperItem.question_version, PaperItem.points,
-            PaperItem.option_order, Answer.id, Answer.response, Answer.points,
+            Attempt.id,
+            PaperItem.question_id,
+            PaperItem.question_version,
+            PaperItem.points,
+            PaperItem.option_order,
+            Answer.id,
+            Answer.response,
+            Answer.points,
         )
         .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
         .join(Paper, Paper.enrolment_id == Enrolment.id)
         .join(PaperItem, PaperItem.paper_id == Paper.id)
-        .outerjoin(Answer, db.and_(Answer.attempt_id == Attempt.id,
-                                   Answer.paper_item_id == PaperItem.id))
+        .outerjoin(
+            Answer, db.and_(Answer.attempt_id == Attempt.id, Answer.paper_item_id == PaperItem.id)
+        )
         .where(Attempt.id.in_([int(a) for a in ids]))
-    )  # fmt: skip
+    )
     for attempt_id, qid, version, points, order, answer_id, response, given in db.session.execute(
         query.execution_options(yield_per=20000)
     ):
@@ -211,9 +222,7 @@ def score(compiled: SittingItems, sheets: Sheets) -> SheetScores:
 
 def max_hundredths(compiled: SittingItems, sheets: Sheets) -> np.ndarray:
     """Each sheet's most possible score in hundredths (the points of its paper's items)."""
-    points = np.array(
-        [int(exact_value(c.points) * 100) for c in compiled.columns], dtype=np.int64
-    )
+    points = np.array([int(exact_value(c.points) * 100) for c in compiled.columns], dtype=np.int64)
     return (sheets.presented * points[None, :]).sum(axis=1)
 
 
@@ -230,10 +239,14 @@ def write_scores(compiled: SittingItems, sheets: Sheets, scores: SheetScores) ->
             "scored_at": now,
         }
         for a, h, top, pending, passed in zip(
-            sheets.attempt_ids, scores.hundredths, tops, scores.pending, scores.passed,
+            sheets.attempt_ids,
+            scores.hundredths,
+            tops,
+            scores.pending,
+            scores.passed,
             strict=True,
         )
-    ]  # fmt: skip
+    ]
     if rows:
         db.session.execute(db.update(Attempt), rows)
     seen = sheets.presented
@@ -386,7 +399,9 @@ def corrections(sitting: Sitting) -> list[Correction]:
             or json.dumps(question.key, sort_keys=True) == json.dumps(before.key, sort_keys=True)
         ):
             continue
-        found.append(Correction(qid, version, question.version, before.key, question.key, question.type))
+        found.append(
+            Correction(qid, version, question.version, before.key, question.key, question.type)
+        )
     return found
 
 
@@ -402,6 +417,7 @@ def preview(sitting_id: int, chosen: Iterable[int]) -> tuple[list[Correction], l
     for start in range(0, len(ids), BATCH):
         sheets = load_sheets(compiled, ids[start : start + BATCH])
         changes += _changes(sheets, score(compiled, sheets))
+    changes.sort(key=lambda c: (not c.result_changes, c.attempt_id))  # who changes result first
     return applied, changes
 
 
@@ -416,24 +432,25 @@ def _affected(sitting: Sitting, applied: list[Correction]) -> list[int]:
             .where(
                 Enrolment.sitting_id == sitting.id,
                 Attempt.status == AttemptStatus.SUBMITTED.value,
-                db.or_(*(
-                    db.and_(PaperItem.question_id == c.question_id,
-                            PaperItem.question_version == c.pinned)
-                    for c in applied
-                )),
+                db.or_(
+                    *(
+                        db.and_(
+                            PaperItem.question_id == c.question_id,
+                            PaperItem.question_version == c.pinned,
+                        )
+                        for c in applied
+                    )
+                ),
             )
             .distinct()
             .order_by(Attempt.id)
         )
-    )  # fmt: skip
+    )
 
 
 def _changes(sheets: Sheets, scores: SheetScores) -> list[Change]:
     ids = [int(a) for a in sheets.attempt_ids]
-    stored = {
-        a.id: a
-        for a in db.session.scalars(db.select(Attempt).where(Attempt.id.in_(ids)))
-    }
+    stored = {a.id: a for a in db.session.scalars(db.select(Attempt).where(Attempt.id.in_(ids)))}
     out = []
     for i, attempt_id in enumerate(ids):
         attempt = stored[attempt_id]
@@ -443,10 +460,15 @@ def _changes(sheets: Sheets, scores: SheetScores) -> list[Change]:
             continue
         out.append(
             Change(
-                attempt_id, attempt.enrolment.user.name, attempt.enrolment.admission_no,
-                attempt.score, after, attempt.is_passed, passed_after,
+                attempt_id,
+                attempt.enrolment.user.name,
+                attempt.enrolment.admission_no,
+                attempt.score,
+                after,
+                attempt.is_passed,
+                passed_after,
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -483,21 +505,34 @@ def apply(admin: User, sitting_id: int, chosen: Iterable[int], seen: str) -> lis
     for c in applied:
         db.session.execute(
             db.update(PaperItem)
-            .where(PaperItem.paper_id.in_(papers), PaperItem.question_id == c.question_id,
-                   PaperItem.question_version == c.pinned)
+            .where(
+                PaperItem.paper_id.in_(papers),
+                PaperItem.question_id == c.question_id,
+                PaperItem.question_version == c.pinned,
+            )
             .values(question_version=c.current),
             execution_options={"synchronize_session": False},
-        )  # fmt: skip
+        )
     audit.record(
-        admin, "sitting.rescored", sitting,
-        corrections=[{"question": c.question_id, "from": c.pinned, "to": c.current} for c in applied],
+        admin,
+        "sitting.rescored",
+        sitting,
+        corrections=[
+            {"question": c.question_id, "from": c.pinned, "to": c.current} for c in applied
+        ],
         changed=len(changes),
         results_changed=[
-            {"attempt": c.attempt_id, "before": c.before, "after": c.after,
-             "passed_before": c.passed_before, "passed_after": c.passed_after}
-            for c in changes if c.result_changes
+            {
+                "attempt": c.attempt_id,
+                "before": c.before,
+                "after": c.after,
+                "passed_before": c.passed_before,
+                "passed_after": c.passed_after,
+            }
+            for c in changes
+            if c.result_changes
         ],
-    )  # fmt: skip
+    )
     db.session.commit()
     return changes
 

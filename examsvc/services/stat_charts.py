@@ -28,8 +28,18 @@ def _text(x: float, y: float, content: str, anchor: str = "middle", size: int = 
     )
 
 
-def histogram(low: float, high: float, counts: Sequence[int], label: str, mark: float | None = None,
-              mark_label: str = "") -> Markup:  # fmt: skip
+def _rect(x: float, y: float, w: float, h: float, style: str) -> str:
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" {style}/>'
+
+
+def histogram(
+    low: float,
+    high: float,
+    counts: Sequence[int],
+    label: str,
+    mark: float | None = None,
+    mark_label: str = "",
+) -> Markup:
     """Bars of ``counts`` over equal bins from ``low`` to ``high``; ``mark`` a vertical line
     (the pass mark)."""
     if not counts or not sum(counts):
@@ -41,13 +51,16 @@ def histogram(low: float, high: float, counts: Sequence[int], label: str, mark: 
     bars = "".join(
         f'<rect x="{PAD + i * bar_w:.1f}" y="{H - PAD - c * scale:.1f}" width="{bar_w - 2:.1f}" '
         f'height="{c * scale:.1f}" fill="#c62828"><title>{c}</title></rect>'
-        for i, c in enumerate(counts) if c
-    )  # fmt: skip
+        for i, c in enumerate(counts)
+        if c
+    )
     line = ""
     if mark is not None and low <= mark <= high:
         x = PAD + (mark - low) / span * (W - 2 * PAD)
-        line = (f'<line x1="{x:.1f}" y1="{PAD - 8}" x2="{x:.1f}" y2="{H - PAD}" stroke="#0d47a1" '
-                f'stroke-dasharray="4 3"/>' + _text(x, PAD - 12, mark_label))  # fmt: skip
+        line = (
+            f'<line x1="{x:.1f}" y1="{PAD - 8}" x2="{x:.1f}" y2="{H - PAD}" stroke="#0d47a1" '
+            f'stroke-dasharray="4 3"/>' + _text(x, PAD - 12, mark_label)
+        )
     axis = (
         f'<line x1="{PAD}" y1="{H - PAD}" x2="{W - PAD}" y2="{H - PAD}" stroke="#6c757d"/>'
         + _text(PAD, H - 12, f"{low:g}", "start")
@@ -57,8 +70,9 @@ def histogram(low: float, high: float, counts: Sequence[int], label: str, mark: 
     return _svg(bars + line + axis, label)
 
 
-def scatter(points: Sequence[tuple[float, float, str, bool]], label: str, x_label: str,
-            y_label: str) -> Markup:  # fmt: skip
+def scatter(
+    points: Sequence[tuple[float, float, str, bool]], label: str, x_label: str, y_label: str
+) -> Markup:
     """Facility (x, 0–1) against discrimination (y, −1–1); flagged points drawn red. Bands
     mark the too-hard and too-easy facilities and r = 0."""
     x0, x1, y0, y1 = PAD + 10, W - PAD, PAD - 16, H - PAD
@@ -69,28 +83,39 @@ def scatter(points: Sequence[tuple[float, float, str, bool]], label: str, x_labe
     def py(r: float) -> float:
         return y0 + (1 - (max(-1.0, min(1.0, r)) + 1) / 2) * (y1 - y0)
 
+    mid = (y0 + y1) / 2
     frame = (
-        f'<rect x="{x0}" y="{y0}" width="{px(0.2) - x0:.1f}" height="{y1 - y0}" fill="#fdecea"/>'
-        f'<rect x="{px(0.95):.1f}" y="{y0}" width="{x1 - px(0.95):.1f}" height="{y1 - y0}" fill="#fdecea"/>'
-        f'<line x1="{x0}" y1="{py(0):.1f}" x2="{x1}" y2="{py(0):.1f}" stroke="#adb5bd" stroke-dasharray="4 3"/>'
-        f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="none" stroke="#6c757d"/>'
-        + _text(x0, y1 + 14, "0", "start") + _text(x1, y1 + 14, "1", "end")
+        _rect(x0, y0, px(0.2) - x0, y1 - y0, 'fill="#fdecea"')
+        + _rect(px(0.95), y0, x1 - px(0.95), y1 - y0, 'fill="#fdecea"')
+        + f'<line x1="{x0}" y1="{py(0):.1f}" x2="{x1}" y2="{py(0):.1f}" stroke="#adb5bd" '
+        'stroke-dasharray="4 3"/>'
+        + _rect(x0, y0, x1 - x0, y1 - y0, 'fill="none" stroke="#6c757d"')
+        + _text(x0, y1 + 14, "0", "start")
+        + _text(x1, y1 + 14, "1", "end")
         + _text((x0 + x1) / 2, H - 4, x_label)
-        + _text(x0 - 4, y0 + 10, "1", "end") + _text(x0 - 4, y1, "-1", "end")
+        + _text(x0 - 4, y0 + 10, "1", "end")
+        + _text(x0 - 4, y1, "-1", "end")
         + _text(x0 - 4, py(0) + 4, "0", "end")
-        + f'<text x="12" y="{(y0 + y1) / 2:.1f}" font-size="12" fill="#495057" text-anchor="middle" '
-        f'transform="rotate(-90 12 {(y0 + y1) / 2:.1f})">{escape(y_label)}</text>'
-    )  # fmt: skip
+        + f'<text x="12" y="{mid:.1f}" font-size="12" fill="#495057" text-anchor="middle" '
+        f'transform="rotate(-90 12 {mid:.1f})">{escape(y_label)}</text>'
+    )
     dots = "".join(
-        f'<circle cx="{px(f):.1f}" cy="{py(r):.1f}" r="4" fill="{KEY_COLOUR if bad else "#1565c0"}" '
+        f'<circle cx="{px(f):.1f}" cy="{py(r):.1f}" r="4" '
+        f'fill="{KEY_COLOUR if bad else "#1565c0"}" '
         f'fill-opacity="0.75"><title>{escape(name)}</title></circle>'
         for f, r, name, bad in points
     )
     return _svg(frame + dots, label)
 
 
-def option_curves(groups: Sequence[dict], labels: Sequence[str], keys: Sequence[str],
-                  label: str, x_label: str, facility_label: str) -> Markup:  # fmt: skip
+def option_curves(
+    groups: Sequence[dict],
+    labels: Sequence[str],
+    keys: Sequence[str],
+    label: str,
+    x_label: str,
+    facility_label: str,
+) -> Markup:
     """For each score group (lowest to highest), the share choosing each option; the key thick.
     Items without options show the group's facility instead."""
     if not groups:
@@ -112,12 +137,15 @@ def option_curves(groups: Sequence[dict], labels: Sequence[str], keys: Sequence[
         colour = KEY_COLOUR if is_key else PALETTE[b % len(PALETTE)]
         width = 3 if is_key else 1.5
         path = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(values))
-        lines += (f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{width}"/>'
-                  + _text(x1 + 8, py(values[-1]) + 4, name, "start"))  # fmt: skip
+        lines += (
+            f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{width}"/>'
+            + _text(x1 + 8, py(values[-1]) + 4, name, "start")
+        )
     frame = (
-        f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="none" stroke="#6c757d"/>'
-        + _text(x0 - 4, y0 + 10, "100%", "end") + _text(x0 - 4, y1, "0", "end")
+        _rect(x0, y0, x1 - x0, y1 - y0, 'fill="none" stroke="#6c757d"')
+        + _text(x0 - 4, y0 + 10, "100%", "end")
+        + _text(x0 - 4, y1, "0", "end")
         + "".join(_text(px(i), y1 + 14, str(i + 1)) for i in range(n))
         + _text((x0 + x1) / 2, H - 4, x_label)
-    )  # fmt: skip
+    )
     return _svg(frame + lines, label)

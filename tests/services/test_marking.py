@@ -20,7 +20,7 @@ from examsvc.models import (
     utcnow,
 )
 from examsvc.services import attempts, bank, exams, marking, orgs, review, scoring
-from examsvc.services.errors import Conflict, NotFound
+from examsvc.services.errors import BadInput, Conflict, NotFound
 from tests.conftest import distinct_text, question_fields
 from tests.services.test_attempts import correct_response
 
@@ -52,10 +52,16 @@ def short_sitting(app, make_user):
         q = bank.submit_question(contributor, "public", short_fields(uuid.uuid4().hex[:6]))
         review.review(examiner, q.id, "approve")
         blueprint = exams.create_blueprint(
-            admin, name="含简答", exam_kind="training", duration_minutes=30, pass_mark=4,
-            rows=[exams.RowSpec("constitution", "single", 2, 1.0),
-                  exams.RowSpec("practice", "short", 1, 5.0)],
-        )  # fmt: skip
+            admin,
+            name="含简答",
+            exam_kind="training",
+            duration_minutes=30,
+            pass_mark=4,
+            rows=[
+                exams.RowSpec("constitution", "single", 2, 1.0),
+                exams.RowSpec("practice", "short", 1, 5.0),
+            ],
+        )
         now = utcnow()
         sitting = exams.create_sitting(
             admin, blueprint.id, "简答场次", now - timedelta(minutes=5), now + timedelta(hours=3)
@@ -114,9 +120,9 @@ def test_the_marker_sees_no_name_and_criteria_are_checked(short_sitting, make_us
     blind = marking.blind_answer(marker, marking.next_answer(marker, sitting.id))
     assert blind.round == 1 and blind.points == 5.0
     assert not hasattr(blind, "user") and people[0].name not in repr(vars(blind))
-    with pytest.raises(Exception, match="0 到 3|0 to 3"):
+    with pytest.raises(BadInput, match="0 到 3|0 to 3"):
         marking.give_mark(marker, blind.answer_id, ["4", "1"])
-    with pytest.raises(Exception):
+    with pytest.raises(BadInput):
         marking.give_mark(marker, blind.answer_id, ["1"])  # one criterion missing
     assert db.session.scalar(db.select(db.func.count()).select_from(Mark)) == 0
 
@@ -184,9 +190,12 @@ def test_a_marker_never_gets_candidates_of_their_own_organisation(short_sitting,
     marker.organisation_id = branch.id
     db.session.commit()
     own = db.session.scalar(
-        db.select(Answer.id).join(Attempt).where(Attempt.enrolment.has(user_id=people[0].id))
-        .join(PaperItem, PaperItem.id == Answer.paper_item_id).where(PaperItem.points == 5.0)
-    )  # fmt: skip
+        db.select(Answer.id)
+        .join(Attempt)
+        .where(Attempt.enrolment.has(user_id=people[0].id))
+        .join(PaperItem, PaperItem.id == Answer.paper_item_id)
+        .where(PaperItem.points == 5.0)
+    )
     marking.save_plan(admin, sitting.id, is_double=False, tolerance=1, exclude_own_org=True)
     assert mark_all(marker, sitting.id, ["1", "1"]) == 1
     with pytest.raises(NotFound):
@@ -220,8 +229,9 @@ def test_a_key_correction_rescores_with_a_diff_of_who_changes_result(open_sittin
     )
     question = single.question
     new_key = "B" if question.key != "B" else "C"
-    bank.edit_approved(make_user(Role.EXAMINER), question.id,
-                       {**_fields_of(question), "key": new_key}, "答案更正")  # fmt: skip
+    bank.edit_approved(
+        make_user(Role.EXAMINER), question.id, {**_fields_of(question), "key": new_key}, "答案更正"
+    )
     assert [c.question_id for c in scoring.corrections(sitting)] == [question.id]
     applied, changes = scoring.preview(sitting.id, [question.id])
     assert changes and all(c.before == 11.0 and c.after == 10.0 for c in changes)
@@ -243,8 +253,13 @@ def test_a_key_correction_rescores_with_a_diff_of_who_changes_result(open_sittin
 
 def _fields_of(question) -> dict:
     return {
-        "type": question.type, "area": question.area, "stem": question.stem,
-        "options": list(question.options or []), "key": question.key,
-        "explanation": question.explanation, "difficulty": question.difficulty,
-        "point": question.point, "source": question.source,
-    }  # fmt: skip
+        "type": question.type,
+        "area": question.area,
+        "stem": question.stem,
+        "options": list(question.options or []),
+        "key": question.key,
+        "explanation": question.explanation,
+        "difficulty": question.difficulty,
+        "point": question.point,
+        "source": question.source,
+    }
