@@ -31,6 +31,14 @@ GUARDED_PAGES = {
     "/orgs/sittings/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 without the org admin's people
     "/admin/sittings/1/edit": {Role.ADMIN},
     "/admin/sittings/1/candidates/1": {Role.ADMIN},
+    "/marking/": {Role.EXAMINER, Role.ADMIN},
+    "/marking/sittings/1": {Role.EXAMINER, Role.ADMIN},
+    "/marking/sittings/1/next": {Role.EXAMINER},
+    "/marking/answers/1": {Role.EXAMINER},  # 404 unless it waits for this examiner's mark
+    "/marking/sittings/1/rescore": {Role.ADMIN},
+    "/marking/jobs/1": {Role.EXAMINER, Role.ADMIN},
+    "/stats/sittings/1": {Role.EXAMINER, Role.ADMIN},
+    "/stats/sittings/1/questions/1": {Role.EXAMINER, Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -40,6 +48,8 @@ FORM_PAGES = {
     "/orgs/new",
     "/roster/",
     "/admin/sittings/1/edit",
+    "/marking/answers/1",
+    "/marking/sittings/1/rescore",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -55,6 +65,9 @@ ADMIN_POSTS = [
     "/admin/sittings/1/enrol-organisation",
     "/admin/sittings/1/candidates/1/remove",
     "/admin/sittings/1/candidates/1/extra-time",
+    "/marking/sittings/1/plan",
+    "/marking/sittings/1/score",
+    "/marking/sittings/1/rescore",
 ]
 LOGIN_PAGES = [
     "/exam/",
