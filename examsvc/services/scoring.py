@@ -44,7 +44,7 @@ from examsvc.models import (
     User,
     utcnow,
 )
-from examsvc.services import audit, jobs
+from examsvc.services import audit, jobs, sheet_reader
 from examsvc.services.errors import Conflict, NotFound
 from question_bank.model import OPTION_LABELS, QuestionType
 from question_bank.scoring import MultipleRule, exact_value
@@ -152,14 +152,39 @@ def load_sheets(
     """Read the answers of these attempts (every item of their papers, answered or not).
 
     ``watch``: columns whose answer ids are kept (re-scoring writes their points back).
+    On PostgreSQL the choice items' codes come from one query (services/sheet_reader.py);
+    fill-in and short answers, and everything on SQLite, are read row by row.
     """
     ids = np.asarray(sorted(attempt_ids), dtype=np.int64)
-    row_of = {int(a): i for i, a in enumerate(ids)}
     n, p = len(ids), len(compiled.columns)
-    codes = np.zeros((n, p), dtype=np.uint8)
-    marks = np.zeros((n, p), dtype=np.float64)
-    presented = np.zeros((n, p), dtype=bool)
-    kept: dict[tuple[int, int], int] = {}
+    sheets = Sheets(
+        ids,
+        np.zeros((n, p), dtype=np.uint8),
+        np.zeros((n, p), dtype=np.float64),
+        np.zeros((n, p), dtype=bool),
+    )
+    if not n:
+        return sheets
+    only: set[int] | None = None
+    if sheet_reader.supported() and not watch:
+        sheet_reader.read_codes(compiled, sheets)
+        text_types = (QuestionType.FILL, QuestionType.SHORT)
+        only = {
+            c.question_id
+            for c, item in zip(compiled.columns, compiled.item_set.items, strict=True)
+            if item.type in text_types
+        }
+        if not only:
+            return sheets
+    _read_rows(compiled, sheets, watch, only)
+    return sheets
+
+
+def _read_rows(
+    compiled: SittingItems, sheets: Sheets, watch: set[int], only: set[int] | None
+) -> None:
+    """Read answers row by row (of the questions ``only``, or of all) into ``sheets``."""
+    row_of = {int(a): i for i, a in enumerate(sheets.attempt_ids)}
     items = compiled.item_set.items
     cache: dict[tuple, int] = {}
     query = (
@@ -179,19 +204,20 @@ def load_sheets(
         .outerjoin(
             Answer, db.and_(Answer.attempt_id == Attempt.id, Answer.paper_item_id == PaperItem.id)
         )
-        .where(Attempt.id.in_([int(a) for a in ids]))
+        .where(Attempt.id.in_(list(row_of)))
     )
-    for attempt_id, qid, version, points, order, answer_id, response, given in db.session.execute(
-        query.execution_options(yield_per=20000)
-    ):
+    if only is not None:
+        query = query.where(PaperItem.question_id.in_(only))
+    rows = db.session.execute(query.execution_options(yield_per=20000))
+    for attempt_id, qid, version, points, order, answer_id, response, given in rows:
         s, c = row_of[attempt_id], compiled.index[(qid, version, float(points))]
-        presented[s, c] = True
+        sheets.presented[s, c] = True
         item = items[c]
         if c in watch and answer_id is not None:
-            kept[(s, c)] = answer_id
+            sheets.answer_ids[(s, c)] = answer_id
         if item.type is QuestionType.SHORT:
             empty = response is None or not str(response).strip()
-            marks[s, c] = 0.0 if empty else (np.nan if given is None else given)
+            sheets.marks[s, c] = 0.0 if empty else (np.nan if given is None else given)
             continue
         if response is None:
             continue
@@ -199,8 +225,7 @@ def load_sheets(
         code = cache.get(key)
         if code is None:
             code = cache[key] = encode_response(item, _original(item, order, response))
-        codes[s, c] = code
-    return Sheets(ids, codes, marks, presented, kept)
+        sheets.codes[s, c] = code
 
 
 def _hashable(value: object) -> object:
