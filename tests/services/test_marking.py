@@ -270,7 +270,8 @@ def test_the_bulk_reader_agrees_with_the_row_by_row_reader(open_sitting):
     for n, person in enumerate(people):
         attempt = attempts.start_or_resume(person, sitting.id)
         items = attempt.enrolment.paper.items
-        answers = {str(i.id): correct_response(None, i) for i in items[n:]}  # some left blank
+        kept = items[n:] if n < 2 else items  # some left blank
+        answers = {str(i.id): correct_response(None, i) for i in kept}
         if n == 2:  # a wrong single choice and a partial multiple choice
             single = next(i for i in items if i.content.type == "single")
             multiple = next(i for i in items if i.content.type == "multiple")
