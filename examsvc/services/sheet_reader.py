@@ -1,11 +1,13 @@
 """Reading a batch of answer sheets as response codes on PostgreSQL, in one query.
 
 The database works out each answer's code (question_bank.sheet_scoring: the bit mask of the
-original options picked, 1/2 for true/false) from the stored display labels and the item's
-option order, and sends one hex string per attempt: four hex digits of the column, two of
-the code, for every item of the paper. Python then fills the code matrix with numpy, without
-a loop over the answers. Fill-in and short answers are left to the row-by-row reader
-(services/scoring.py): folding text and reading marks need Python.
+original options picked, 1/2 for true/false) from the stored JSON text of the display labels
+and the item's option order, and sends one hex string per paper: six hex digits per item,
+the column times 256 plus the code. Python then fills the code matrix with numpy, without a
+loop over the answers. The batch is found by its papers and attempts (index range probes,
+then one hash join), not by joining enrolments row by row. Fill-in and short answers are
+left to the row-by-row reader (services/scoring.py): folding text and reading marks need
+Python.
 """
 
 from __future__ import annotations
@@ -14,44 +16,57 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY, INTEGER
+from sqlalchemy.dialects.postgresql import ARRAY, INTEGER, TEXT
 
 from examsvc.extensions import db
+from examsvc.models import Attempt, Enrolment, Paper
 
 if TYPE_CHECKING:
     from examsvc.services.scoring import Sheets, SittingItems
 
-#: The original option index of display label ``x`` (a one-letter text) of paper item ``pi``.
-_ORIGINAL = "COALESCE((pi.option_order ->> (ascii({x}) - 65))::int, ascii({x}) - 65)"
-_CODE = f"""
-CASE qv.type
-  WHEN 'single' THEN CASE WHEN json_typeof(a.response) = 'string'
-    THEN 1 << {_ORIGINAL.format(x="(a.response #>> '{}')")} ELSE 0 END
-  WHEN 'multiple' THEN CASE WHEN json_typeof(a.response) = 'array'
-    THEN COALESCE((SELECT sum(1 << {_ORIGINAL.format(x="x")})
-                   FROM json_array_elements_text(a.response) AS x), 0) ELSE 0 END
-  WHEN 'judge' THEN CASE a.response::text WHEN 'true' THEN 1 WHEN 'false' THEN 2 ELSE 0 END
-  ELSE 0
-END
-"""
+
+def _original(k: str) -> str:
+    """The original option index shown at display index ``k`` (``o``: the order's digits)."""
+    return f"COALESCE(NULLIF(substr(o, ({k}) + 1, 1), '')::int, ({k}))"
+
+
+_SINGLE = f"""CASE WHEN left(r, 1) = '"' THEN 1 << {_original("ascii(substr(r, 2, 1)) - 65")}
+               ELSE 0 END"""
+_MULTIPLE = " + ".join(
+    f"""CASE WHEN strpos(r, '"{letter}"') > 0 THEN 1 << {_original(str(k))} ELSE 0 END"""
+    for k, letter in enumerate("ABCDEFGH")
+)
 _QUERY = f"""
-WITH cols(qid, ver, pts, col) AS (SELECT * FROM unnest(:qids, :vers, :pts, :cols))
-SELECT x.attempt_id,
-       string_agg(lpad(to_hex(c.col), 4, '0') || lpad(to_hex(x.code), 2, '0'), '')
+WITH cols(qid, ver, pts, col, kind) AS (SELECT * FROM unnest(:qids, :vers, :pts, :cols, :kinds))
+SELECT y.paper_id, string_agg(lpad(to_hex(y.col * 256 + y.code), 6, '0'), '')
 FROM (
-  SELECT t.id AS attempt_id, pi.question_id, pi.question_version, pi.points, {_CODE} AS code
-  FROM attempts t
-  JOIN enrolments e ON e.id = t.enrolment_id
-  JOIN papers p ON p.enrolment_id = e.id
-  JOIN paper_items pi ON pi.paper_id = p.id
-  JOIN question_versions qv
-    ON qv.question_id = pi.question_id AND qv.version = pi.question_version
-  LEFT JOIN answers a ON a.attempt_id = t.id AND a.paper_item_id = pi.id
-  WHERE t.id = ANY(:ids)
-) AS x
-JOIN cols c ON c.qid = x.question_id AND c.ver = x.question_version AND c.pts = x.points
-GROUP BY x.attempt_id
+  SELECT x.paper_id, x.col,
+    CASE WHEN x.r IS NULL THEN 0
+         WHEN x.kind = 'single' THEN {_SINGLE}
+         WHEN x.kind = 'multiple' THEN {_MULTIPLE}
+         WHEN x.kind = 'judge' THEN CASE x.r WHEN 'true' THEN 1 WHEN 'false' THEN 2 ELSE 0 END
+         ELSE 0 END AS code
+  FROM (
+    SELECT pi.paper_id, c.col, c.kind, a.response::text AS r,
+           translate(pi.option_order::text, '[], ', '') AS o
+    FROM paper_items pi
+    JOIN cols c ON c.qid = pi.question_id AND c.ver = pi.question_version AND c.pts = pi.points
+    LEFT JOIN answers a ON a.paper_item_id = pi.id AND a.attempt_id = ANY(:attempts)
+    WHERE pi.paper_id = ANY(:papers)
+    OFFSET 0
+  ) AS x(paper_id, col, kind, r, o)
+) AS y
+GROUP BY y.paper_id
 """
+_STATEMENT = text(_QUERY).bindparams(
+    bindparam("qids", type_=ARRAY(INTEGER)),
+    bindparam("vers", type_=ARRAY(INTEGER)),
+    bindparam("pts", type_=ARRAY(db.Double)),
+    bindparam("cols", type_=ARRAY(INTEGER)),
+    bindparam("kinds", type_=ARRAY(TEXT)),
+    bindparam("attempts", type_=ARRAY(INTEGER)),
+    bindparam("papers", type_=ARRAY(INTEGER)),
+)
 
 
 def supported() -> bool:
@@ -60,30 +75,35 @@ def supported() -> bool:
 
 def read_codes(compiled: SittingItems, sheets: Sheets) -> None:
     """Fill ``sheets.codes`` and ``sheets.presented`` for every item of the batch's papers."""
-    keys = list(compiled.index.items())
-    statement = text(_QUERY).bindparams(
-        bindparam("qids", type_=ARRAY(INTEGER)),
-        bindparam("vers", type_=ARRAY(INTEGER)),
-        bindparam("pts", type_=ARRAY(db.Double)),
-        bindparam("cols", type_=ARRAY(INTEGER)),
-        bindparam("ids", type_=ARRAY(INTEGER)),
+    ids = [int(a) for a in sheets.attempt_ids]
+    paper_of = dict(
+        db.session.execute(
+            db.select(Paper.id, Attempt.id)
+            .join(Enrolment, Enrolment.id == Paper.enrolment_id)
+            .join(Attempt, Attempt.enrolment_id == Enrolment.id)
+            .where(Attempt.id.in_(ids))
+        ).all()
     )
+    keys = list(compiled.index.items())
+    items = compiled.item_set.items
     rows = db.session.execute(
-        statement,
+        _STATEMENT,
         {
             "qids": [k[0] for k, _ in keys],
             "vers": [k[1] for k, _ in keys],
             "pts": [float(k[2]) for k, _ in keys],
             "cols": [c for _, c in keys],
-            "ids": [int(a) for a in sheets.attempt_ids],
+            "kinds": [str(items[c].type) for _, c in keys],
+            "attempts": ids,
+            "papers": list(paper_of),
         },
     ).all()
     if not rows:
         return
-    row_of = {int(a): i for i, a in enumerate(sheets.attempt_ids)}
+    row_of = {a: i for i, a in enumerate(ids)}
     blobs = [blob or "" for _, blob in rows]
     raw = np.frombuffer(bytes.fromhex("".join(blobs)), dtype=np.uint8).reshape(-1, 3)
-    sheet = np.repeat([row_of[a] for a, _ in rows], [len(b) // 6 for b in blobs])
+    sheet = np.repeat([row_of[paper_of[p]] for p, _ in rows], [len(b) // 6 for b in blobs])
     column = raw[:, 0].astype(np.intp) * 256 + raw[:, 1]
     sheets.codes[sheet, column] = raw[:, 2]
     sheets.presented[sheet, column] = True
