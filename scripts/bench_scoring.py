@@ -22,7 +22,6 @@ the targets are 60 s and 5 s.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 import tempfile
@@ -71,16 +70,24 @@ def _bank(admin_id: int) -> list[tuple[int, str, object]]:
             else:
                 key = bool(rng.integers(2))
             content = {
-                "type": qtype, "area": AREAS[n % len(AREAS)], "stem": f"基准题{n}（  ）。",
+                "type": qtype,
+                "area": AREAS[n % len(AREAS)],
+                "stem": f"基准题{n}（  ）。",
                 "options": [f"选项{n}-{i}" for i in range(4)] if qtype != "judge" else [],
-                "key": key, "difficulty": 1 + n % 5, "rubric": [],
-            }  # fmt: skip
-            question = Question(**content, channel="public", status="approved",
-                                contributor_id=admin_id)  # fmt: skip
+                "key": key,
+                "difficulty": 1 + n % 5,
+                "rubric": [],
+            }
+            question = Question(
+                **content, channel="public", status="approved", contributor_id=admin_id
+            )
             db.session.add(question)
             db.session.flush()
-            db.session.add(QuestionVersion(**content, question_id=question.id, version=1,
-                                           created_by_id=admin_id))  # fmt: skip
+            db.session.add(
+                QuestionVersion(
+                    **content, question_id=question.id, version=1, created_by_id=admin_id
+                )
+            )
             out.append((question.id, qtype, key))
     db.session.commit()
     return out
@@ -89,11 +96,23 @@ def _bank(admin_id: int) -> list[tuple[int, str, object]]:
 def _sitting(admin_id: int, name: str) -> int:
     blueprint = db.session.scalar(db.select(Blueprint))
     if blueprint is None:
-        blueprint = Blueprint(name="基准", exam_kind="training", duration_minutes=60,
-                              pass_mark=60, created_by_id=admin_id, paper_mode="shared")  # fmt: skip
+        blueprint = Blueprint(
+            name="基准",
+            exam_kind="training",
+            duration_minutes=60,
+            pass_mark=60,
+            created_by_id=admin_id,
+            paper_mode="shared",
+        )
     now = utcnow()
-    sitting = Sitting(name=name, blueprint=blueprint, opens_at=now - timedelta(days=1),
-                      closes_at=now - timedelta(hours=20), seed=1, created_by_id=admin_id)  # fmt: skip
+    sitting = Sitting(
+        name=name,
+        blueprint=blueprint,
+        opens_at=now - timedelta(days=1),
+        closes_at=now - timedelta(hours=20),
+        seed=1,
+        created_by_id=admin_id,
+    )
     db.session.add(sitting)
     db.session.commit()
     return sitting.id
@@ -114,16 +133,30 @@ def _fill(sitting_id: int, sheets: int, bank: list, start: dict, rng) -> None:
     for first in range(0, sheets, CHUNK):
         size = min(CHUNK, sheets - first)
         uid = start["user"] + first + np.arange(size)
-        _copy(cursor, "users", "id, email, name, password_hash, created_at",
-              [f"{u}\tb{u}@bench.example\t考生{u}\t!\t{now}\n" for u in uid])  # fmt: skip
-        _copy(cursor, "enrolments", "id, sitting_id, user_id, admission_no, enrolled_at",
-              [f"{u}\t{sitting_id}\t{u}\tB{u:010d}\t{now}\n" for u in uid])  # fmt: skip
-        _copy(cursor, "papers", "id, enrolment_id, seed, bank_hash, drawn_at",
-              [f"{u}\t{u}\t1\tbench\t{now}\n" for u in uid])  # fmt: skip
-        _copy(cursor, "attempts",
-              "id, enrolment_id, number, status, started_at, deadline, submitted_at, "
-              "auto_submitted",
-              [f"{u}\t{u}\t1\tsubmitted\t{now}\t{now}\t{now}\tf\n" for u in uid])  # fmt: skip
+        _copy(
+            cursor,
+            "users",
+            "id, email, name, password_hash, created_at",
+            [f"{u}\tb{u}@bench.example\t考生{u}\t!\t{now}\n" for u in uid],
+        )
+        _copy(
+            cursor,
+            "enrolments",
+            "id, sitting_id, user_id, admission_no, enrolled_at",
+            [f"{u}\t{sitting_id}\t{u}\tB{u:010d}\t{now}\n" for u in uid],
+        )
+        _copy(
+            cursor,
+            "papers",
+            "id, enrolment_id, seed, bank_hash, drawn_at",
+            [f"{u}\t{u}\t1\tbench\t{now}\n" for u in uid],
+        )
+        _copy(
+            cursor,
+            "attempts",
+            "id, enrolment_id, number, status, started_at, deadline, submitted_at, auto_submitted",
+            [f"{u}\t{u}\t1\tsubmitted\t{now}\t{now}\t{now}\tf\n" for u in uid],
+        )
         perms = rng.integers(24, size=(size, n_items))
         ability = rng.normal(0, 1, size=size)
         right = rng.random((size, n_items)) < 0.25 + 0.75 / (
@@ -135,13 +168,20 @@ def _fill(sitting_id: int, sheets: int, bank: list, start: dict, rng) -> None:
             for i, (_qid, qtype, key) in enumerate(bank):
                 item_id = paper * 128 + i
                 order = PERMUTATIONS[perms[s, i]] if qtype != "judge" else ()
-                items.append(f"{item_id}\t{paper}\t{i}\t{bank[i][0]}\t1\t1\t"
-                             f"{json.dumps([int(o) for o in order])}\n")  # fmt: skip
-                answers.append(f"{paper}\t{item_id}\t{_response(qtype, key, right[s, i], order, rng)}"
-                               f"\t1\t{now}\n")  # fmt: skip
-        _copy(cursor, "paper_items",
-              "id, paper_id, position, question_id, question_version, points, option_order",
-              items)  # fmt: skip
+                items.append(
+                    f"{item_id}\t{paper}\t{i}\t{bank[i][0]}\t1\t1\t"
+                    f"{json.dumps([int(o) for o in order])}\n"
+                )
+                answers.append(
+                    f"{paper}\t{item_id}\t{_response(qtype, key, right[s, i], order, rng)}"
+                    f"\t1\t{now}\n"
+                )
+        _copy(
+            cursor,
+            "paper_items",
+            "id, paper_id, position, question_id, question_version, points, option_order",
+            items,
+        )
         _copy(cursor, "answers", "attempt_id, paper_item_id, response, seq, saved_at", answers)
         raw.commit()
     start["user"] += sheets
@@ -161,8 +201,14 @@ def _response(qtype: str, key: object, right: bool, order, rng) -> str:
 
 
 def run(url: str, folder: Path, sheets: int, stats_sheets: int) -> dict:
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-                      "INSTANCE_PATH": str(folder), "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})  # fmt: skip
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": str(folder),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         db.create_all()
         admin = accounts.create_user("admin@example.com", [Role.ADMIN], "Bench-kite-2026", "管理员")
@@ -210,8 +256,9 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--sheets", type=int, default=100_000)
     parser.add_argument("--stats-sheets", type=int, default=10_000)
-    parser.add_argument("--postgres", metavar="ADMIN_URL",
-                        default="postgresql://postgres@127.0.0.1/postgres")  # fmt: skip
+    parser.add_argument(
+        "--postgres", metavar="ADMIN_URL", default="postgresql://postgres@127.0.0.1/postgres"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, fresh_database(args.postgres, Path(tmp)) as url:
         figures = run(url, Path(tmp), args.sheets, args.stats_sheets)
