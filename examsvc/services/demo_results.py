@@ -75,13 +75,29 @@ SHORT_QUESTIONS = [
         "source": "《中国共产党党员教育管理工作条例》",
     },
 ]
-#: Short answers by quality (0 weakest … 3 strongest); the marks follow the quality.
+#: Answers to each short question by quality (0 weakest … 3 strongest); marks follow quality.
 SHORT_ANSWERS = [
-    "不太清楚，大概是开会学习。",
-    "三会一课就是开会和上党课，可以加强党员教育。",
-    "支部党员大会、支部委员会、党小组会和党课，要定期开展，能够严格组织生活，加强党员管理。",
-    "定期召开支部党员大会、支部委员会会议、党小组会，按时上好党课；这项制度健全组织生活，"
-    "加强党员教育管理监督。我所在支部每月固定主题党日，把三会一课落到实处。",
+    [
+        "不太清楚，大概是开会学习。",
+        "三会一课就是开会和上党课，可以加强党员教育。",
+        "支部党员大会、支部委员会、党小组会和党课，要定期开展，能够严格组织生活，加强党员管理。",
+        "定期召开支部党员大会、支部委员会会议、党小组会，按时上好党课；这项制度健全组织生活，"
+        "加强党员教育管理监督。我所在支部每月固定主题党日，把三会一课落到实处。",
+    ],
+    [
+        "发展党员要慎重。",
+        "发展党员要坚持标准，保证质量，不能降低要求。",
+        "坚持党员标准、把政治标准放在首位，严格程序保证质量；注意在一线和青年中发展党员，改善结构。",
+        "坚持标准、保证质量：把政治标准放在首位，严格履行入党程序；改善结构：注重在生产一线、"
+        "青年和高知识群体中发展党员；慎重发展：成熟一个发展一个，防止突击发展。",
+    ],
+    [
+        "多组织学习。",
+        "加强理论学习，按时过组织生活，关心党员。",
+        "抓好理论武装和三会一课，做好党员日常管理和监督，对困难党员经常走访慰问。",
+        "以理论学习为先导，用好学习强国和主题党日；规范组织生活和党员档案管理，落实民主评议；"
+        "建立结对帮扶机制，去年我们为流动党员建立了线上学习群，按月通报学习情况。",
+    ],
 ]
 
 
@@ -279,7 +295,8 @@ def _respond(rng, theta: float, item: PaperItem, content, t: dict):
     right = rng.random() < p
     if qtype is QuestionType.SHORT:
         quality = int(np.clip(round(1.5 + theta + rng.normal(0, 0.7)), 0, 3))
-        return SHORT_ANSWERS[quality], quality
+        which = next((i for i, q in enumerate(SHORT_QUESTIONS) if q["stem"] == content.stem), 0)
+        return SHORT_ANSWERS[which][quality], quality
     if rng.random() < 0.01:
         return None, None  # left blank
     if qtype is QuestionType.JUDGE:

@@ -362,6 +362,14 @@ def unmarked_attempts(sitting_id: int) -> int:
     return len({s.attempt_id for s in short_answers(sitting_id) if next_round(s, plan) is not None})
 
 
+def settle(sitting_id: int) -> int:
+    """Score every handed-in attempt of the sitting (attempts whose subjective answers were
+    all left blank get their result here) and return how many still wait for a mark: what
+    publication checks (0 means every result is known)."""
+    scoring.score_sitting(sitting_id)
+    return unmarked_attempts(sitting_id)
+
+
 def reopen(attempt_id: int, reason: str, actor: User | None = None) -> Attempt:
     """Void the marks of an attempt's subjective answers so they are marked again (a re-mark
     after an appeal); the result waits for the new marks. The caller commits."""

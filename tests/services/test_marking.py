@@ -286,3 +286,16 @@ def test_the_bulk_reader_agrees_with_the_row_by_row_reader(open_sitting):
     assert (bulk.codes == rows.codes).all() and (bulk.presented == rows.presented).all()
     stored = [db.session.get(Attempt, a).score for a in ids]
     assert (scoring.score(compiled, bulk).totals == stored).all()
+
+
+def test_settle_gives_a_result_to_attempts_whose_short_answers_were_left_blank(
+    short_sitting, make_user
+):
+    sitting, _admin, _people, handed = short_sitting(candidates=2, answer="  ")
+    assert marking.unmarked_attempts(sitting.id) == 0  # nothing to mark
+    assert all(db.session.get(Attempt, a).is_passed is None for a in handed)  # not yet scored
+    assert marking.settle(sitting.id) == 0
+    db.session.expire_all()
+    results = {(a.score, a.is_passed) for a in map(lambda i: db.session.get(Attempt, i), handed)}
+    assert results == {(2.0, False)}  # the blank answer scores 0: 2 of 7, below 4
+    assert marking.next_answer(make_user(Role.EXAMINER), sitting.id) is None

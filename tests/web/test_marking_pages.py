@@ -31,7 +31,7 @@ def _user_data() -> list[str]:
     for (options,) in db.session.execute(db.select(Question.options)):
         data += list(options or [])
     data += [n for (n,) in db.session.execute(db.select(Sitting.name))]
-    data += list(demo_results.SHORT_ANSWERS)
+    data += [a for answers in demo_results.SHORT_ANSWERS for a in answers]
     return [d for d in data if len(d.strip()) > 1]
 
 
