@@ -50,11 +50,13 @@ def test_an_examiner_marks_blind_through_the_pages(app, short_sitting, make_user
     person = people[0]
     admission = db.session.get(Attempt, handed[0]).enrolment.admission_no
     assert person.name not in page and person.email not in page and admission not in page
-    bad = client.post(path, data={"csrf_token": form_token(page), "criteria-0": "9",
-                                  "criteria-1": "1"})  # fmt: skip
+    bad = client.post(
+        path, data={"csrf_token": form_token(page), "criteria-0": "9", "criteria-1": "1"}
+    )
     assert bad.status_code == 400 and "0至3分" in bad.get_data(as_text=True)
-    saved = client.post(path, data={"csrf_token": form_token(page), "criteria-0": "3",
-                                    "criteria-1": "1.5"})  # fmt: skip
+    saved = client.post(
+        path, data={"csrf_token": form_token(page), "criteria-0": "3", "criteria-1": "1.5"}
+    )
     assert saved.status_code == 302
     attempt = db.session.get(Attempt, handed[0])
     db.session.refresh(attempt)
@@ -75,8 +77,10 @@ def test_the_admin_sets_the_plan_and_re_scores_after_a_key_correction(app, open_
         attempts.submit(person, attempt.id)
     client = log_in(app.test_client(), admin)
     page = client.get(f"/marking/sittings/{sitting.id}").get_data(as_text=True)
-    plan = client.post(f"/marking/sittings/{sitting.id}/plan", data={
-        "csrf_token": form_token(page), "is_double": "y", "tolerance": "1.5"})  # fmt: skip
+    plan = client.post(
+        f"/marking/sittings/{sitting.id}/plan",
+        data={"csrf_token": form_token(page), "is_double": "y", "tolerance": "1.5"},
+    )
     assert plan.status_code == 302
     saved = db.session.get(MarkingPlan, sitting.id)
     assert (saved.is_double, saved.tolerance, saved.exclude_own_org) == (True, 1.5, False)
@@ -85,15 +89,21 @@ def test_the_admin_sets_the_plan_and_re_scores_after_a_key_correction(app, open_
     ).get_data(as_text=True)
     single = db.session.scalar(db.select(PaperItem).where(PaperItem.points == 1.0).limit(1))
     question = single.question
-    bank.edit_approved(make_user(Role.EXAMINER), question.id,
-                       {**_fields_of(question), "key": "B" if question.key != "B" else "C"}, "更正")  # fmt: skip
+    bank.edit_approved(
+        make_user(Role.EXAMINER),
+        question.id,
+        {**_fields_of(question), "key": "B" if question.key != "B" else "C"},
+        "更正",
+    )
     preview = client.get(f"/marking/sittings/{sitting.id}/rescore?questions={question.id}")
     text = preview.get_data(as_text=True)
     assert "合格结论变化" in text and "11.00" in text and "10.00" in text
     assert db.session.scalar(db.select(db.func.max(Attempt.score))) == 11.0  # nothing yet
     seen = re.search(r'name="seen" value="([^"]+)"', text).group(1)
-    done = client.post(f"/marking/sittings/{sitting.id}/rescore", data={
-        "csrf_token": form_token(text), "questions": str(question.id), "seen": seen})  # fmt: skip
+    done = client.post(
+        f"/marking/sittings/{sitting.id}/rescore",
+        data={"csrf_token": form_token(text), "questions": str(question.id), "seen": seen},
+    )
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.min(Attempt.score))) == 10.0
@@ -113,8 +123,11 @@ def seeded(app):
 
 def _demo_client(app, email: str, password: str):
     client = app.test_client()
-    response = client.post("/api/v1/session", json={"email": email, "password": password},
-                           headers={"X-CSRFToken": csrf_token(client)})  # fmt: skip
+    response = client.post(
+        "/api/v1/session",
+        json={"email": email, "password": password},
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
     assert response.status_code == 200
     return client
 
@@ -132,23 +145,28 @@ def test_the_demo_sitting_has_item_statistics_and_a_mis_keyed_item_reaches_revie
     )
     assert flag.resolved_at is None and flag.evidence["groups"]
     assert flag in item_stats.open_flags(limit=1000)
-    assert all(db.session.get(Attempt, a).is_passed is not None
-               for a in scoring.submitted_attempt_ids(seeded.id))  # fmt: skip
+    assert all(
+        db.session.get(Attempt, a).is_passed is not None
+        for a in scoring.submitted_attempt_ids(seeded.id)
+    )
     examiner = _demo_client(app, "examiner@demo.examsvc.cn", "Shenti-2026-demo")
     queue = examiner.get("/review/").get_data(as_text=True)
     assert "试题统计退回的试题" in queue and f"#{flag.question_id}" in queue
     detail = examiner.get(f"/review/{flag.question_id}").get_data(as_text=True)
     assert "答案存疑" in detail and "<svg" in detail and "<polyline" in detail
-    resolved = examiner.post(f"/stats/flags/{flag.id}/resolve", data={
-        "csrf_token": form_token(detail), "note": "答案已更正为B"})  # fmt: skip
+    resolved = examiner.post(
+        f"/stats/flags/{flag.id}/resolve",
+        data={"csrf_token": form_token(detail), "note": "答案已更正为B"},
+    )
     assert resolved.status_code == 302
     db.session.refresh(flag)
     assert flag.resolution == "答案已更正为B" and flag not in item_stats.open_flags(limit=1000)
 
 
 def test_measured_facility_is_written_back_and_used_by_assembly(app, seeded):
-    measured = dict(db.session.execute(
-        db.select(QuestionFacility.question_id, QuestionFacility.facility)).all())  # fmt: skip
+    measured = dict(
+        db.session.execute(db.select(QuestionFacility.question_id, QuestionFacility.facility)).all()
+    )
     analysis = item_stats.stored(seeded.id)
     rows = {r["question_id"]: r for r in analysis.data["items"]}
     assert set(measured) == set(rows)  # 300 candidates each: all measured
@@ -195,15 +213,21 @@ def test_marking_and_statistics_pages_are_chinese(app, seeded):
     flagged = next(f for f in item_stats.open_flags(limit=1000) if "key_suspect" in f.flags)
     paths = {
         ("admin@demo.examsvc.cn", "Zuzhibu-2026-demo"): [
-            "/marking/", f"/marking/sittings/{seeded.id}", f"/marking/sittings/{seeded.id}/rescore",
-            f"/stats/sittings/{seeded.id}", f"/stats/sittings/{seeded.id}/questions/{flagged.question_id}",
+            "/marking/",
+            f"/marking/sittings/{seeded.id}",
+            f"/marking/sittings/{seeded.id}/rescore",
+            f"/stats/sittings/{seeded.id}",
+            f"/stats/sittings/{seeded.id}/questions/{flagged.question_id}",
             f"/admin/sittings/{seeded.id}",
         ],
         ("examiner@demo.examsvc.cn", "Shenti-2026-demo"): [
-            "/marking/", f"/marking/sittings/{seeded.id}", "/review/", f"/review/{flagged.question_id}",
+            "/marking/",
+            f"/marking/sittings/{seeded.id}",
+            "/review/",
+            f"/review/{flagged.question_id}",
             f"/stats/sittings/{seeded.id}",
         ],
-    }  # fmt: skip
+    }
     user_data = _user_data()
     problems = []
     for (email, password), pages in paths.items():
@@ -221,8 +245,14 @@ def test_marking_and_statistics_pages_are_chinese(app, seeded):
 def test_nobody_else_reaches_marking_or_statistics(login_as, role):
     client, _ = login_as(role)
     token = csrf_token(client)
-    for path in ("/marking/", "/marking/sittings/1", "/stats/sittings/1", "/marking/jobs/1",
-                 "/stats/sittings/1/questions/1", "/marking/answers/1"):  # fmt: skip
+    for path in (
+        "/marking/",
+        "/marking/sittings/1",
+        "/stats/sittings/1",
+        "/marking/jobs/1",
+        "/stats/sittings/1/questions/1",
+        "/marking/answers/1",
+    ):
         assert client.get(path).status_code == 403, path
     for path in ("/stats/sittings/1/compute", "/stats/flags/1/resolve", "/marking/answers/1"):
         assert client.post(path, data={"csrf_token": token}).status_code == 403, path
