@@ -124,12 +124,17 @@ def _copy(cursor, table: str, columns: str, lines: list[str]) -> None:
 
 
 def _fill(sitting_id: int, sheets: int, bank: list, start: dict, rng) -> None:
-    """Candidates, enrolments, papers, items, handed-in attempts and answers, by COPY."""
+    """Candidates, enrolments, papers, items, handed-in attempts and answers, by COPY (foreign
+    keys not checked row by row: the rows are made consistent here)."""
     raw = db.engine.raw_connection()
     cursor = raw.cursor()
+    cursor.execute("SET session_replication_role = replica")
     now = utcnow().isoformat()
     n_items = len(bank)
     difficulty = rng.normal(-0.8, 1.0, size=n_items)
+    table = _responses(bank)  # [item][permutation][outcome] → JSON text
+    orders = [json.dumps([int(o) for o in perm]) for perm in PERMUTATIONS]
+    judge = np.array([qtype == "judge" for _qid, qtype, _key in bank])
     for first in range(0, sheets, CHUNK):
         size = min(CHUNK, sheets - first)
         uid = start["user"] + first + np.arange(size)
@@ -162,20 +167,18 @@ def _fill(sitting_id: int, sheets: int, bank: list, start: dict, rng) -> None:
         right = rng.random((size, n_items)) < 0.25 + 0.75 / (
             1 + np.exp(-1.7 * (ability[:, None] - difficulty[None, :]))
         )
+        wrong = rng.integers(4, size=(size, n_items)) + 1
+        outcome = np.where(right, 0, np.where(judge[None, :], 1, wrong)).tolist()
+        perms_list = perms.tolist()
         items, answers = [], []
-        for s in range(size):
-            paper = int(uid[s])
-            for i, (_qid, qtype, key) in enumerate(bank):
-                item_id = paper * 128 + i
-                order = PERMUTATIONS[perms[s, i]] if qtype != "judge" else ()
-                items.append(
-                    f"{item_id}\t{paper}\t{i}\t{bank[i][0]}\t1\t1\t"
-                    f"{json.dumps([int(o) for o in order])}\n"
-                )
-                answers.append(
-                    f"{paper}\t{item_id}\t{_response(qtype, key, right[s, i], order, rng)}"
-                    f"\t1\t{now}\n"
-                )
+        for s, paper in enumerate(uid.tolist()):
+            perm_row, outcome_row = perms_list[s], outcome[s]
+            base = paper * 128
+            for i in range(n_items):
+                p = perm_row[i]
+                order = "[]" if judge[i] else orders[p]
+                items.append(f"{base + i}\t{paper}\t{i}\t{bank[i][0]}\t1\t1\t{order}\n")
+                answers.append(f"{paper}\t{base + i}\t{table[i][p][outcome_row[i]]}\t1\t{now}\n")
         _copy(
             cursor,
             "paper_items",
@@ -189,15 +192,25 @@ def _fill(sitting_id: int, sheets: int, bank: list, start: dict, rng) -> None:
     raw.close()
 
 
-def _response(qtype: str, key: object, right: bool, order, rng) -> str:
-    """The response in display labels, as JSON."""
-    if qtype == "judge":
-        return json.dumps(bool(key) if right else not key)
-    original = [OPTION_LABELS.index(k) for k in (key if isinstance(key, list) else [key])]
-    if not right:
-        original = [int(rng.integers(4))] if qtype == "single" else [int(rng.integers(4))]
-    display = sorted(OPTION_LABELS[list(order).index(o)] for o in original)
-    return json.dumps(display[0] if qtype == "single" else display)
+def _responses(bank: list) -> list[list[list[str]]]:
+    """Each item's response JSON (display labels) per option permutation and outcome: 0 right,
+    1–4 the original option 0–3 picked alone (true/false: 1 is the wrong answer)."""
+    out = []
+    for _qid, qtype, key in bank:
+        per_perm = []
+        for perm in PERMUTATIONS:
+            order = list(perm)
+            if qtype == "judge":
+                per_perm.append([json.dumps(bool(key)), json.dumps(not key)])
+                continue
+            keyed = [OPTION_LABELS.index(k) for k in (key if isinstance(key, list) else [key])]
+            texts = []
+            for picked in [keyed] + [[k] for k in range(4)]:
+                display = sorted(OPTION_LABELS[order.index(o)] for o in picked)
+                texts.append(json.dumps(display[0] if qtype == "single" else display))
+            per_perm.append(texts)
+        out.append(per_perm)
+    return out
 
 
 def run(url: str, folder: Path, sheets: int, stats_sheets: int) -> dict:
