@@ -46,6 +46,15 @@ def sitting(sitting_id: int):
     )
 
 
+#: Flags that question the key or the item itself: listed first.
+SERIOUS = ("key_suspect", "negative_discrimination")
+
+
+def _severity(row: dict) -> tuple:
+    flags = row["flags"]
+    return (not any(f in SERIOUS for f in flags), not flags, row["question_id"])
+
+
 def _sitting_charts(data: dict) -> dict:
     hist = data["histogram"]
     points = [

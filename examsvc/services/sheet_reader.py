@@ -52,7 +52,8 @@ FROM (
     FROM paper_items pi
     JOIN cols c ON c.qid = pi.question_id AND c.ver = pi.question_version AND c.pts = pi.points
     LEFT JOIN answers a ON a.paper_item_id = pi.id AND a.attempt_id = ANY(:attempts)
-    WHERE pi.paper_id = ANY(:papers)
+                       AND a.attempt_id BETWEEN :first_attempt AND :last_attempt
+    WHERE pi.paper_id = ANY(:papers) AND pi.paper_id BETWEEN :first_paper AND :last_paper
     OFFSET 0
   ) AS x(paper_id, col, kind, r, o)
 ) AS y
@@ -66,6 +67,10 @@ _STATEMENT = text(_QUERY).bindparams(
     bindparam("kinds", type_=ARRAY(TEXT)),
     bindparam("attempts", type_=ARRAY(INTEGER)),
     bindparam("papers", type_=ARRAY(INTEGER)),
+    bindparam("first_attempt", type_=INTEGER),
+    bindparam("last_attempt", type_=INTEGER),
+    bindparam("first_paper", type_=INTEGER),
+    bindparam("last_paper", type_=INTEGER),
 )
 
 
@@ -86,6 +91,9 @@ def read_codes(compiled: SittingItems, sheets: Sheets) -> None:
     )
     keys = list(compiled.index.items())
     items = compiled.item_set.items
+    # A batch is a small share of big tables: probe the indexes. Left to itself the planner
+    # may scan all of paper_items and answers for every batch once they hold millions of rows.
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
     rows = db.session.execute(
         _STATEMENT,
         {
@@ -96,8 +104,13 @@ def read_codes(compiled: SittingItems, sheets: Sheets) -> None:
             "kinds": [str(items[c].type) for _, c in keys],
             "attempts": ids,
             "papers": list(paper_of),
+            "first_attempt": min(ids),
+            "last_attempt": max(ids),
+            "first_paper": min(paper_of, default=0),
+            "last_paper": max(paper_of, default=0),
         },
     ).all()
+    db.session.execute(text("SET LOCAL enable_seqscan = DEFAULT"))
     if not rows:
         return
     row_of = {a: i for i, a in enumerate(ids)}
