@@ -247,14 +247,15 @@ def _answer(sitting: Sitting, rng: np.random.Generator, examiner: User) -> None:
             .where(Enrolment.sitting_id == sitting.id)
         ).all()
     )
-    items = {
-        p.id: list(
-            db.session.scalars(
-                db.select(PaperItem).where(PaperItem.paper_id == p.id).order_by(PaperItem.position)
-            )
-        )
-        for p in papers
-    }
+    items: dict[int, list[PaperItem]] = {p.id: [] for p in papers}
+    for item in db.session.scalars(
+        db.select(PaperItem)
+        .join(Paper, Paper.id == PaperItem.paper_id)
+        .join(Enrolment, Enrolment.id == Paper.enrolment_id)
+        .where(Enrolment.sitting_id == sitting.id)
+        .order_by(PaperItem.paper_id, PaperItem.position)
+    ):
+        items[item.paper_id].append(item)
     traits = {}
     answers, shorts = [], []
     for p, theta in zip(papers, ability, strict=True):

@@ -17,6 +17,7 @@ affected attempt, audited.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -114,8 +115,14 @@ def sitting_items(sitting: Sitting, versions: dict[int, int] | None = None) -> S
         items.append(SheetItem(domain.type, domain.key, points, domain.area))
         counts.append(len(domain.options))
     blueprint = sitting.blueprint
-    item_set = compile_items(items, MultipleRule(blueprint.multiple_rule))
+    item_set = _compiled(tuple(items), MultipleRule(blueprint.multiple_rule))
     return SittingItems(columns, index, item_set, counts, blueprint.pass_mark)
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(items: tuple[SheetItem, ...], rule: MultipleRule) -> ItemSet:
+    """compile_items, kept per process for the same items (a sitting scored, then analysed)."""
+    return compile_items(items, rule)
 
 
 def _versions(wanted: set[tuple[int, int]]) -> dict[tuple[int, int], QuestionVersion]:
