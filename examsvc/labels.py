@@ -139,6 +139,15 @@ AUDIT_LABELS = {
     "sitting.org_enrolled": _l("Organisation enrolled"),
     "sitting.unenrolled": _l("Candidate removed from a sitting"),
     "enrolment.time_extended": _l("Extra time granted"),
+    "marking.plan_saved": _l("Marking plan saved"),
+    "marking.marked": _l("Answer marked"),
+    "marking.reopened": _l("Answers reopened for marking"),
+    "sitting.scoring_started": _l("Scoring started"),
+    "sitting.rescored": _l("Re-scored after a key correction"),
+    "sitting.item_analysis": _l("Item statistics computed"),
+    "question.flagged_by_statistics": _l("Sent back by item statistics"),
+    "question.flag_resolved": _l("Statistics flag settled"),
+    "demo.candidates_seeded": _l("Demo candidates added"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -150,6 +159,7 @@ SUBJECT_LABELS = {
     "certificate": _l("Certificate"),
     "organisation": _l("Organisation"),
     "system": _l("System"),
+    "mark": _l("Mark"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -211,4 +221,18 @@ AUDIT_DETAIL_LABELS = {
     "opens_at": _l("Opens at"),
     "closes_at": _l("Closes at"),
     "grace_seconds": _l("Grace (seconds)"),
+    "flags": _l("Flags"),
+    "job": _l("Job"),
+    "candidates": _l("Candidates"),
+    "corrections": _l("Key corrections"),
+    "changed": _l("Scores changed"),
+    "results_changed": _l("Results changed"),
+    "answer": _l("Answer"),
+    "round": _l("Marking round"),
+    "points": _l("Points"),
+    "answers": _l("Answers"),
+    "is_double": _l("Double marking"),
+    "tolerance": _l("Tolerance"),
+    "exclude_own_org": _l("Not their own organisation"),
+    "flag": _l("Flag"),
 }
