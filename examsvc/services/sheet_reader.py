@@ -91,9 +91,16 @@ def read_codes(compiled: SittingItems, sheets: Sheets) -> None:
     )
     keys = list(compiled.index.items())
     items = compiled.item_set.items
-    # A batch is a small share of big tables: probe the indexes. Left to itself the planner
-    # may scan all of paper_items and answers for every batch once they hold millions of rows.
-    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    # A batch is a small share of big tables: fetch its items and its answers by index (the
+    # two id lists), then hash-join them once. Left to itself the planner misjudges the join
+    # and probes the answers once per item, or scans the whole tables for every batch.
+    for setting in (
+        "enable_seqscan = off",
+        "enable_nestloop = off",
+        "jit = off",
+        "work_mem = '64MB'",
+    ):
+        db.session.execute(text(f"SET LOCAL {setting}"))
     rows = db.session.execute(
         _STATEMENT,
         {
@@ -110,7 +117,8 @@ def read_codes(compiled: SittingItems, sheets: Sheets) -> None:
             "last_paper": max(paper_of, default=0),
         },
     ).all()
-    db.session.execute(text("SET LOCAL enable_seqscan = DEFAULT"))
+    for setting in ("enable_seqscan", "enable_nestloop", "jit", "work_mem"):
+        db.session.execute(text(f"SET LOCAL {setting} = DEFAULT"))
     if not rows:
         return
     row_of = {a: i for i, a in enumerate(ids)}
