@@ -26,6 +26,7 @@ from examsvc.models import (
     Mark,
     Paper,
     PaperItem,
+    Question,
     QuestionStatus,
     Role,
     Sitting,
@@ -120,7 +121,8 @@ def seed(admin: User, examiner: User, contributor: User) -> Sitting | None:
     people = _candidates(rng)
     _enrol(sitting, people)
     assembly.randomize(admin, sitting.id, now=opens - timedelta(hours=1))
-    _answer(sitting, rng, examiner)
+    truth = _miskey(sitting, examiner)
+    _answer(sitting, rng, examiner, truth)
     scoring.score_sitting(sitting.id)
     results.publish(admin, sitting.id)
     item_stats.store(sitting.id, item_stats.compute(sitting.id))
@@ -213,7 +215,9 @@ def _enrol(sitting: Sitting, people: list[int]) -> None:
     db.session.commit()
 
 
-def _answer(sitting: Sitting, rng: np.random.Generator, examiner: User) -> None:
+def _answer(
+    sitting: Sitting, rng: np.random.Generator, examiner: User, truth: dict[int, str]
+) -> None:
     """Attempts handed in, answers from the ability model, short answers marked."""
     papers = list(
         db.session.scalars(
@@ -262,7 +266,9 @@ def _answer(sitting: Sitting, rng: np.random.Generator, examiner: User) -> None:
         for item in items[p.id]:
             content = item.content
             if item.question_id not in traits:
-                traits[item.question_id] = _traits(rng, content, len(traits))
+                traits[item.question_id] = _traits(rng, content)
+                if item.question_id in truth:
+                    traits[item.question_id]["truth"] = truth[item.question_id]
             response, quality = _respond(rng, theta, item, content, traits[item.question_id])
             answers.append(
                 {
@@ -282,10 +288,42 @@ def _answer(sitting: Sitting, rng: np.random.Generator, examiner: User) -> None:
     db.session.commit()
 
 
-def _traits(rng: np.random.Generator, content, n: int) -> dict:
+def _miskey(sitting: Sitting, examiner: User) -> dict[int, str]:
+    """Give the paper's first single-choice question a wrongly entered key (a new version the
+    papers use): candidates answer the true key, and item statistics flag it. Returns
+    {question id: the true key}."""
+    item = db.session.scalar(
+        db.select(PaperItem)
+        .join(Paper, Paper.id == PaperItem.paper_id)
+        .join(Enrolment, Enrolment.id == Paper.enrolment_id)
+        .join(Question, Question.id == PaperItem.question_id)
+        .where(Enrolment.sitting_id == sitting.id, Question.type == QuestionType.SINGLE.value)
+        .order_by(PaperItem.paper_id, PaperItem.position)
+        .limit(1)
+    )
+    if item is None:
+        return {}
+    question = item.question
+    truth = question.key
+    wrong = next(k for k in OPTION_LABELS[: len(question.options)] if k != truth)
+    fields = {name: getattr(question, name) for name in ("type", "area", "stem", "options",
+              "explanation", "difficulty", "point", "source")}  # fmt: skip
+    bank.edit_approved(examiner, question.id, {**fields, "key": wrong}, "重新录入答案")
+    papers = db.select(Paper.id).join(Enrolment).where(Enrolment.sitting_id == sitting.id)
+    db.session.execute(
+        db.update(PaperItem)
+        .where(PaperItem.paper_id.in_(papers), PaperItem.question_id == question.id)
+        .values(question_version=question.version),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    return {question.id: truth}
+
+
+def _traits(rng: np.random.Generator, content) -> dict:
     b = (content.difficulty - 3) * 0.7 + rng.normal(0, 0.4)
     weights = rng.dirichlet(np.ones(max(1, len(content.options or []))) * 3.0)
-    return {"b": b, "a": rng.uniform(0.6, 1.6), "weights": weights, "miskeyed": n == 7}
+    return {"b": b, "a": rng.uniform(0.6, 1.6), "weights": weights}
 
 
 def _respond(rng, theta: float, item: PaperItem, content, t: dict):
@@ -303,18 +341,12 @@ def _respond(rng, theta: float, item: PaperItem, content, t: dict):
     if qtype is QuestionType.JUDGE:
         return bool(content.key) if right else not bool(content.key), None
     n = len(content.options)
-    key = [
-        OPTION_LABELS.index(k)
-        for k in (content.key if isinstance(content.key, list) else [content.key])
-    ]
+    answer = t.get("truth", content.key)  # what candidates who know it answer
+    key = [OPTION_LABELS.index(k) for k in (answer if isinstance(answer, list) else [answer])]
     if qtype is QuestionType.SINGLE:
-        if t["miskeyed"]:  # the strong prefer a distractor: a key written wrong
-            other = next(i for i in range(n) if i not in key)
-            pick = other if theta > 0.3 and rng.random() < 0.8 else int(rng.integers(n))
-        else:
-            wrong = [i for i in range(n) if i not in key]
-            w = np.asarray([t["weights"][i] for i in wrong]) + 1e-3
-            pick = key[0] if right else int(rng.choice(wrong, p=w / w.sum()))
+        wrong = [i for i in range(n) if i not in key]
+        w = np.asarray([t["weights"][i] for i in wrong]) + 1e-3
+        pick = key[0] if right else int(rng.choice(wrong, p=w / w.sum()))
         return _display(item, [pick])[0], None
     if right:
         return _display(item, key), None
