@@ -32,6 +32,20 @@ def _rect(x: float, y: float, w: float, h: float, style: str) -> str:
     return f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" {style}/>'
 
 
+def _spread(ys: Sequence[float], gap: float, highest: float) -> list[float]:
+    """Label positions near ``ys`` at least ``gap`` apart and not below ``highest`` (the end
+    labels of lines that finish close together)."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    placed = list(ys)
+    for before, after in zip(order, order[1:], strict=False):
+        placed[after] = max(placed[after], placed[before] + gap)
+    if order and placed[order[-1]] > highest:  # pushed off the bottom: stack up from it
+        placed[order[-1]] = highest
+        for after, before in zip(order[::-1], order[-2::-1], strict=False):
+            placed[before] = min(placed[before], placed[after] - gap)
+    return placed
+
+
 def histogram(
     low: float,
     high: float,
@@ -133,13 +147,15 @@ def option_curves(
     if not series:
         series = [(facility_label, [g["facility"] for g in groups], True)]
     lines = ""
+    label_y = _spread([py(v[-1]) + 4 for _n, v, _k in series], gap=13, highest=y1 + 4)
     for b, (name, values, is_key) in enumerate(series):
         colour = KEY_COLOUR if is_key else PALETTE[b % len(PALETTE)]
         width = 3 if is_key else 1.5
         path = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(values))
         lines += (
             f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{width}"/>'
-            + _text(x1 + 8, py(values[-1]) + 4, name, "start")
+            + f'<text x="{x1 + 8:.1f}" y="{label_y[b]:.1f}" font-size="12" fill="{colour}" '
+            f'text-anchor="start">{escape(name)}</text>'
         )
     frame = (
         _rect(x0, y0, x1 - x0, y1 - y0, 'fill="none" stroke="#6c757d"')

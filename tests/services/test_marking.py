@@ -299,3 +299,12 @@ def test_settle_gives_a_result_to_attempts_whose_short_answers_were_left_blank(
     results = {(a.score, a.is_passed) for a in map(lambda i: db.session.get(Attempt, i), handed)}
     assert results == {(2.0, False)}  # the blank answer scores 0: 2 of 7, below 4
     assert marking.next_answer(make_user(Role.EXAMINER), sitting.id) is None
+
+
+def test_option_curve_labels_never_overlap_nor_leave_the_chart():
+    from examsvc.services.stat_charts import _spread
+
+    placed = _spread([200.0, 201.0, 203.0, 100.0], gap=13, highest=204)
+    ends = sorted(placed)
+    assert all(b - a >= 13 for a, b in zip(ends, ends[1:], strict=False))
+    assert max(placed) <= 204 and placed[3] == 100.0
