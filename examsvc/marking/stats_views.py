@@ -41,6 +41,7 @@ def sitting(sitting_id: int):
         sitting=sitting,
         analysis=analysis,
         charts=_sitting_charts(analysis.data) if analysis else {},
+        rows=sorted(analysis.data["items"], key=_severity) if analysis else [],
         form=RescoreForm(),
         min_candidates=item_stats.MIN_CANDIDATES,
     )

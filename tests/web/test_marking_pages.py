@@ -150,6 +150,10 @@ def test_the_demo_sitting_has_item_statistics_and_a_mis_keyed_item_reaches_revie
         for a in scoring.submitted_attempt_ids(seeded.id)
     )
     examiner = _demo_client(app, "examiner@demo.examsvc.cn", "Shenti-2026-demo")
+    table = examiner.get(f"/stats/sittings/{seeded.id}").get_data(as_text=True)
+    links = re.findall(r'/stats/sittings/\d+/questions/(\d+)"', table)
+    assert len(links) == len(analysis.data["items"])  # every item listed, the suspect first
+    assert int(links[0]) == suspects[0]["question_id"]
     queue = examiner.get("/review/").get_data(as_text=True)
     assert "试题统计退回的试题" in queue and f"#{flag.question_id}" in queue
     detail = examiner.get(f"/review/{flag.question_id}").get_data(as_text=True)
