@@ -68,6 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     from examsvc.bank import bp as bank_bp
     from examsvc.exam import bp as exam_bp
     from examsvc.main import bp as main_bp
+    from examsvc.marking import bp as marking_bp
+    from examsvc.marking import stats_bp
     from examsvc.orgs import bp as orgs_bp
     from examsvc.orgs import me_bp
     from examsvc.registration import bp as registration_bp
@@ -77,7 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from examsvc.verify import bp as verify_bp
 
     blueprints = (main_bp, auth_bp, bank_bp, review_bp, admin_bp, exam_bp, verify_bp, api_bp)
-    for bp in (*blueprints, orgs_bp, me_bp, roster_bp):
+    for bp in (*blueprints, orgs_bp, me_bp, roster_bp, marking_bp, stats_bp):
         app.register_blueprint(bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_review_bp)

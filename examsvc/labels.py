@@ -173,6 +173,15 @@ AUDIT_LABELS = {
     "dispute.corrected": _l("Score corrected"),
     "sitting.resit_created": _l("Resit sitting created"),
     "sitting.resit_enrolled": _l("Failed candidates enrolled in a resit"),
+    "marking.plan_saved": _l("Marking plan saved"),
+    "marking.marked": _l("Answer marked"),
+    "marking.reopened": _l("Answers reopened for marking"),
+    "sitting.scoring_started": _l("Scoring started"),
+    "sitting.rescored": _l("Re-scored after a key correction"),
+    "sitting.item_analysis": _l("Item statistics computed"),
+    "question.flagged_by_statistics": _l("Sent back by item statistics"),
+    "question.flag_resolved": _l("Statistics flag settled"),
+    "demo.candidates_seeded": _l("Demo candidates added"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -187,6 +196,7 @@ SUBJECT_LABELS = {
     "registration": _l("Registration"),
     "dispute": _l("Re-check or objection"),
     "calendarday": _l("Notice calendar"),
+    "mark": _l("Mark"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -284,6 +294,17 @@ AUDIT_DETAIL_LABELS = {
     "valid_hours": _l("Valid for (hours)"),
     "focus_losses": _l("Focus losses"),
     "limit": _l("Limit"),
+    "flags": _l("Flags"),
+    "job": _l("Job"),
+    "corrections": _l("Key corrections"),
+    "results_changed": _l("Results changed"),
+    "answer": _l("Answer"),
+    "round": _l("Marking round"),
+    "answers": _l("Answers"),
+    "is_double": _l("Double marking"),
+    "tolerance": _l("Tolerance"),
+    "exclude_own_org": _l("Not their own organisation"),
+    "flag": _l("Flag"),
 }
 #: 个人报名 documents (question_bank.documents.KINDS).
 DOCUMENT_LABELS = {

@@ -64,9 +64,8 @@ class RowForm(Form):
     area = SelectField(
         _l("Knowledge area"), choices=choices(AREA_LABELS, first=("", _l("Any area")))
     )
-    qtype = SelectField(
-        _l("Type"), choices=choices({k: v for k, v in TYPE_LABELS.items() if k != "short"})
-    )
+    #: 简答 rows are marked by examiners (examsvc/marking) against each question's rubric.
+    qtype = SelectField(_l("Type"), choices=choices(TYPE_LABELS))
     count = IntegerField(_l("Count"), validators=[InputRequired(), NumberRange(1, 500)])
     points = FiniteDecimalField(
         _l("Points each"), places=1, validators=[InputRequired(), NumberRange(0.5, 100)]

@@ -27,6 +27,14 @@ from examsvc.models.exams import (
 )
 from examsvc.models.integrity import AttemptEvent
 from examsvc.models.jobs import Job, JobState, Upload
+from examsvc.models.marking import (
+    AttemptAreaScore,
+    ItemAnalysis,
+    ItemFlag,
+    Mark,
+    MarkingPlan,
+    QuestionFacility,
+)
 from examsvc.models.people import CATEGORIES, Gender, Organisation, PersonStatus
 from examsvc.models.registration import Registration, RegistrationDocument, RegistrationState
 from examsvc.models.resets import PasswordReset
@@ -83,4 +91,10 @@ __all__ = [
     "DisputeKind",
     "DisputeState",
     "OPEN_DISPUTE_STATES",
+    "AttemptAreaScore",
+    "ItemAnalysis",
+    "ItemFlag",
+    "Mark",
+    "MarkingPlan",
+    "QuestionFacility",
 ]

@@ -17,6 +17,7 @@ from examsvc.models import Attempt, Enrolment, Paper, PaperItem, Question, Sitti
 from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from examsvc.services.exams import eligible_questions, row_specs
+from examsvc.services.item_stats import measured_facility
 from question_bank import assembly, dedup
 from question_bank.errors import AssemblyInfeasible
 from question_bank.model import QuestionType
@@ -43,6 +44,7 @@ def _bank(sitting: Sitting) -> list[assembly.BankItem]:
         else {}
     )
     groups = _enemy_groups(questions) if blueprint.enemy_rule else {}
+    measured = measured_facility([q.id for q in questions])  # preferred to the 1–5 rating
     return [
         assembly.BankItem(
             q.id,
@@ -53,6 +55,7 @@ def _bank(sitting: Sitting) -> list[assembly.BankItem]:
             q.difficulty,
             prior_exposure=int(used.get(q.id, 0)),
             enemy_group=groups.get(q.id),
+            facility=measured.get(q.id),
         )
         for q in questions
     ]
@@ -342,6 +345,7 @@ def draw_late(enrolment: Enrolment) -> Paper:
             i.difficulty,
             prior_exposure=i.prior_exposure + 1000 * in_sitting[i.id],
             enemy_group=i.enemy_group,
+            facility=i.facility,
         )
         for i in _bank(sitting)
     ]

@@ -36,7 +36,12 @@ Runner = Callable[[int, dict[str, Any], int | None], dict[str, Any]]
 #: kind → its runner; services register theirs with @runner(kind).
 RUNNERS: dict[str, Runner] = {}
 #: The modules that register runners (imported before a job runs, in any process).
-RUNNER_MODULES = ("examsvc.services.uploads", "examsvc.services.draw_jobs")
+RUNNER_MODULES = (
+    "examsvc.services.uploads",
+    "examsvc.services.draw_jobs",
+    "examsvc.services.scoring",
+    "examsvc.services.item_stats",
+)
 
 
 def runner(kind: str) -> Callable[[Runner], Runner]:

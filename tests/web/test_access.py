@@ -51,6 +51,14 @@ GUARDED_PAGES = {
     "/certificates/admin/sittings/1.pdf": {Role.ADMIN},
     "/admin/sittings/1/live": {Role.ADMIN},
     "/admin/sittings/1/live.json": {Role.ADMIN},
+    "/marking/": {Role.EXAMINER, Role.ADMIN},
+    "/marking/sittings/1": {Role.EXAMINER, Role.ADMIN},
+    "/marking/sittings/1/next": {Role.EXAMINER},
+    "/marking/answers/1": {Role.EXAMINER},  # 404 unless it waits for this examiner's mark
+    "/marking/sittings/1/rescore": {Role.ADMIN},
+    "/marking/jobs/1": {Role.EXAMINER, Role.ADMIN},
+    "/stats/sittings/1": {Role.EXAMINER, Role.ADMIN},
+    "/stats/sittings/1/questions/1": {Role.EXAMINER, Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -65,6 +73,8 @@ FORM_PAGES = {
     "/results/admin/disputes/1",
     "/results/admin/calendar",
     "/results/admin/sittings/1/resit",
+    "/marking/answers/1",
+    "/marking/sittings/1/rescore",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -93,6 +103,9 @@ ADMIN_POSTS = [
     "/certificates/admin/Q0-0000-2026-123456787/reinstate",
     "/admin/sittings/1/live/1/extra-time",
     "/admin/sittings/1/live/1/hand-in",
+    "/marking/sittings/1/plan",
+    "/marking/sittings/1/score",
+    "/marking/sittings/1/rescore",
 ]
 LOGIN_PAGES = [
     "/exam/",

@@ -74,6 +74,8 @@ ALLOWED_WORDS = {
     "matching", "numerical", "essay", "cloze", "calculated", "ddwtos", "gapselect",
     # protocol and product names
     "api", "http", "https", "id",
+    # the numerical library whose version a paper draw records (reproducibility)
+    "numpy",
 }  # fmt: skip
 #: Runs of Latin words (two or more): "Save changes", "row 12", "Back to the list".
 LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:[ \t\-/,:;.()]+[A-Za-z][A-Za-z'’]*)+")
