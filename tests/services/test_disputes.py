@@ -79,17 +79,14 @@ def test_an_objection_is_rejected_with_a_reason_shown_to_its_raiser(published, m
     assert mine.attempt.score == won.score
 
 
-def test_sending_back_for_marking_keeps_it_open_and_calls_the_marking_hook(published, monkeypatch):
-    sitting, admin, won, _ = published
+def test_sending_back_an_attempt_without_answers_to_mark_is_refused(published):
+    _, admin, won, _ = published
     appeal = disputes.lodge_appeal(won.enrolment.user, won.id, "请重新评阅简答题。")
-    called = []
-    monkeypatch.setattr(disputes, "REMARK_HOOKS", [lambda a, d: called.append((a.id, d.id))])
-    disputes.send_back(admin, appeal.id, "请第二位阅卷人评阅")
-    assert called == [(won.id, appeal.id)]
-    assert disputes.get(appeal.id).state == DisputeState.REMARKING
-    assert disputes.open_disputes(sitting.id) == 1
-    disputes.reject(admin, appeal.id, "复评分数与原分一致。")
-    assert disputes.open_disputes(sitting.id) == 0
+    with pytest.raises(Conflict) as info:
+        disputes.send_back(admin, appeal.id, "请第二位阅卷人评阅")
+    assert info.value.code == "nothing_to_mark"
+    db.session.rollback()
+    assert disputes.get(appeal.id).state == DisputeState.OPEN
 
 
 def test_certificates_wait_for_every_dispute_to_close(published, make_user):

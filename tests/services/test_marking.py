@@ -308,3 +308,31 @@ def test_option_curve_labels_never_overlap_nor_leave_the_chart():
     ends = sorted(placed)
     assert all(b - a >= 13 for a, b in zip(ends, ends[1:], strict=False))
     assert max(placed) <= 204 and placed[3] == 100.0
+
+
+def test_publication_waits_for_marks_and_an_appeal_sends_the_answer_back(
+    short_sitting, make_user, app
+):
+    from examsvc.models import DisputeState
+    from examsvc.services import results
+    from examsvc.services.errors import Conflict
+    from examsvc.services.results import disputes
+
+    app.config["NOTICE_WORKING_DAYS"] = 5
+    sitting, admin, people, handed = short_sitting(candidates=2)
+    sitting.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(Conflict) as info:
+        results.publish(admin, sitting.id)
+    assert info.value.code == "unmarked"
+    one, two = examiners(make_user, 2)
+    assert mark_all(one, sitting.id, ["3", "2"]) == 2
+    results.publish(admin, sitting.id)
+    attempt = db.session.get(Attempt, handed[0])
+    appeal = disputes.lodge_appeal(attempt.enrolment.user, attempt.id, "请重新评阅简答题。")
+    disputes.send_back(admin, appeal.id, "请另一位阅卷人复评")
+    assert disputes.get(appeal.id).state == DisputeState.REMARKING
+    assert db.session.get(Attempt, handed[0]).is_passed is None
+    assert mark_all(two, sitting.id, ["1", "0"]) == 1  # only the appealed answer comes back
+    attempt = db.session.get(Attempt, handed[0])
+    assert (attempt.score, attempt.is_passed) == (3.0, False)

@@ -202,10 +202,14 @@ def publish(admin: User | None, sitting_id: int, now: datetime | None = None) ->
             )
         )
         raise Conflict(message, code="sitting_not_finished")
+    from examsvc.services import marking  # marking scores through results' helpers
+
+    waiting = marking.settle(sitting_id)  # scores the sitting; answers still to mark
+    rows = sitting_results(sitting)
     unmarked = [r for r in rows if r.attempt is not None and r.attempt.is_passed is None]
-    if unmarked:
+    if waiting or unmarked:
         raise Conflict(
-            _("%(n)s answer sheets still have answers to mark", n=len(unmarked)),
+            _("%(n)s answer sheets still have answers to mark", n=max(waiting, len(unmarked))),
             code="unmarked",
         )
     sitting.results_published_at = now

@@ -186,6 +186,11 @@ def send_back(admin: User, dispute_id: int, note: str = "") -> Dispute:
     dispute = _locked(dispute_id)
     _move(dispute, DisputeState.REMARKING)
     dispute.outcome = note.strip()[:REASON_MAX]
+    from examsvc.services import marking  # imports results: import when used
+
+    # The attempt's 简答 marks are voided and marked again; an attempt without any answer
+    # to mark is refused (nothing a re-mark could change: correct or reject it instead).
+    marking.reopen(dispute.attempt_id, dispute.outcome or dispute.reason, actor=admin)
     for hook in REMARK_HOOKS:
         hook(dispute.attempt, dispute)
     audit.record(admin, "dispute.sent_back", dispute, attempt=dispute.attempt_id, note=note)

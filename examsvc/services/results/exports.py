@@ -124,7 +124,9 @@ def answer_matrix_xlsx(sitting: Sitting) -> bytes:
             if answer is None:
                 got[column[item.question_id]] = 0 if attempt else None
                 continue
-            said[column[item.question_id]] = _cell(original_labels(item, answer.response))
+            said[column[item.question_id]] = _cell(
+                original_labels(item.content.type, item.option_order, answer.response)
+            )
             got[column[item.question_id]] = answer.points
         base = [enrolment.admission_no, enrolment.user.name]
         responses.append([*base, *said])
