@@ -6,7 +6,7 @@ import json
 import math
 import re
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, flash, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -187,3 +187,18 @@ class BaseForm(FlaskForm):
                 if not all(isinstance(v, str) for v in values):
                     abort(400, _("Form fields sent as JSON must be an object of text values."))
             return super().wrap_formdata(form, formdata)
+
+
+def run_action(action, success_message: str | None):
+    """Run a service call for a page: its ServiceError becomes a red message (None is
+    returned), success a green one; the outcome otherwise."""
+    from examsvc.services.errors import ServiceError
+
+    try:
+        outcome = action()
+    except ServiceError as exc:
+        flash(exc.message, "danger")
+        return None
+    if success_message:
+        flash(success_message, "success")
+    return outcome

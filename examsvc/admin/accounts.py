@@ -14,7 +14,7 @@ from examsvc.labels import PERSON_STATUS_LABELS, ROLE_LABELS
 from examsvc.models import Organisation, User
 from examsvc.services import account_admin, orgs, password_links, review
 from examsvc.services.errors import ServiceError
-from examsvc.web import int_arg, page_arg
+from examsvc.web import int_arg, page_arg, run_action
 
 
 def _filters() -> dict:
@@ -55,7 +55,7 @@ def verify_institution(user_id: int):
             if verified
             else _("Institution verification withdrawn.")
         )
-        _run(lambda: review.set_institution(current_user, user_id, verified), message)
+        run_action(lambda: review.set_institution(current_user, user_id, verified), message)
     return redirect(url_for("admin.users", q=request.args.get("q", "")[:100] or None))
 
 
@@ -178,7 +178,7 @@ def set_roles(user_id: int):
     if not form.validate_on_submit():
         flash(_("Choose roles from the list."), "danger")
     else:
-        _run(
+        run_action(
             lambda: account_admin.set_roles(
                 current_user, person, form.roles.data or [], form.managed_id()
             ),
@@ -191,7 +191,7 @@ def set_roles(user_id: int):
 def disable_user(user_id: int):
     person = _person(user_id)
     if ActionForm().validate_on_submit():
-        _run(
+        run_action(
             lambda: account_admin.disable(current_user, person),
             _("Account disabled; its logins have ended."),
         )
@@ -202,7 +202,7 @@ def disable_user(user_id: int):
 def enable_user(user_id: int):
     person = _person(user_id)
     if ActionForm().validate_on_submit():
-        _run(lambda: account_admin.enable(current_user, person), _("Account enabled."))
+        run_action(lambda: account_admin.enable(current_user, person), _("Account enabled."))
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -211,7 +211,7 @@ def reset_password(user_id: int):
     person = _person(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    outcome = _run(lambda: password_links.issue(current_user, person), None)
+    outcome = run_action(lambda: password_links.issue(current_user, person), None)
     if outcome is None:
         return redirect(url_for("admin.user", user_id=person.id))
     token, expires = outcome
@@ -224,14 +224,3 @@ def reset_password(user_id: int):
         hours=_link_hours(),
         created=False,
     )
-
-
-def _run(action, success_message):
-    try:
-        outcome = action()
-    except ServiceError as exc:
-        flash(exc.message, "danger")
-        return None
-    if success_message:
-        flash(success_message, "success")
-    return outcome

@@ -8,7 +8,7 @@ from examsvc.labels import AUDIT_LABELS, choices
 from examsvc.models import utcnow
 from examsvc.services import audit, exams, results
 from examsvc.services.errors import ServiceError
-from examsvc.web import page_arg
+from examsvc.web import page_arg, run_action
 
 
 @bp.route("/")
@@ -95,7 +95,7 @@ def sitting(sitting_id: int):
 def enrol(sitting_id: int):
     form = EnrolForm()
     if form.validate_on_submit():
-        enrolment = _run(lambda: exams.enrol(current_user, sitting_id, form.email.data), None)
+        enrolment = run_action(lambda: exams.enrol(current_user, sitting_id, form.email.data), None)
         if enrolment is not None and enrolment.paper is not None:
             flash(_("Candidate enrolled and paper drawn."), "success")
         elif enrolment is not None:  # drawn with everyone's when the sitting is randomized
@@ -109,14 +109,14 @@ def enrol(sitting_id: int):
 @bp.route("/sittings/<int:sitting_id>/publish", methods=["POST"])
 def publish(sitting_id: int):
     if ActionForm().validate_on_submit():
-        _run(lambda: results.publish(current_user, sitting_id), _("Results published."))
+        run_action(lambda: results.publish(current_user, sitting_id), _("Results published."))
     return redirect(url_for("admin.sitting", sitting_id=sitting_id))
 
 
 @bp.route("/sittings/<int:sitting_id>/certificates", methods=["POST"])
 def certificates(sitting_id: int):
     if ActionForm().validate_on_submit():
-        outcome = _run(lambda: results.issue_certificates(current_user, sitting_id), None)
+        outcome = run_action(lambda: results.issue_certificates(current_user, sitting_id), None)
         if outcome is not None:
             issued, refused = outcome
             flash(_("%(n)s certificates issued.", n=len(issued)), "success")
@@ -146,14 +146,3 @@ def _sitting_or_404(sitting_id: int):
         from flask import abort
 
         abort(404)
-
-
-def _run(action, success_message):
-    try:
-        outcome = action()
-    except ServiceError as exc:
-        flash(exc.message, "danger")
-        return None
-    if success_message:
-        flash(success_message, "success")
-    return outcome

@@ -21,17 +21,7 @@ from examsvc.results.forms import (
 from examsvc.services.errors import ServiceError
 from examsvc.services.results import calendar, disputes, resits
 from examsvc.services.results.exports import XLSX_MIME, answer_matrix_xlsx
-
-
-def _run(action, message: str | None):
-    try:
-        outcome = action()
-    except ServiceError as exc:
-        flash(exc.message, "danger")
-        return None
-    if message:
-        flash(message, "success")
-    return outcome
+from examsvc.web import run_action
 
 
 @bp.route("/sittings/<int:sitting_id>/answers.xlsx")
@@ -61,13 +51,15 @@ def dispute(dispute_id: int):
     back, reject, correct = _dispute_forms(item)
     done = None
     if back.submit.data and back.validate_on_submit():
-        done = _run(lambda: disputes.send_back(current_user, dispute_id, back.note.data or ""),
-                    _("Sent back for marking."))  # fmt: skip
+        done = run_action(
+            lambda: disputes.send_back(current_user, dispute_id, back.note.data or ""),
+            _("Sent back for marking."),
+        )
     elif reject.submit.data and reject.validate_on_submit():
-        done = _run(lambda: disputes.reject(current_user, dispute_id, reject.outcome.data),
+        done = run_action(lambda: disputes.reject(current_user, dispute_id, reject.outcome.data),
                     _("Rejected; the result stands."))  # fmt: skip
     elif correct.submit.data and correct.validate_on_submit():
-        done = _run(lambda: disputes.correct(current_user, dispute_id, correct.item.data,
+        done = run_action(lambda: disputes.correct(current_user, dispute_id, correct.item.data,
                                              float(correct.points.data), correct.outcome.data),
                     _("Score corrected."))  # fmt: skip
     if done is not None:
@@ -82,7 +74,7 @@ def dispute(dispute_id: int):
 def calendar_days():
     form = CalendarDayForm()
     if form.validate_on_submit():
-        added = _run(lambda: calendar.add_day(current_user, form.day.data,
+        added = run_action(lambda: calendar.add_day(current_user, form.day.data,
                                               form.kind.data == "workday", form.note.data or ""),
                      _("Day added."))  # fmt: skip
         if added is not None:
@@ -97,7 +89,7 @@ def calendar_days():
 @bp.route("/calendar/<int:day_id>/remove", methods=["POST"])
 def remove_day(day_id: int):
     if ActionForm().validate_on_submit():
-        _run(lambda: calendar.remove_day(current_user, day_id), _("Day removed."))
+        run_action(lambda: calendar.remove_day(current_user, day_id), _("Day removed."))
     return redirect(url_for("results_admin.calendar_days"))
 
 
@@ -108,7 +100,7 @@ def new_resit(sitting_id: int):
     if not form.is_submitted():
         form.name.data = _("%(name)s (resit)", name=original.name)
     if form.validate_on_submit():
-        resit = _run(lambda: resits.create_resit(
+        resit = run_action(lambda: resits.create_resit(
             current_user, sitting_id, form.name.data, form.to_utc(form.opens_at.data),
             form.to_utc(form.closes_at.data)), _("Resit sitting created."))  # fmt: skip
         if resit is not None:
@@ -120,7 +112,7 @@ def new_resit(sitting_id: int):
 @bp.route("/sittings/<int:sitting_id>/enrol-failed", methods=["POST"])
 def enrol_failed(sitting_id: int):
     if ActionForm().validate_on_submit():
-        outcome = _run(lambda: resits.enrol_failed(current_user, sitting_id), None)
+        outcome = run_action(lambda: resits.enrol_failed(current_user, sitting_id), None)
         if outcome is not None:
             enrolled, refused = outcome
             flash(_("%(n)s candidates enrolled in the resit; %(r)s may not sit it.",
