@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import date
 
 from flask import Flask, abort, flash, jsonify, request
 from flask.json.provider import DefaultJSONProvider
@@ -202,3 +203,18 @@ def run_action(action, success_message: str | None):
     if success_message:
         flash(success_message, "success")
     return outcome
+
+
+#: The founding of the Party: no one joined before.
+PARTY_FOUNDED = date(1921, 7, 1)
+
+
+def past_party_date(form, field) -> None:
+    """A form validator: a date of joining the Party is past and not before July 1921."""
+    from flask_babel import lazy_gettext as _l
+    from wtforms.validators import ValidationError
+
+    if field.data is not None and not PARTY_FOUNDED <= field.data <= date.today():
+        raise ValidationError(
+            _l("The date of joining the Party must be a past date, not before July 1921.")
+        )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -15,13 +13,13 @@ from wtforms import (
     SubmitField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from examsvc.labels import CATEGORY_LABELS, GENDER_LABELS, ROLE_LABELS, choices
 from examsvc.models import User
 from examsvc.services.account_admin import Profile
 from examsvc.services.orgs import TreeRow
-from examsvc.web import BaseForm
+from examsvc.web import BaseForm, past_party_date
 
 #: The value of a select meaning "none".
 NONE = ""
@@ -44,17 +42,6 @@ def org_choices(rows: list[TreeRow]) -> list[SelectChoice]:
         for r in rows
     }
     return choices(labels, first=(NONE, _l("— none —")))
-
-
-#: The founding of the Party: no one joined before.
-FOUNDED = date(1921, 7, 1)
-
-
-def _past_party_date(form, field) -> None:
-    if field.data is not None and not FOUNDED <= field.data <= date.today():
-        raise ValidationError(
-            _l("The date of joining the Party must be a past date, not before July 1921.")
-        )
 
 
 def _optional_int(value: str | None) -> int | None:
@@ -83,7 +70,7 @@ class ProfileForm(BaseForm):
         _l("Party member"), choices=choices({"1": _l("yes"), "0": _l("no")}), default="0"
     )
     party_joined_on = DateField(
-        _l("Date joined the Party"), validators=[Optional(), _past_party_date]
+        _l("Date joined the Party"), validators=[Optional(), past_party_date]
     )
     post = StringField(
         _l("Post"), validators=[Optional(), Length(max=100)], description=_l("Such as 支部书记.")

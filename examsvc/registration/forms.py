@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from examsvc.auth.forms import PASSWORD_HINT
 from examsvc.labels import CATEGORY_LABELS, GENDER_LABELS, choices
 from examsvc.services.registration import Profile
-from examsvc.web import BaseForm
+from examsvc.web import BaseForm, past_party_date
 
 YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
 
@@ -41,7 +41,7 @@ class ProfileForm(BaseForm):
     is_party_member = RadioField(_l("Member of the Communist Party of China"), choices=YES_NO)
     party_joined_on = DateField(
         _l("Date of joining the Party"),
-        validators=[Optional()],
+        validators=[Optional(), past_party_date],
         description=_l("Party members only."),
     )
     organisation = SelectField(_l("Your organisation"), choices=[])
