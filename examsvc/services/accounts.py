@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
@@ -209,26 +210,31 @@ def start_session(user: User) -> str:
     return token
 
 
+def _session_user_query():
+    """Built once: the login check every request of a logged-in user runs."""
+    return (
+        db.select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == bindparam("user_id"),
+            LoginSession.token_hash == bindparam("token_hash"),
+            LoginSession.ended_at.is_(None),
+            LoginSession.created_at > bindparam("cutoff"),
+        )
+        .options(joinedload(User.role_rows))
+    )
+
+
+_SESSION_USER = _session_user_query()
+
+
 def session_user(user_id: int, version: str, token: str) -> User | None:
     """The user of a live login: its token not ended by logout and not expired.
 
     Every request of a logged-in user runs this: one query, the roles joined in.
     """
-    user = (
-        db.session.execute(
-            db.select(User)
-            .join(LoginSession, LoginSession.user_id == User.id)
-            .where(
-                User.id == user_id,
-                LoginSession.token_hash == _token_hash(token),
-                LoginSession.ended_at.is_(None),
-                LoginSession.created_at > _session_cutoff(),
-            )
-            .options(joinedload(User.role_rows))
-        )
-        .unique()
-        .scalar_one_or_none()
-    )
+    params = {"user_id": user_id, "token_hash": _token_hash(token), "cutoff": _session_cutoff()}
+    user = db.session.execute(_SESSION_USER, params).unique().scalar_one_or_none()
     if user is None or str(user.session_version) != version:
         return None
     return user

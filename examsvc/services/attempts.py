@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import defaultload, joinedload, lazyload
@@ -189,20 +190,32 @@ class _SaveTarget:
     drawn_at: datetime | None
 
 
+def _save_target_query():
+    """Built once: the statement of every autosave (Core tables and bound parameters, so a
+    save neither rebuilds it nor goes through the ORM's loading machinery)."""
+    attempt, enrolment = Attempt.__table__, Enrolment.__table__
+    sitting, paper = Sitting.__table__, Paper.__table__
+    return (
+        db.select(attempt.c.id, attempt.c.status, attempt.c.deadline, sitting.c.grace_seconds,
+                  paper.c.id, paper.c.drawn_at)
+        .select_from(
+            attempt.join(enrolment, enrolment.c.id == attempt.c.enrolment_id)
+            .join(sitting, sitting.c.id == enrolment.c.sitting_id)
+            .outerjoin(paper, paper.c.enrolment_id == enrolment.c.id)
+        )
+        .where(attempt.c.id == bindparam("attempt_id"), enrolment.c.user_id == bindparam("user_id"))
+        .with_for_update(read=True, of=attempt)
+    )  # fmt: skip
+
+
+_SAVE_TARGET = _save_target_query()
+
+
 def _save_target(user: User, attempt_id: int) -> _SaveTarget:
     """The attempt's few columns a save needs, in one query; on PostgreSQL a share lock on
     the attempt row, so a hand-in (which takes the row lock) waits for saves in flight and a
     save after a hand-in sees it."""
-    query = (
-        db.select(Attempt.id, Attempt.status, Attempt.deadline, Sitting.grace_seconds,
-                  Paper.id, Paper.drawn_at)
-        .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
-        .join(Sitting, Sitting.id == Enrolment.sitting_id)
-        .outerjoin(Paper, Paper.enrolment_id == Enrolment.id)
-        .where(Attempt.id == attempt_id, Enrolment.user_id == user.id)
-        .with_for_update(read=True, of=Attempt)
-    )  # fmt: skip
-    row = db.session.execute(query).first()
+    row = db.session.execute(_SAVE_TARGET, {"attempt_id": attempt_id, "user_id": user.id}).first()
     if row is None:
         raise NotFound(_("no such attempt"))
     return _SaveTarget(*row)
@@ -241,24 +254,35 @@ def save_answers(
     return SaveResult(saved=saved, stale=len(checked) - saved, deadline=target.deadline)
 
 
-def _upsert_answer(attempt_id: int, item_id: int, response: object, seq: int, now) -> bool:
-    """Insert the answer, or overwrite a stored one of lower seq; False when a save of the
-    same or a higher seq already wrote it (a retry or a late request: what is stored stands)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Answer).values(
-        attempt_id=attempt_id, paper_item_id=item_id, response=response, seq=seq, saved_at=now
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[Answer.attempt_id, Answer.paper_item_id],
+def _upsert_statement(insert):
+    table = Answer.__table__
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.attempt_id, table.c.paper_item_id],
         set_={
             "response": statement.excluded.response,
             "seq": statement.excluded.seq,
             "saved_at": statement.excluded.saved_at,
         },
-        where=Answer.seq < statement.excluded.seq,
-    ).returning(Answer.id)
-    return db.session.execute(statement).first() is not None
+        where=table.c.seq < statement.excluded.seq,
+    ).returning(table.c.id)
+
+
+#: The upsert of every saved answer, built once per dialect on the Core table: building it
+#: per answer through the ORM cost more than the database's work.
+_UPSERTS = {
+    "postgresql": _upsert_statement(postgresql_insert),
+    "sqlite": _upsert_statement(sqlite_insert),
+}
+
+
+def _upsert_answer(attempt_id: int, item_id: int, response: object, seq: int, now) -> bool:
+    """Insert the answer, or overwrite a stored one of lower seq; False when a save of the
+    same or a higher seq already wrote it (a retry or a late request: what is stored stands)."""
+    statement = _UPSERTS[db.session.get_bind().dialect.name]
+    values = {"attempt_id": attempt_id, "paper_item_id": item_id, "response": response,
+              "seq": seq, "saved_at": now}  # fmt: skip
+    return db.session.execute(statement, values).first() is not None
 
 
 def _ensure_open(attempt: Attempt, now: datetime) -> None:
