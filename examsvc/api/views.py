@@ -95,6 +95,7 @@ def save_answers(attempt_id: int):
         {
             "saved": result.saved,
             "stale": result.stale,
+            "stale_items": {str(item): seq for item, seq in result.stale_items.items()},
             "server_time": utcnow().isoformat(),
             "deadline": result.deadline.isoformat(),
         }
@@ -104,7 +105,14 @@ def save_answers(attempt_id: int):
 @bp.post("/attempts/<int:attempt_id>/submit")
 @login_required
 def submit_attempt(attempt_id: int):
-    attempt = attempts.submit(current_user, attempt_id)
+    body = request.get_json(silent=True)
+    time_up = isinstance(body, dict) and body.get("reason") == "time_up"
+    try:
+        attempt = attempts.submit(current_user, attempt_id, time_up=time_up)
+    except attempts.TimeLeft as left:
+        body = {"error": left.code, "message": left.message, "deadline": left.deadline.isoformat(),
+                "server_time": utcnow().isoformat()}  # fmt: skip
+        return jsonify(body), 409
     return jsonify({"status": attempt.status, "submitted_at": attempt.submitted_at.isoformat()})
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -52,6 +52,10 @@ class SaveResult:
     saved: int
     stale: int
     deadline: datetime
+    #: Item id → the seq stored for each answer not written: equal to the one sent for a
+    #: retry of a save already applied; higher when another page (a second tab, another
+    #: device) wrote the item later in seq, and the page decides whose answer stands.
+    stale_items: dict[int, int] = field(default_factory=dict)
 
 
 #: An attempt's row brings its enrolment, sitting and blueprint (lazy="joined"), but not
@@ -246,12 +250,27 @@ def save_answers(
     if target.paper_id is None:  # an attempt always has a paper; be clear if not
         raise Conflict(_("this attempt has no paper"), code="no_paper")
     checked = _check_answers(paper_shape(target.paper_id, target.drawn_at), answers)
-    saved = 0
-    for item_id, response in checked.items():
-        if _upsert_answer(target.attempt_id, item_id, response, seq, now):
-            saved += 1
+    stale = [
+        item_id
+        for item_id, response in checked.items()
+        if not _upsert_answer(target.attempt_id, item_id, response, seq, now)
+    ]
+    stored = _stored_seqs(target.attempt_id, stale) if stale else {}
     db.session.commit()
-    return SaveResult(saved=saved, stale=len(checked) - saved, deadline=target.deadline)
+    return SaveResult(
+        saved=len(checked) - len(stale), stale=len(stale), deadline=target.deadline,
+        stale_items=stored,
+    )  # fmt: skip
+
+
+def _stored_seqs(attempt_id: int, item_ids: list[int]) -> dict[int, int]:
+    """The seq stored for these items (read only when a save was stale: rare)."""
+    rows = db.session.execute(
+        db.select(Answer.paper_item_id, Answer.seq).where(
+            Answer.attempt_id == attempt_id, Answer.paper_item_id.in_(item_ids)
+        )
+    )
+    return dict(rows.all())
 
 
 def _upsert_statement(insert):
@@ -319,10 +338,28 @@ def _check_answers(items: dict[int, ItemShape], answers: dict) -> dict[int, obje
     return checked
 
 
-def submit(user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
-    """Hand in the attempt; submitting again returns the first submission."""
+class TimeLeft(Conflict):
+    """A hand-in the page made because *its* clock ran out, while the server's deadline is
+    still ahead (an extension the page had not heard of yet): the page carries on."""
+
+    def __init__(self, deadline: datetime):
+        super().__init__(_("there is time left: the deadline has moved"), code="time_left")
+        self.deadline = deadline
+
+
+def submit(
+    user: User, attempt_id: int, now: datetime | None = None, *, time_up: bool = False
+) -> Attempt:
+    """Hand in the attempt; submitting again returns the first submission.
+
+    ``time_up``: the page hands in because its countdown ended. Time is the server's: while
+    the deadline (extensions included) is still ahead this raises TimeLeft and changes
+    nothing."""
     now = now or utcnow()
     attempt = own_attempt(user, attempt_id, lock=True)
+    if time_up and attempt.status == AttemptStatus.IN_PROGRESS and now < attempt.deadline:
+        db.session.rollback()
+        raise TimeLeft(attempt.deadline)
     if attempt.status == AttemptStatus.IN_PROGRESS:
         _finalize(attempt, now if now <= close_time(attempt) else None)
         if not attempt.auto_submitted:

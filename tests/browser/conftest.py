@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from examsvc.extensions import db
+
 CHROMIUM = os.environ.get("EXAMSVC_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -85,3 +87,41 @@ def new_page(browser, live_server):
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def open_context(browser, live_server):
+    """Browser contexts at a named viewport; a script error in any of their pages fails the test."""
+    contexts, errors = [], []
+
+    def factory(viewport: str = "desktop"):
+        context = browser.new_context(
+            base_url=live_server, locale="zh-CN", viewport=VIEWPORTS[viewport]
+        )
+        context.set_default_timeout(15_000)
+        context.on("page", lambda page: page.on("pageerror", lambda e: errors.append(str(e))))
+        contexts.append(context)
+        return context
+
+    yield factory
+    for context in contexts:
+        context.close()
+    assert not errors, f"script errors on the page: {errors}"
+
+
+@pytest.fixture
+def exam_ready(open_sitting):
+    """A sitting open now with one candidate: (sitting id, candidate e-mail, candidate)."""
+
+    def factory(limit: int | None = None, duration: int = 30):
+        sitting, _, (candidate,) = open_sitting(duration=duration)
+        sitting.focus_loss_limit = limit
+        db.session.commit()
+        ids = (sitting.id, candidate.email, candidate.id)
+        db.session.remove()  # the live server's threads take the database from here
+        return ids
+
+    return factory

@@ -18,43 +18,6 @@ from tests.browser.test_skeleton_browser import log_in
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture
-def open_context(browser, live_server):
-    """Browser contexts at a named viewport; a script error in any of their pages fails the test."""
-    contexts, errors = [], []
-
-    def factory(viewport: str = "desktop"):
-        context = browser.new_context(
-            base_url=live_server, locale="zh-CN", viewport=VIEWPORTS[viewport]
-        )
-        context.set_default_timeout(15_000)
-        context.on("page", lambda page: page.on("pageerror", lambda e: errors.append(str(e))))
-        contexts.append(context)
-        return context
-
-    yield factory
-    for context in contexts:
-        context.close()
-    assert not errors, f"script errors on the page: {errors}"
-
-
-@pytest.fixture
-def exam_ready(open_sitting):
-    """A sitting open now with one candidate: (sitting id, candidate e-mail, candidate)."""
-
-    def factory(limit: int | None = None, duration: int = 30):
-        sitting, _, (candidate,) = open_sitting(duration=duration)
-        sitting.focus_loss_limit = limit
-        db.session.commit()
-        ids = (sitting.id, candidate.email, candidate.id)
-        db.session.remove()  # the live server's threads take the database from here
-        return ids
-
-    return factory
-
 
 def start_exam(page, sitting_id: int) -> None:
     page.goto(f"/exam/sittings/{sitting_id}")

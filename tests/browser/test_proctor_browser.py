@@ -8,8 +8,7 @@ import pytest
 
 from examsvc.extensions import db
 from examsvc.models import Attempt, AuditEntry, Enrolment
-from tests.browser.conftest import screenshot
-from tests.browser.test_exam_page import VIEWPORTS
+from tests.browser.conftest import VIEWPORTS, screenshot
 from tests.browser.test_skeleton_browser import log_in
 from tests.conftest import PASSWORD
 

@@ -65,3 +65,37 @@ def test_the_paper_shape_is_cached_by_paper_and_draw(app, open_sitting):
     single = next(i for i in paper.items if i.content.type == "single")
     assert shape[single.id].option_count == len(single.option_order) == 4
     assert attempts.paper_shape(paper.id, paper.drawn_at) is shape
+
+
+def test_a_stale_answer_says_which_seq_the_server_holds(app, open_sitting):
+    """A second page learns the item holds a later seq (and resends above it); a retry of the
+    same seq learns its own seq: already written."""
+    sitting, _, (candidate,) = open_sitting()
+    attempt = attempts.start_or_resume(candidate, sitting.id)
+    judge = next(i.id for i in attempt.enrolment.paper.items if i.content.type == "judge")
+    attempts.save_answers(candidate, attempt.id, {str(judge): True}, seq=7)
+    other_page = attempts.save_answers(candidate, attempt.id, {str(judge): False}, seq=3)
+    assert other_page.stale_items == {judge: 7}
+    retry = attempts.save_answers(candidate, attempt.id, {str(judge): True}, seq=7)
+    assert retry.stale_items == {judge: 7}
+    resent = attempts.save_answers(candidate, attempt.id, {str(judge): False}, seq=8)
+    assert (resent.saved, resent.stale_items) == (1, {})
+
+
+def test_the_page_clock_cannot_hand_in_while_the_server_deadline_is_ahead(app, open_sitting):
+    from datetime import timedelta
+
+    import pytest
+
+    from examsvc.models import utcnow
+
+    sitting, _, (candidate,) = open_sitting()
+    attempt = attempts.start_or_resume(candidate, sitting.id)
+    with pytest.raises(attempts.TimeLeft) as refused:
+        attempts.submit(candidate, attempt.id, time_up=True)
+    assert refused.value.deadline == attempt.deadline
+    db.session.expire_all()
+    assert attempts.own_attempt(candidate, attempt.id).status == "in_progress"
+    late = attempt.deadline + timedelta(seconds=1)
+    assert attempts.submit(candidate, attempt.id, late, time_up=True).status == "submitted"
+    assert utcnow() < attempt.deadline  # the candidate's own hand-in needs no time-up

@@ -74,6 +74,32 @@ def test_save_resume_and_submit_round_trip(candidate_client):
     assert state["result"] is None  # not published yet: no score, no key
 
 
+def test_a_time_up_hand_in_is_refused_while_the_deadline_is_ahead(candidate_client):
+    client, sitting, token = candidate_client
+    paper = start(client, sitting.id, token).get_json()
+    url = f"/api/v1/attempts/{paper['attempt_id']}/submit"
+    refused = client.post(url, json={"reason": "time_up"}, headers={"X-CSRFToken": token})
+    body = refused.get_json()
+    assert refused.status_code == 409 and body["error"] == "time_left"
+    assert body["deadline"] == paper["deadline"] and body["server_time"] and body["message"]
+    handed_in = client.post(url, headers={"X-CSRFToken": token})  # the candidate's own
+    assert handed_in.get_json()["status"] == "submitted"
+    again = client.post(url, json={"reason": "time_up"}, headers={"X-CSRFToken": token})
+    assert again.status_code == 200  # idempotent once handed in
+
+
+def test_a_stale_save_names_the_seq_stored(candidate_client):
+    client, sitting, token = candidate_client
+    paper = start(client, sitting.id, token).get_json()
+    judge = str(next(i for i in paper["items"] if i["type"] == "judge")["id"])
+    url = f"/api/v1/attempts/{paper['attempt_id']}/answers"
+    client.put(url, json={"answers": {judge: True}, "seq": 5}, headers={"X-CSRFToken": token})
+    stale = client.put(
+        url, json={"answers": {judge: False}, "seq": 2}, headers={"X-CSRFToken": token}
+    )
+    assert stale.get_json()["stale"] == 1 and stale.get_json()["stale_items"] == {judge: 5}
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [

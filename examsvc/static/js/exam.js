@@ -7,6 +7,7 @@
   var root = document.getElementById("exam");
   if (!root) return;
   var POLL_MS = 120000;  // the deadline may move (extra time); saves also bring it
+  var LAST_MINUTES_POLL_MS = 15000;  // …and more often in the last five minutes
   var TEXT = JSON.parse(document.getElementById("exam-text").textContent);
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
   var state = {
@@ -135,7 +136,7 @@
   }
 
   // ---- the journal and saving ------------------------------------------------------
-  function persist() { state.store.saveJournal(state.seq, state.journal); }
+  function persist(acked) { state.store.saveJournal(state.seq, state.journal, acked); }
   function unsent() { return Object.keys(state.journal).length; }
   function onChange(item, card) {
     if (state.closed) return;
@@ -183,10 +184,8 @@
       .then(function (data) {
         state.inflight = null;
         if (data._status === 200) {
-          Object.keys(sent).forEach(function (id) {
-            if (state.journal[id] && state.journal[id].seq <= sent[id]) delete state.journal[id];
-          });
-          persist();
+          var acked = settle(sent, data.stale_items || {});
+          persist(acked);
           syncClock(data);
           state.failing = false;
           state.lastSaved = new Date();
@@ -212,12 +211,32 @@
     showSaveState();
     return state.inflight;
   }
+  // What the server wrote is acknowledged. An answer it did not write because it holds a
+  // higher seq for the item came from another page (a second tab, the phone the candidate
+  // moved to): the one given here, later, stands, so it goes again with a seq above the
+  // stored one. The same seq stored means this very answer was written before (a retry).
+  function settle(sent, staleItems) {
+    var acked = [];
+    Object.keys(sent).forEach(function (id) {
+      var entry = state.journal[id], stored = staleItems[id];
+      if (stored !== undefined) state.seq = Math.max(state.seq, stored);
+      if (!entry || entry.seq > sent[id]) return;  // changed again meanwhile: goes next
+      if (stored !== undefined && stored > sent[id]) {
+        state.seq += 1;
+        entry.seq = state.seq;
+        return;
+      }
+      delete state.journal[id];
+      acked.push(id);
+    });
+    return acked;
+  }
   // The server refused a save: find the one answer it will not take and let the others go on.
   function refused(ids, data) {
     if (ids.length > 1) { state.oneByOne = true; scheduleSave(0); return false; }
     var id = ids[0];
     delete state.journal[id];
-    persist();
+    persist([id]);
     var message = fmt(TEXT.refused, { n: numberOf(id), reason: data.message || "" });
     showError(message, false);
     if (unsent()) scheduleSave(200); else state.oneByOne = false;
@@ -252,8 +271,9 @@
       syncClock(data);
       if (data.status !== "in_progress") closeExam(TEXT.closed);
     }, function () { /* offline: the next poll */ });
-    setTimeout(poll, POLL_MS);
+    setTimeout(poll, timeLeft() < 300000 ? LAST_MINUTES_POLL_MS : POLL_MS);
   }
+  function timeLeft() { return state.deadline - (Date.now() + state.offset); }
 
   // ---- time and handing in ---------------------------------------------------------
   // A notice in the sticky bar, always in sight until the candidate closes it.
@@ -268,7 +288,7 @@
   function warn(text) { notice($("time-warning"), text, "alert-warning"); }
   function tick() {
     if (state.closed) return;
-    var left = Math.max(0, state.deadline - (Date.now() + state.offset));
+    var left = Math.max(0, timeLeft());
     var s = Math.floor(left / 1000);
     var text = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map(function (n) { return String(n).padStart(2, "0"); }).join(":");
     var clock = $("countdown");
@@ -278,18 +298,25 @@
     else if (s <= 900 && state.warned < 15) { state.warned = 15; warn(TEXT.warn_15); }
     if (left <= 0) {
       showError(TEXT.time_up, false);
-      finish();
+      finish(true);
       return;
     }
     setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
   }
-  function finish() {
+  // Inputs are locked while the page hands in because its clock ran out.
+  function lock(on) {
+    document.querySelectorAll("#items input, #items textarea").forEach(function (i) { i.disabled = on; });
+  }
+  // Hand in: asked for by the candidate, or ``timeUp`` when the countdown ended. Then the
+  // server decides: an extension the page has not heard of yet keeps the exam going.
+  function finish(timeUp) {
     if (state.finishing) return;
     state.finishing = true;
     clearTimeout(state.timer);
+    if (timeUp) lock(true);
     // Hand in only after every answer given here has reached the server.
     flush(8).then(function () {
-      return api("POST", "/api/v1/attempts/" + state.attempt.attempt_id + "/submit");
+      return api("POST", "/api/v1/attempts/" + state.attempt.attempt_id + "/submit", timeUp ? { reason: "time_up" } : undefined);
     }).then(function (data) {
       state.finishing = false;
       if (data._status === 200) {
@@ -297,13 +324,19 @@
         if (state.integrity) state.integrity.stop();
         state.store.clear();
         window.location.assign(resultUrl());
+      } else if (data._status === 409 && data.error === "time_left") {
+        syncClock(data);
+        lock(false);
+        $("exam-error").classList.add("d-none");
+        notice($("time-warning"), TEXT.time_extended, "alert-info");
+        tick();
       } else {
         showError(data.message || TEXT.closed, true);
       }
     }, function () {
       state.finishing = false;
       showSaveState();
-      setTimeout(finish, 3000);
+      setTimeout(function () { finish(timeUp); }, 3000);
     });
   }
   function closeExam(message) {
@@ -368,7 +401,7 @@
     $("submit-button").addEventListener("click", sheet.askSubmit);
     $("confirm-submit-button").addEventListener("click", function () {
       bootstrap.Modal.getOrCreateInstance($("confirm-submit")).hide();
-      finish();
+      finish(false);
     });
     $("single-mode").addEventListener("change", function (e) { ExamStore.saveSingleMode(e.target.checked); sheet.setSingle(e.target.checked); });
     $("prev-button").addEventListener("click", function () { sheet.step(-1); });
@@ -384,10 +417,14 @@
     window.addEventListener("beforeunload", function (e) {
       if (unsent() && !state.closed) { save(); e.preventDefault(); e.returnValue = ""; }
     });
-    state.integrity = ExamIntegrity.start({ attemptId: data.attempt_id, store: state.store, api: api, onResult: onEvents, onClosed: function () { closeExam(TEXT.closed); } });
+    // Answers go before the events: a focus loss that reaches the limit hands the attempt in,
+    // and an answer clicked just before it must be on the paper handed in.
+    var answersFirst = function () { return flush(2).catch(function () { /* offline: events wait too */ }); };
+    state.integrity = ExamIntegrity.start({ attemptId: data.attempt_id, store: state.store, api: api, beforeSend: answersFirst, onResult: onEvents, onClosed: function () { closeExam(TEXT.closed); } });
+    state.store.onOtherPage(function () { notice($("focus-warning"), TEXT.other_page, "alert-warning"); });
     if (unsent()) scheduleSave(0);
     tick();
-    setTimeout(poll, POLL_MS);
+    setTimeout(poll, timeLeft() < 300000 ? LAST_MINUTES_POLL_MS : POLL_MS);
   }
   function begin() {
     var rules = $("rules-screen");

@@ -31,9 +31,15 @@ window.ExamIntegrity = (function () {
     }
     function flush() {
       if (stopped || inflight || !queue.length) return;
-      var batch = queue.slice(0, MAX_BATCH);
       inflight = true;
-      options.api("POST", url, { events: batch }).then(function (data) {
+      var ready = options.beforeSend ? options.beforeSend() : Promise.resolve();
+      ready.then(function () {
+        if (stopped) return { _status: 0 };
+        var batch = queue.slice(0, MAX_BATCH);
+        return options.api("POST", url, { events: batch }).then(function (data) { data._batch = batch; return data; });
+      }).then(function (data) {
+        var batch = data._batch || [];
+        if (stopped) { inflight = false; return; }
         inflight = false;
         if (data._status === 200) {
           queue.splice(0, batch.length);

@@ -26,13 +26,34 @@ window.ExamStore = (function () {
         });
         return { seq: raw.seq || 0, journal: journal };
       },
-      saveJournal: function (seq, journal) { return write(base, { seq: seq, journal: journal }); },
+      // Another tab of this attempt writes the same key: merge per item (the higher seq
+      // stays), and drop only what this page has just seen acknowledged (``acked`` ids).
+      saveJournal: function (seq, journal, acked) {
+        var stored = read(base) || {}, merged = {};
+        var theirs = stored.journal || {}, gone = {};
+        (acked || []).forEach(function (id) { gone[id] = true; });
+        Object.keys(theirs).forEach(function (id) { if (!gone[id]) merged[id] = theirs[id]; });
+        Object.keys(journal).forEach(function (id) {
+          if (!merged[id] || merged[id].seq <= journal[id].seq) merged[id] = journal[id];
+        });
+        return write(base, { seq: Math.max(seq, stored.seq || 0), journal: merged });
+      },
+      // Calls ``callback`` once when another tab or window opens or answers this attempt.
+      onOtherPage: function (callback) {
+        var told = false;
+        window.addEventListener("storage", function (e) {
+          if (told || (e.key !== base && e.key !== base + ".page")) return;
+          told = true;
+          callback();
+        });
+        write(base + ".page", Date.now() + "-" + Math.random());
+      },
       flags: function () { return read(base + ".flags") || []; },
       saveFlags: function (ids) { write(base + ".flags", ids); },
       events: function () { return read(base + ".events") || []; },
       saveEvents: function (events) { write(base + ".events", events); },
       clear: function () {
-        remove(base); remove(base + ".flags"); remove(base + ".events");
+        remove(base); remove(base + ".flags"); remove(base + ".events"); remove(base + ".page");
       }
     };
   }
