@@ -92,6 +92,9 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in results_blueprints:
         app.register_blueprint(bp)
+    from examsvc.archive import bp as archive_bp
+
+    app.register_blueprint(archive_bp)
     from examsvc.certificates import BLUEPRINTS as certificate_blueprints
 
     for bp in certificate_blueprints:

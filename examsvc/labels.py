@@ -49,6 +49,9 @@ def template_labels() -> dict:
         "profile_field_labels": PROFILE_FIELD_LABELS,
         "certificate_kind_labels": CERTIFICATE_KIND_LABELS,
         "certificate_status_labels": CERTIFICATE_STATUS_LABELS,
+        "level_decision_labels": LEVEL_DECISION_LABELS,
+        "assessment_labels": ASSESSMENT_LABELS,
+        "inspection_outcome_labels": INSPECTION_OUTCOME_LABELS,
     }
 
 
@@ -356,4 +359,26 @@ CERTIFICATE_STATUS_LABELS = {
     "suspended": _l("Suspended"),
     "revoked": _l("Revoked"),
     "expired": _l("Expired"),
+}
+#: A level record's decision (models/levels.py LevelRecord.decision).
+LEVEL_DECISION_LABELS = {
+    "certified": _l("Certified"),
+    "promoted": _l("Promoted"),
+    "suspended": _l("Suspended"),
+    "reinstated": _l("Reinstated"),
+    "revoked": _l("Revoked"),
+}
+#: 年度考核 (DOMAIN.md).
+ASSESSMENT_LABELS = {
+    "excellent": _l("Excellent"),
+    "competent": _l("Competent"),
+    "basically_competent": _l("Basically competent"),
+    "incompetent": _l("Incompetent"),
+}
+#: The outcome of one person's 年检.
+INSPECTION_OUTCOME_LABELS = {
+    "passed": _l("Passed"),
+    "suspended": _l("Failed: certificate suspended"),
+    "revoked": _l("Failed again: certificate revoked"),
+    "reinstated": _l("Passed: certificate reinstated"),
 }

@@ -47,3 +47,46 @@ def _text(x: float, y: float, content: str, anchor: str) -> str:
         f'<text x="{x}" y="{y}" font-size="12" fill="#495057" text-anchor="{anchor}">'
         f"{escape(content)}</text>"
     )
+
+
+ROW_H = 26
+
+
+def bars(
+    rows: Sequence[tuple[str, Sequence[float]]],
+    *,
+    legend: Sequence[str] = (),
+    label: str = "",
+    colours: Sequence[str] = ("#b71c1c", "#adb5bd", "#f0ad4e"),
+) -> str:
+    """Horizontal bars, one row per (label, values); several values stack left to right
+    (named by ``legend``). Each segment carries its value as a tooltip and the row its total."""
+    if not rows:
+        return ""
+    label_w, right = 150, 48
+    top = max(sum(values) for _, values in rows) or 1
+    height = PAD + len(rows) * ROW_H + (ROW_H if legend else 0)
+    scale = (WIDTH - label_w - right) / top
+    parts = []
+    for i, (name, values) in enumerate(rows):
+        y = PAD / 2 + i * ROW_H
+        parts.append(_text(label_w - 6, y + 16, name, "end"))
+        x = float(label_w)
+        for k, value in enumerate(values):
+            if value:
+                w = value * scale
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="{ROW_H - 8}" '
+                    f'fill="{colours[k % len(colours)]}"><title>{escape(str(value))}</title></rect>'
+                )
+                x += w
+        parts.append(_text(x + 4, y + 16, f"{sum(values):g}", "start"))
+    for k, name in enumerate(legend):
+        x, y = label_w + k * 120, height - 12
+        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" '
+                     f'fill="{colours[k % len(colours)]}"/>')  # fmt: skip
+        parts.append(_text(x + 16, y, name, "start"))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'class="chart" aria-label="{escape(label)}">{"".join(parts)}</svg>'
+    )

@@ -59,6 +59,9 @@ GUARDED_PAGES = {
     "/marking/jobs/1": {Role.EXAMINER, Role.ADMIN},
     "/stats/sittings/1": {Role.EXAMINER, Role.ADMIN},
     "/stats/sittings/1/questions/1": {Role.EXAMINER, Role.ADMIN},
+    "/archive/people/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/archive/orgs/": {Role.ADMIN, Role.ORG_ADMIN},
+    "/archive/orgs/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -119,6 +122,7 @@ LOGIN_PAGES = [
     "/tickets/1",  # a candidate's own admission ticket: 404 unless enrolled
     "/tickets/1.pdf",
     "/my-results/",
+    "/archive/",
     "/notice/1/results/1/objection",
     "/certificates/",
     "/certificates/Q0-0000-2026-123456787.pdf",  # 404 unless the holder's, or theirs to see
