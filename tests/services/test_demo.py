@@ -68,9 +68,22 @@ def test_demo_seed_builds_everything_once(app, runner_factory):
     assert sum(i.points for i in paper.items) == 100 and len(paper.items) == 80
     assert db.session.get(Sitting, sitting["id"]).blueprint.pass_mark == 60
 
+    from examsvc.models import Inspection, LevelRecord, Organisation, TrainingRecord
+    from examsvc.services import archive, certificates
+
+    trainings = db.session.scalar(db.select(db.func.count()).select_from(TrainingRecord))
+    root = db.session.scalar(db.select(Organisation).where(Organisation.code == "000"))
+    board = archive.dashboard(root, certificates.today_local().year - 1)
+    assert trainings > 300 and board.hours_met and board.hours_short
+    assert board.by_level[1] and board.by_level[2] and board.suspended
+    assert db.session.scalar(db.select(Inspection.state)) == "closed"
+    levels = db.session.scalar(db.select(db.func.count()).select_from(LevelRecord))
+
     again = runner_factory().invoke(args=["demo", "--json"])
     assert again.exit_code == 0 and json.loads(again.output) == report
     db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(TrainingRecord)) == trainings
+    assert db.session.scalar(db.select(db.func.count()).select_from(LevelRecord)) == levels
     assert (
         db.session.scalar(db.select(db.func.count()).select_from(Question)),
         db.session.scalar(db.select(db.func.count()).select_from(User)),
