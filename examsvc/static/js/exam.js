@@ -325,10 +325,13 @@
         state.store.clear();
         window.location.assign(resultUrl());
       } else if (data._status === 409 && data.error === "time_left") {
+        var before = state.deadline;
         syncClock(data);
         lock(false);
         $("exam-error").classList.add("d-none");
-        notice($("time-warning"), TEXT.time_extended, "alert-info");
+        // A deadline that moved is an extension; the same one means this clock ran a little
+        // ahead of the server's: the countdown goes on quietly.
+        if (state.deadline - before > 5000) notice($("time-warning"), TEXT.time_extended, "alert-info");
         tick();
       } else {
         showError(data.message || TEXT.closed, true);
