@@ -241,17 +241,17 @@ class _Checker:
         if hours is not None:
             dated = not unreadable and not dates_bad
             problems += hours_problems(hours, starts_on if dated else None, ends_on)
-        if person is not None and course and starts_on and ends_on:
-            first = self.seen.setdefault((person, course, starts_on, ends_on), number)
-            if first != number:
-                problems.append(Msg("the same training of the same person as row %(first)s",
-                                    code="training_repeated", first=first))  # fmt: skip
+        key = (person, course, starts_on, ends_on)
+        if key in self.seen:  # only good rows are remembered: a bad row has its own problems
+            problems.append(Msg("the same training of the same person as row %(first)s",
+                                code="training_repeated", first=self.seen[key]))  # fmt: skip
         if problems:
             result.bad_rows.append(number)
             result.problems += [Problem(at_row(number), p) for p in problems]
             return
         if person is None or kind is None or starts_on is None or ends_on is None or hours is None:
             return  # unreachable: each None above came with a problem
+        self.seen[key] = number
         result.rows.append(
             TrainingRow(
                 row=number, where=at_row(number), name=name, person=person, course_name=course,

@@ -113,6 +113,7 @@ def _check(actor, source, org_code, filename, report) -> tuple[Organisation, lis
     bad = set(sheet.bad_rows)
     plans = _plans(sheet.rows, root, report, bad)
     report.skipped = len(bad)
+    report.errors.sort(key=lambda e: getattr(e["where"], "params", {}).get("row", 0))
     return root, plans
 
 
