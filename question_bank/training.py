@@ -125,10 +125,11 @@ def hours_problems(
     if starts_on is not None and ends_on is not None:
         most = most_hours(starts_on, ends_on)
         if value > most:
+            shown = format(value, "f")
             return [
                 Msg("%(hours)s hours is more than %(most)s: a day of training is 8 hours and "
                     "this one lasts %(days)s days", code="training_hours_over",
-                    hours=f"{value:f}", most=most, days=training_days(starts_on, ends_on))
+                    hours=shown, most=most, days=training_days(starts_on, ends_on))
             ]  # fmt: skip
     return []
 
