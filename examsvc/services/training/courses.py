@@ -345,9 +345,18 @@ def complete(actor: User, course: TrainingCourse, today: date | None = None) -> 
 
 
 def _write_records(actor: User, course: TrainingCourse) -> int:
+    # Members who have this training already (written before, or the same name and dates
+    # entered by hand or imported) get no second record: its hours would count twice.
     recorded = set(
         db.session.scalars(
-            db.select(TrainingRecord.user_id).where(TrainingRecord.course_id == course.id)
+            db.select(TrainingRecord.user_id).where(
+                (TrainingRecord.course_id == course.id)
+                | (
+                    (TrainingRecord.course_name == course.name)
+                    & (TrainingRecord.starts_on == course.starts_on)
+                    & (TrainingRecord.ends_on == course.ends_on)
+                )
+            )
         )
     )
     most = most_hours(course.starts_on, course.ends_on)

@@ -17,7 +17,7 @@ from examsvc.extensions import db
 from examsvc.i18n import translate, translate_all
 from examsvc.models import RecordSource, TrainingRecord, User, utcnow
 from examsvc.services import audit, scope
-from examsvc.services.errors import BadInput, NotFound
+from examsvc.services.errors import BadInput, Conflict, NotFound
 from question_bank.errors import Msg
 from question_bank.training import KINDS, MAX_TEXT, record_problems
 
@@ -113,11 +113,27 @@ def record_in_scope(actor: User, record_id: int) -> TrainingRecord:
     return record
 
 
+def _refuse_repeat(user_id: int, data: RecordInput, own_id: int | None = None) -> None:
+    """The same training (name and dates) twice in one archive would count its hours twice."""
+    query = db.select(TrainingRecord.id).where(
+        TrainingRecord.user_id == user_id,
+        TrainingRecord.course_name == " ".join(data.course_name.split()),
+        TrainingRecord.starts_on == data.starts_on,
+        TrainingRecord.ends_on == data.ends_on,
+    )
+    if own_id is not None:
+        query = query.where(TrainingRecord.id != own_id)
+    if db.session.scalar(query.limit(1)) is not None:
+        raise Conflict(_("This training (same name and dates) is already in the archive."),
+                       code="training_recorded")  # fmt: skip
+
+
 def add(actor: User, person: User, data: RecordInput) -> TrainingRecord:
     """Record a training of ``person`` (the caller checked ``actor`` may: person_in_scope)."""
     problems = checked(data)
     if problems:
         raise _refuse(problems)
+    _refuse_repeat(person.id, data)
     record = TrainingRecord(user_id=person.id, source=str(RecordSource.MANUAL),
                             created_by_id=actor.id)  # fmt: skip
     _apply(record, data)
@@ -132,6 +148,7 @@ def update(actor: User, record: TrainingRecord, data: RecordInput) -> dict[str, 
     problems = checked(data)
     if problems:
         raise _refuse(problems)
+    _refuse_repeat(record.user_id, data, own_id=record.id)
     before = snapshot(record)
     _apply(record, data)
     after = snapshot(record)
