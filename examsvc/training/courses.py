@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from examsvc.admin.forms import ActionForm
-from examsvc.extensions import db
 from examsvc.models import Organisation, Role, TrainingCourse
 from examsvc.services import scope
 from examsvc.services.training import courses
@@ -20,9 +19,7 @@ from examsvc.web import page_arg, run_action
 
 @bp.route("/courses")
 def course_list():
-    page = db.paginate(courses.visible(current_user), page=page_arg(), per_page=50,
-                       error_out=False)  # fmt: skip
-    return render_template("training/courses.html", page=page)
+    return render_template("training/courses.html", page=courses.page(current_user, page_arg()))
 
 
 def _course_form(course: TrainingCourse | None = None) -> CourseForm:

@@ -13,7 +13,7 @@ from examsvc import previews
 from examsvc.extensions import read_only
 from examsvc.services.errors import ServiceError
 from examsvc.services.exports import XLSX_MIME
-from examsvc.services.training import uploads
+from examsvc.services.training import remit, uploads
 from examsvc.training import bp
 from examsvc.training.forms import ConfirmForm, ImportForm
 from question_bank.training_sheets import template
@@ -25,7 +25,7 @@ SESSION_KEY = "training_import"
 @read_only  # the preview is a dry run; keeping the upload is one short write after it
 def import_upload():
     form = ImportForm()
-    form.org.choices = [(o.code, f"{o.code} {o.name}") for o in uploads.organisations(current_user)]
+    form.org.choices = [(o.code, f"{o.code} {o.name}") for o in remit.organisations(current_user)]
     if not form.validate_on_submit():
         return render_template("training/import.html", form=form, report=None)
     file = form.file.data

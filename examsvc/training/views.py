@@ -12,11 +12,10 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
 from examsvc.admin.forms import ActionForm
-from examsvc.extensions import db
 from examsvc.models import Organisation
 from examsvc.services import exports, scope
 from examsvc.services.errors import NotFound
-from examsvc.services.training import compliance, records, report
+from examsvc.services.training import compliance, records, remit, report
 from examsvc.services.training.records import RecordInput, today_local
 from examsvc.training import bp
 from examsvc.training.forms import RecordForm
@@ -55,12 +54,7 @@ def _report_org() -> Organisation | None:
     org_id = int_arg("org")
     if org_id is not None:
         return scope.org_or_404(current_user, org_id)
-    root = scope.root_of(current_user)
-    if root is not None or not current_user.has_role("admin"):
-        return root
-    return db.session.scalar(
-        db.select(Organisation).where(Organisation.parent_id.is_(None)).order_by(Organisation.path)
-    )
+    return remit.default_org(current_user)
 
 
 def _filtered(result: compliance.OrgCompliance):
@@ -84,11 +78,7 @@ def report_page():
 
 
 def _org_choices() -> list[Organisation]:
-    query = db.select(Organisation)
-    visible = scope.visible_org_ids(current_user)
-    if visible is not None:
-        query = query.where(Organisation.id.in_(visible))
-    return list(db.session.scalars(query.order_by(Organisation.path)))
+    return remit.organisations(current_user)
 
 
 @bp.route("/report.xlsx")

@@ -64,6 +64,11 @@ def visible(actor: User) -> Select:
     return query if ids is None else query.where(TrainingCourse.organisation_id.in_(ids))
 
 
+def page(actor: User, page_no: int, per_page: int = 50):
+    """One page of the courses ``actor`` may see."""
+    return db.paginate(visible(actor), page=page_no, per_page=per_page, error_out=False)
+
+
 def course_in_scope(actor: User, course_id: int) -> TrainingCourse:
     course = db.session.get(TrainingCourse, course_id)
     if course is None or not _may_run(actor, course):

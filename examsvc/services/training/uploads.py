@@ -9,23 +9,12 @@ import secrets
 from flask_babel import gettext as _
 
 from examsvc.extensions import db, writing
-from examsvc.models import Organisation, Upload, User, utcnow
-from examsvc.services import scope
+from examsvc.models import Upload, User, utcnow
 from examsvc.services.errors import NotFound
 from examsvc.services.training.imports import ImportReport, import_records
 from examsvc.services.uploads import STALE_AFTER
 
 KIND = "training"
-
-
-def organisations(actor: User) -> list[Organisation]:
-    """The organisations whose people ``actor`` may import trainings of (closed ones too:
-    their people keep their history)."""
-    query = db.select(Organisation)
-    visible = scope.visible_org_ids(actor)
-    if visible is not None:
-        query = query.where(Organisation.id.in_(visible))
-    return list(db.session.scalars(query.order_by(Organisation.path, Organisation.code)))
 
 
 def preview(
