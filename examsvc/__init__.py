@@ -99,3 +99,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in certificate_blueprints:
         app.register_blueprint(bp)
+    from examsvc.training import bp as training_bp
+
+    app.register_blueprint(training_bp)

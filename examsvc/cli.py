@@ -14,6 +14,7 @@ from examsvc.cli_orgs import orgs_group
 from examsvc.cli_results import results_group
 from examsvc.cli_roster import roster_group
 from examsvc.cli_stats import stats_group
+from examsvc.cli_training import training_group
 from examsvc.cli_uploads import uploads_group
 from examsvc.models import Role
 from examsvc.services.errors import ServiceError
@@ -42,6 +43,7 @@ def register_commands(app) -> None:
     app.cli.add_command(results_group)
     app.cli.add_command(uploads_group)
     app.cli.add_command(certificates_group)
+    app.cli.add_command(training_group)
 
 
 @click.group()

@@ -52,6 +52,9 @@ def template_labels() -> dict:
         "level_decision_labels": LEVEL_DECISION_LABELS,
         "assessment_labels": ASSESSMENT_LABELS,
         "inspection_outcome_labels": INSPECTION_OUTCOME_LABELS,
+        "training_kind_labels": TRAINING_KIND_LABELS,
+        "record_source_labels": RECORD_SOURCE_LABELS,
+        "hours_basis_labels": HOURS_BASIS_LABELS,
     }
 
 
@@ -185,6 +188,16 @@ AUDIT_LABELS = {
     "question.flagged_by_statistics": _l("Sent back by item statistics"),
     "question.flag_resolved": _l("Statistics flag settled"),
     "demo.candidates_seeded": _l("Demo candidates added"),
+    "training.record_added": _l("Training record added"),
+    "training.record_updated": _l("Training record changed"),
+    "training.record_deleted": _l("Training record deleted"),
+    "training.imported": _l("Training records imported"),
+    "training.course_created": _l("Training course created"),
+    "training.course_updated": _l("Training course changed"),
+    "training.members_added": _l("People added to a training course"),
+    "training.member_removed": _l("Person removed from a training course"),
+    "training.member_hours_set": _l("Hours attended set"),
+    "training.course_completed": _l("Training course completed"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -200,6 +213,8 @@ SUBJECT_LABELS = {
     "dispute": _l("Re-check or objection"),
     "calendarday": _l("Notice calendar"),
     "mark": _l("Mark"),
+    "trainingrecord": _l("Training record"),
+    "trainingcourse": _l("Training course"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -308,6 +323,18 @@ AUDIT_DETAIL_LABELS = {
     "tolerance": _l("Tolerance"),
     "exclude_own_org": _l("Not their own organisation"),
     "flag": _l("Flag"),
+    "course_name": _l("Training"),
+    "organiser": _l("Organiser"),
+    "training_kind": _l("Form of training"),
+    "starts_on": _l("Start date"),
+    "ends_on": _l("End date"),
+    "hours": _l("Hours"),
+    "attendance_certificate": _l("Certificate of attendance"),
+    "source": _l("Entered by"),
+    "course": _l("Training course"),
+    "users": _l("Accounts"),
+    "written": _l("Records written"),
+    "people": _l("People"),
 }
 #: 个人报名 documents (question_bank.documents.KINDS).
 DOCUMENT_LABELS = {
@@ -381,4 +408,24 @@ INSPECTION_OUTCOME_LABELS = {
     "suspended": _l("Failed: certificate suspended"),
     "revoked": _l("Failed again: certificate revoked"),
     "reinstated": _l("Passed: certificate reinstated"),
+}
+#: 培训形式 (models.TrainingKind).
+TRAINING_KIND_LABELS = {
+    "central": _l("Centralised training"),
+    "online": _l("Online training"),
+    "rotation": _l("Rotation training"),
+    "other": _l("Other training"),
+}
+#: How a training record came into the archive (models.RecordSource).
+RECORD_SOURCE_LABELS = {
+    "manual": _l("Entered by hand"),
+    "import": _l("Imported from a sheet"),
+    "course": _l("Completed training course"),
+}
+#: Why a yearly minimum of hours applies (question_bank/hours.py).
+HOURS_BASIS_LABELS = {
+    "category": _l("Member of the category"),
+    "leader": _l("Leader or secretary"),
+    "new_member": _l("New member, first year"),
+    "none": _l("No category given"),
 }

@@ -90,3 +90,38 @@ def bars(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'class="chart" aria-label="{escape(label)}">{"".join(parts)}</svg>'
     )
+
+
+def share_bars(
+    groups: Sequence[tuple[str, int, int]], *, label: str = "", chart_id: str = ""
+) -> str:
+    """Horizontal bars of (name, met, total): the share of each group that met a target, with
+    "met/total" and the percentage written beside each bar."""
+    shown = [g for g in groups if g[2] > 0]
+    if not shown:
+        return ""
+    row_h, left, right = 26, 150, 110
+    height = PAD + row_h * len(shown) + 8
+    span = WIDTH - left - right
+    parts = []
+    for i, (name, met, total) in enumerate(shown):
+        y = PAD + i * row_h
+        share = met / total
+        name = name if len(name) <= 11 else name[:10] + "…"
+        parts.append(_text(left - 6, y + 15, name, "end"))
+        parts.append(
+            f'<rect x="{left}" y="{y + 3}" width="{span}" height="{row_h - 8}" fill="#e9ecef"/>'
+        )
+        if met:
+            colour = "#2e7d32" if share >= 1 else "#b71c1c"
+            parts.append(
+                f'<rect x="{left}" y="{y + 3}" width="{span * share:.1f}" height="{row_h - 8}" '
+                f'fill="{colour}"><title>{met}/{total}</title></rect>'
+            )
+        parts.append(_text(left + span + 6, y + 15, f"{met}/{total} · {share:.0%}", "start"))
+    parts.append(_text(left, PAD - 12, label, "start"))
+    identity = f' id="{escape(chart_id)}"' if chart_id else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'class="chart w-100"{identity} aria-label="{escape(label)}">{"".join(parts)}</svg>'
+    )

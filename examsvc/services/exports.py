@@ -64,6 +64,10 @@ def _workbook(title: str, header: tuple[str, ...], widths: tuple[int, ...],
     return buffer.getvalue()
 
 
+#: The same writer for other areas' exports (services/training/report.py).
+workbook = _workbook
+
+
 def _label(mapping: dict, code: str | None) -> str:
     return str(mapping[code]) if code in mapping else (code or "")
 

@@ -62,6 +62,17 @@ GUARDED_PAGES = {
     "/archive/people/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
     "/archive/orgs/": {Role.ADMIN, Role.ORG_ADMIN},
     "/archive/orgs/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/training/": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/report.xlsx": {Role.ADMIN, Role.ORG_ADMIN},  # 404 with no organisation
+    "/training/people/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside the subtree
+    "/training/people/1/records/new": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/records/1/edit": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/courses": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/courses/new": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/courses/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside the subtree
+    "/training/courses/1/edit": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/import": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/import/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -78,6 +89,11 @@ FORM_PAGES = {
     "/results/admin/sittings/1/resit",
     "/marking/answers/1",
     "/marking/sittings/1/rescore",
+    "/training/people/1/records/new",
+    "/training/records/1/edit",
+    "/training/courses/new",
+    "/training/courses/1/edit",
+    "/training/import",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -323,6 +339,8 @@ LIST_VARIANTS = {
     "/admin/users?q=x&role=admin&status=disabled&org=1&page=2": {Role.ADMIN},
     "/orgs/people?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
     "/exports/people.xlsx?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/?q=x&page=2&below=1&by=category&year=1999": {Role.ADMIN, Role.ORG_ADMIN},
+    "/training/courses?page=2": {Role.ADMIN, Role.ORG_ADMIN},
 }
 
 
@@ -371,6 +389,35 @@ def test_only_reviewers_may_decide_a_registration(login_as, role):
 def test_anonymous_users_cannot_post_to_a_registration(client):
     token = csrf_token(client)
     for path in PERSON_POSTS + REVIEW_POSTS:
+        response = client.post(path, data={"csrf_token": token})
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/auth/login?next="), path
+
+
+#: The training archive's actions: admins and org admins (of the person's or course's subtree).
+TRAINING_POSTS = [
+    "/training/records/1/delete",
+    "/training/import/confirm",
+    "/training/courses/1/members",
+    "/training/courses/1/members/organisation",
+    "/training/courses/1/members/1/hours",
+    "/training/courses/1/members/1/remove",
+    "/training/courses/1/complete",
+]
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r not in (Role.ADMIN, Role.ORG_ADMIN)])
+def test_only_admins_and_org_admins_may_change_training_records(login_as, role):
+    client, _ = login_as(role)
+    token = csrf_token(client)
+    for path in TRAINING_POSTS:
+        response = client.post(path, data={"csrf_token": token, "hours": "8", "logins": "x"})
+        assert response.status_code == 403, (role, path)
+
+
+def test_anonymous_users_cannot_post_to_the_training_archive(client):
+    token = csrf_token(client)
+    for path in TRAINING_POSTS:
         response = client.post(path, data={"csrf_token": token})
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/auth/login?next="), path

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -27,6 +27,8 @@ from examsvc.models import (
     RegistrationDocument,
     Role,
     Sitting,
+    TrainingCourse,
+    TrainingRecord,
     User,
     utcnow,
 )
@@ -219,6 +221,8 @@ def world(app: Flask, make_user) -> dict:
     registration.return_to_person(
         users["admin"], registration.of(users["registrant"]), "照片不清晰，请重新上传。"
     )
+    # 培训档案: a course of the district with the candidate on its roster, and a record.
+    _training(users["admin"], district, candidate)
     # A set-password link an administrator gave the candidate in the middle of the exam.
     reset_token, _expires = password_links.issue(users["admin"], users["sitting"])
     return {
@@ -233,6 +237,24 @@ def world(app: Flask, make_user) -> dict:
         "question_id": question.id,
         "reset_token": reset_token,
     }
+
+
+def _training(admin: User, district: Organisation, candidate: User) -> None:
+    from examsvc.services.training import courses, records
+
+    course = courses.create(
+        admin,
+        courses.CourseInput(name="走查书记轮训班", starts_on=date(2025, 4, 7),
+                            ends_on=date(2025, 4, 9), hours=24, kind="rotation",
+                            organiser="区委组织部", organisation_id=district.id),
+    )  # fmt: skip
+    courses.add_by_logins(admin, course, candidate.email)
+    records.add(
+        admin, candidate,
+        records.RecordInput(course_name="走查网络学习", starts_on=date(2025, 5, 6),
+                            ends_on=date(2025, 5, 6), hours=2.5, kind="online",
+                            organiser="区委党校", attendance_certificate="WL-1"),
+    )  # fmt: skip
 
 
 def _resolver(world: dict):
@@ -265,6 +287,10 @@ def _resolver(world: dict):
             return db.session.scalar(db.select(RegistrationDocument.id).limit(1))
         if name == "org_id":
             return db.session.scalar(db.select(Organisation.id).order_by(Organisation.id))
+        if name == "record_id":  # a training record (models.TrainingRecord)
+            return db.session.scalar(db.select(TrainingRecord.id).order_by(TrainingRecord.id))
+        if name == "course_id":  # a training course (models.TrainingCourse)
+            return db.session.scalar(db.select(TrainingCourse.id).order_by(TrainingCourse.id))
         if name.endswith("_id"):
             model = models.get(name[: -len("_id")].replace("_", ""))
             if model is not None:

@@ -189,6 +189,26 @@ def near_valid_forms(sitting_id: int, question_id: int, pending_id: int, candida
         },
         "/auth/password": {"current": "x", "new": "Long-enough-pass-9", "confirm": "x"},
         "/admin/users/1/institution": {"verified": "1"},
+        f"/training/people/{candidate.id}/records/new": {
+            "course_name": "培训班",
+            "organiser": "区委党校",
+            "kind": "central",
+            "starts_on": "2025-03-02",
+            "ends_on": "2025-03-03",
+            "hours": "16",
+            "attendance_certificate": "JY-1",
+            "note": "",
+        },
+        "/training/courses/new": {
+            "name": "轮训班",
+            "organiser": "区委组织部",
+            "kind": "rotation",
+            "starts_on": "2025-04-07",
+            "ends_on": "2025-04-09",
+            "hours": "24",
+            "organisation": "",
+            "blueprint": "",
+        },
     }
 
 
@@ -245,6 +265,38 @@ def test_uploads_of_junk_files_never_fail(app, walker):
         assert response.status_code < 500, f"{filename!r} {content[:200]!r}"
         if response.status_code == 200:
             confirm = client.post("/bank/import/confirm", data={"csrf_token": token})
+            assert confirm.status_code < 500, f"confirm {filename!r} {content[:200]!r}"
+
+    check()
+
+
+def training_sheets():
+    """Sheets of trainings with junk cells, and junk bytes."""
+    header = "姓名,身份证号,培训名称,主办单位,培训形式,开始日期,结束日期,学时,结业证书编号\n"
+    cells = st.lists(field_values().map(lambda v: v.replace('"', "'")), min_size=9, max_size=9)
+    rows = st.lists(cells, min_size=1, max_size=3).map(
+        lambda rows: header + "".join(",".join(f'"{c}"' for c in r) + "\n" for r in rows)
+    )
+    return st.one_of(st.binary(max_size=200), rows.map(lambda t: t.encode("utf-8", "replace")))
+
+
+def test_training_sheets_of_junk_never_fail(app, walker):
+    from examsvc.services import orgs
+
+    orgs.create("F0", "模糊测试区委")
+    client, *_ = walker
+    token = csrf_token(client)
+    names = st.tuples(url_texts, st.sampled_from([".csv", ".xlsx", ".xls", ""]))
+
+    @FUZZ
+    @given(content=training_sheets(), name=names)
+    def check(content, name):
+        filename = "".join(name)
+        data = {"file": (io.BytesIO(content), filename), "org": "F0", "csrf_token": token}
+        response = client.post("/training/import", data=data, content_type="multipart/form-data")
+        assert response.status_code < 500, f"{filename!r} {content[:200]!r}"
+        if response.status_code == 200:
+            confirm = client.post("/training/import/confirm", data={"csrf_token": token})
             assert confirm.status_code < 500, f"confirm {filename!r} {content[:200]!r}"
 
     check()

@@ -45,3 +45,25 @@ def year_totals(user_ids: Sequence[int], year: int) -> dict[int, YearTotal]:
         for user_id, count, hours in rows:
             totals[user_id] = YearTotal(int(count), round(float(hours), 1))
     return totals
+
+
+# The area's read side for the views and for other areas' pages (the person's archive, the
+# organisation dashboard); imported last, as these modules use the totals above.
+from examsvc.services.training.compliance import (  # noqa: E402
+    OrgCompliance,
+    YearHours,
+    org_compliance,
+    yearly_hours,
+)
+from examsvc.services.training.records import records_of  # noqa: E402
+
+__all__ = [
+    "CHUNK",
+    "OrgCompliance",
+    "YearHours",
+    "YearTotal",
+    "org_compliance",
+    "records_of",
+    "year_totals",
+    "yearly_hours",
+]
