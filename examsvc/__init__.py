@@ -96,3 +96,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in certificate_blueprints:
         app.register_blueprint(bp)
+    from examsvc.levels import BLUEPRINTS as level_blueprints
+
+    for bp in level_blueprints:
+        app.register_blueprint(bp)

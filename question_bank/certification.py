@@ -3,9 +3,10 @@ refusal (the steps of a level promotion: question_bank/promotion.py).
 
 A rule set is a list of conditions, each a JSON object naming its ``check`` and its settings:
 ``{"check": "party_member"}``, ``{"check": "hours_per_year", "hours": 24, "years": 2}``.
-``validate`` says what is wrong with a list an admin wrote, ``describe`` turns a condition into
-a sentence, and ``evaluate`` checks the conditions against what the service gathered about a
-person (``Facts``), returning every reason it refuses (empty: the credential may be issued).
+``evaluate`` checks the conditions against what the service gathered about a person
+(``Facts``), returning every reason it refuses (empty: the credential may be issued);
+question_bank/rule_sets.py says what is wrong with a list an admin wrote and turns each
+condition into a sentence.
 
 The defaults follow the seeds: 000 for the training and post-qualification certificates,
 001 for the four levels (the months in a level and the yearly hours are this deployment's
@@ -103,6 +104,10 @@ DEFAULT_RULES: dict[tuple[str, int], list[dict]] = {
 }
 
 
+def _level(n: int) -> Code:
+    return Code(f"L{n}", "exam")
+
+
 def credential_code(kind: str, level: int) -> str:
     """The code a rule set is shown by: "training", "post_qualification", "L1"…"L4"."""
     return f"L{level}" if kind == LEVEL else kind
@@ -113,80 +118,8 @@ def rule_keys() -> list[tuple[str, int]]:
     return list(DEFAULT_RULES)
 
 
-# --- validation ----------------------------------------------------------------------------
-
-
-def validate(kind: str, level: int, conditions: object) -> list[Msg]:
-    """Every problem of a rule set an admin wrote for the credential (empty: it is usable)."""
-    if (kind, level) not in DEFAULT_RULES:
-        return [Msg("there is no credential %(kind)s of level %(level)s", code="unknown_credential",
-                    kind=kind, level=level)]  # fmt: skip
-    if not isinstance(conditions, list):
-        return [Msg("the conditions must be a list: [ {…}, {…} ]", code="not_a_list")]
-    if not conditions:
-        return [Msg("a rule set needs at least one condition", code="no_conditions")]
-    if len(conditions) > MAX_CONDITIONS:
-        return [Msg("a rule set holds at most %(n)s conditions", code="too_many", n=MAX_CONDITIONS)]
-    problems: list[Msg] = []
-    seen: dict[str, int] = {}
-    for number, condition in enumerate(conditions, start=1):
-        for problem in _condition_problems(kind, level, condition):
-            problems.append(Msg("condition %(n)s: %(problem)s", code=problem.code, n=number,
-                                problem=problem))  # fmt: skip
-        name = condition.get("check") if isinstance(condition, dict) else None
-        if isinstance(name, str) and name in CHECKS:
-            if name in seen:
-                problems.append(
-                    Msg("condition %(n)s repeats condition %(first)s", code="repeated",
-                        n=number, first=seen[name])
-                )  # fmt: skip
-            seen.setdefault(name, number)
-    return problems
-
-
-def _condition_problems(kind: str, level: int, condition: object) -> list[Msg]:
-    if not isinstance(condition, dict):
-        return [Msg('a condition is an object such as {"check": "party_member"}',
-                    code="not_an_object")]  # fmt: skip
-    name = condition.get("check")
-    if not isinstance(name, str) or name not in CHECKS:
-        return [Msg('"check" must name one of: %(checks)s', code="unknown_check",
-                    checks=tuple(CHECKS))]  # fmt: skip
-    check = CHECKS[name]
-    if kind not in check.kinds:
-        return [Msg("%(check)s does not apply to this credential", code="not_applicable",
-                    check=name)]  # fmt: skip
-    problems: list[Msg] = []
-    known = {p.name for p in check.params}
-    for key in condition:
-        if key != "check" and key not in known:
-            problems.append(Msg("%(check)s has no setting %(key)s", code="unknown_setting",
-                                check=name, key=str(key)))  # fmt: skip
-    for param in check.params:
-        problems += _param_problems(param, condition.get(param.name))
-    if name == "level_held" and not problems and condition["level"] != level - 1:
-        problems.append(
-            Msg("a level %(level)s rule asks for level %(below)s held: promotions go one level "
-                "at a time", code="one_level_at_a_time", level=level, below=level - 1)
-        )  # fmt: skip
-    return problems
-
-
-def _param_problems(param: Param, value: object) -> list[Msg]:
-    if value is None:
-        if param.default is None:
-            return [Msg("the setting %(key)s is required", code="missing_setting", key=param.name)]
-        return []
-    number = _whole(value)
-    if number is None or not param.low <= number <= param.high:
-        return [
-            Msg("%(key)s must be a whole number from %(low)s to %(high)s", code="bad_setting",
-                key=param.name, low=param.low, high=param.high)
-        ]  # fmt: skip
-    return []
-
-
-def _whole(value: object) -> int | None:
+def whole(value: object) -> int | None:
+    """A JSON number as a whole number; None for anything else (true and false included)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -196,71 +129,12 @@ def _whole(value: object) -> int | None:
     return None
 
 
-def normalise(conditions: list[dict]) -> list[dict]:
-    """Valid conditions as stored: "check" first, settings as whole numbers, defaults filled."""
-    stored = []
-    for condition in conditions:
-        check = CHECKS[condition["check"]]
-        row: dict = {"check": check.name}
-        for param in check.params:
-            value = condition.get(param.name, param.default)
-            row[param.name] = _whole(value)
-        stored.append(row)
-    return stored
-
-
 def setting(condition: Mapping, name: str) -> int:
     """A setting of a stored condition, its default when absent."""
     check = CHECKS[condition["check"]]
     param = next(p for p in check.params if p.name == name)
     value = condition.get(name, param.default)
-    return _whole(value) or 0
-
-
-# --- sentences -----------------------------------------------------------------------------
-
-
-def _level(n: int) -> Code:
-    return Code(f"L{n}", "exam")
-
-
-def describe(condition: Mapping) -> Msg:
-    """The condition as a sentence an admin reads."""
-    name = condition.get("check")
-    if name == "party_member":
-        return Msg("Is a party member (full or probationary)", code=name)
-    if name == "passed_exam":
-        return Msg("Passed the exam behind this certificate", code=name)
-    if name == "course_hours":
-        return Msg("Completed the training course: the hours recorded in the training archive "
-                   "reach the hours the course requires", code=name)  # fmt: skip
-    if name == "level_held":
-        held = setting(condition, "level")
-        if held == 0:
-            return Msg("Holds no level yet", code=name)
-        return Msg("Holds %(level)s now (promotions go one level at a time)", code=name,
-                   level=_level(held))  # fmt: skip
-    if name == "months_in_level":
-        return Msg("Has held the current level for at least %(months)s months", code=name,
-                   months=setting(condition, "months"))  # fmt: skip
-    if name == "hours_per_year":
-        return Msg("Recorded at least %(hours)s training hours in each of the last %(years)s "
-                   "calendar years", code=name, hours=setting(condition, "hours"),
-                   years=setting(condition, "years"))  # fmt: skip
-    if name == "training_test_passed":
-        months = setting(condition, "within_months")
-        if months == 0:
-            return Msg("Passed the training test of the level", code=name)
-        return Msg("Passed the training test of the level within the last %(months)s months",
-                   code=name, months=months)  # fmt: skip
-    if name == "panel_assessment":
-        return Msg("The comprehensive assessment was decided by a panel of at least "
-                   "%(members)s members", code=name,
-                   members=setting(condition, "members"))  # fmt: skip
-    if name == "certificate_not_suspended":
-        return Msg("The level certificate is not suspended (a suspended holder cannot be "
-                   "promoted)", code=name)  # fmt: skip
-    return Msg("Unknown condition %(check)s", code="unknown_check", check=str(name))
+    return whole(value) or 0
 
 
 # --- evaluation ----------------------------------------------------------------------------

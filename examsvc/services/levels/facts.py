@@ -126,8 +126,9 @@ def for_promotion(promotion: Promotion, today: date) -> Facts:
 
 def passed_level_attempts(user: User, level: int) -> list[tuple[Attempt, Sitting]]:
     """The person's passed attempts at the L(level) exam in published sittings, newest first."""
-    return list(
-        db.session.execute(
+    return [
+        (attempt, sitting)
+        for attempt, sitting in db.session.execute(
             db.select(Attempt, Sitting)
             .join(Enrolment, Enrolment.id == Attempt.enrolment_id)
             .join(Sitting, Sitting.id == Enrolment.sitting_id)
@@ -140,5 +141,5 @@ def passed_level_attempts(user: User, level: int) -> list[tuple[Attempt, Sitting
                 Blueprint.level == level,
             )
             .order_by(Attempt.id.desc())
-        ).tuples()
-    )
+        )
+    ]

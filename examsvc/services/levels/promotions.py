@@ -82,8 +82,11 @@ def may_see(viewer: User, person: User) -> bool:
 
 
 def may_record(actor: User, promotion: Promotion) -> bool:
-    """Whether ``actor`` records the step the open application waits for."""
+    """Whether ``actor`` records the step the open application waits for (never a step of
+    their own application)."""
     if promotion.state != OPEN or promotion.current_step is None:
+        return False
+    if actor.id == promotion.user_id:
         return False
     if actor.has_role(Role.ADMIN):
         return True
@@ -201,6 +204,8 @@ def _check_turn(actor: User, promotion: Promotion, step: str) -> None:
             code="out_of_order",
         )
     if not may_record(actor, promotion):
+        if actor.id == promotion.user_id:
+            raise Forbidden(_("nobody decides a step of their own application"), code="own")
         raise Forbidden(_("this step is recorded by an administrator"), code="not_yours")
 
 
@@ -419,6 +424,13 @@ def waiting_counts(viewer: User) -> dict[str, int]:
         .group_by(Promotion.current_step)
     )
     return {step: count for step, count in rows if step}
+
+
+def certificate_of(promotion: Promotion) -> Certificate | None:
+    """The level certificate the approved application issued."""
+    if promotion.certificate_id is None:
+        return None
+    return db.session.get(Certificate, promotion.certificate_id)
 
 
 def preview(promotion: Promotion, today: date | None = None) -> list[Msg]:

@@ -10,9 +10,6 @@ the previous one ``superseded_at``.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -21,11 +18,7 @@ from examsvc.i18n import translate
 from examsvc.models import RuleSet, User, utcnow
 from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
-from question_bank import certification
-from question_bank.errors import Msg
-
-#: The JSON an admin may send for one rule set, in characters.
-MAX_TEXT = 10_000
+from question_bank import certification, rule_sets
 
 
 def _latest(kind: str, level: int) -> RuleSet | None:
@@ -110,45 +103,16 @@ def versions(row: RuleSet) -> list[RuleSet]:
 
 def sentences(conditions: list) -> list[str]:
     """The conditions as sentences in the user's language."""
-    return [translate(certification.describe(c)) for c in conditions if isinstance(c, dict)]
+    return [translate(rule_sets.describe(c)) for c in conditions if isinstance(c, dict)]
 
 
-def pretty(conditions: list) -> str:
-    """The conditions as an admin edits them: one condition a line."""
-    lines = [json.dumps(c, ensure_ascii=False) for c in conditions]
-    return "[\n  " + ",\n  ".join(lines) + "\n]" if lines else "[]"
-
-
-@dataclass
-class Parsed:
-    conditions: list | None
-    problems: list[str]
-
-
-def parse(kind: str, level: int, text: str) -> Parsed:
-    """The conditions an admin wrote as JSON, or every problem found, in the user's language."""
-    if len(text or "") > MAX_TEXT:
-        return Parsed(None, [_("the rules are longer than %(n)s characters", n=MAX_TEXT)])
-    try:
-        value = json.loads(text or "", parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        where = ""
-        if isinstance(exc, json.JSONDecodeError):
-            where = _("line %(line)s, column %(column)s", line=exc.lineno, column=exc.colno)
-        return Parsed(None, [_("not valid JSON (%(where)s): check the brackets, commas and "
-                               "double quotes", where=where or "—")])  # fmt: skip
-    problems = certification.validate(kind, level, value)
-    if problems:
-        return Parsed(None, [translate(p) for p in problems])
-    return Parsed(certification.normalise(value), [])
-
-
-def _no_constant(name: str) -> float:
-    raise ValueError(f"{name} is not JSON")
+def problems(row: RuleSet, conditions: list) -> list[str]:
+    """What is wrong with conditions written for ``row``'s credential, in the user's language."""
+    return [translate(p) for p in rule_sets.validate(row.kind, row.level, conditions)]
 
 
 def new_version(
-    actor: User, credential: str, text: str, note: str, base_version: int | None
+    actor: User, credential: str, conditions: list, note: str, base_version: int | None
 ) -> RuleSet:
     """Write the next version of a credential's rules; the one in force is kept, superseded.
 
@@ -168,18 +132,20 @@ def new_version(
             _("version %(v)s was saved meanwhile; look at it and edit again", v=latest.version),
             code="stale_version",
         )
-    parsed = parse(base.kind, base.level, text)
-    if parsed.problems:
-        raise BadInput(_("; ").join(parsed.problems), code="invalid_rules",
-                       problems=parsed.problems)  # fmt: skip
-    if parsed.conditions == latest.conditions:
+    found = problems(base, conditions)
+    if found:
+        raise BadInput(_("; ").join(found), code="invalid_rules", problems=found)
+    stored = rule_sets.normalise(conditions)
+    if stored == latest.conditions:
         raise BadInput(_("the rules are unchanged; nothing was saved"), code="unchanged")
-    note = " ".join((note or "").split())[:500]
+    note = " ".join((note or "").split())
+    if not note or len(note) > 500:
+        raise BadInput(_("say why this version (at most 500 characters)"), code="note_required")
     now = utcnow()
     latest.superseded_at = now
     row = RuleSet(
         kind=base.kind, level=base.level, version=latest.version + 1,
-        conditions=parsed.conditions, note=note, created_by_id=actor.id, created_at=now,
+        conditions=stored, note=note, created_by_id=actor.id, created_at=now,
     )  # fmt: skip
     db.session.add(row)
     try:
@@ -195,8 +161,3 @@ def new_version(
     )  # fmt: skip
     db.session.commit()
     return row
-
-
-def refusal_text(reasons: list[Msg]) -> str:
-    """Refusals as one line in the user's language."""
-    return _("; ").join(translate(r) for r in reasons)
