@@ -53,9 +53,9 @@ def test_a_training_certificate_needs_the_whole_course_recorded(open_sitting, ma
     report = issue(admin, sitting)
     assert len(report["issued"]) == 1 and report["issued"][0].startswith("E0-")
     (refusal,) = report["refused"]
-    assert refusal["candidate"] == "吴学时" and "12" in refusal["reason"] and "16" in refusal[
-        "reason"
-    ]
+    assert (
+        refusal["candidate"] == "吴学时" and "12" in refusal["reason"] and "16" in refusal["reason"]
+    )
 
 
 def test_a_training_test_with_no_course_gives_no_certificate_and_says_why(open_sitting):

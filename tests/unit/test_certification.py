@@ -123,8 +123,7 @@ def test_every_default_rule_set_is_valid_and_reads_as_sentences():
     for (kind, level), conditions in DEFAULT_RULES.items():
         assert rule_sets.validate(kind, level, conditions) == [], (kind, level)
         assert rule_sets.normalise(conditions) == [
-            {**{"check": c["check"]}, **{k: v for k, v in c.items() if k != "check"}}
-            | _defaults(c)
+            {**{"check": c["check"]}, **{k: v for k, v in c.items() if k != "check"}} | _defaults(c)
             for c in conditions
         ]
         sentences = [rule_sets.describe(c) for c in conditions]
@@ -199,5 +198,6 @@ def test_who_may_apply_for_which_level():
 
 
 def test_panel_members_are_read_from_lines_or_list_marks():
-    assert steps.panel_members("王一\n李二、张三, 王一；赵四\n\n") == ("王一", "李二", "张三", "赵四")
+    names = steps.panel_members("王一\n李二、张三, 王一；赵四\n\n")
+    assert names == ("王一", "李二", "张三", "赵四")
     assert steps.panel_members("  ") == ()
