@@ -435,4 +435,6 @@ AUDIT_VALUE_LABELS = {
     "step": PROMOTION_STEP_LABELS,
     "outcome": STEP_OUTCOME_LABELS,
     "decision": LEVEL_DECISION_LABELS,
+    # a certificate's status before a change ("valid" → revoked)
+    "previous": CERTIFICATE_STATUS_LABELS,
 }

@@ -6,6 +6,7 @@ from wtforms import (
     FormField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -39,10 +40,14 @@ class StepForm(BaseForm):
     step = HiddenField(validators=[DataRequired(), Length(max=16)])
     outcome = RadioField(
         _l("Outcome"),
-        choices=[("passed", _l("Passed")), ("failed", _l("Failed: the application is refused"))],
+        choices=[
+            SelectChoice("passed", _l("Passed")),
+            SelectChoice("failed", _l("Failed: the application is refused")),
+        ],
         validators=[InputRequired()],
     )
-    attempt = SelectField(_l("Passed exam"), choices=[], validate_choice=True)
+    #: Checked by the service (one of the person's passed attempts at the level's exam).
+    attempt = SelectField(_l("Passed exam"), choices=[], validate_choice=False)
     panel = TextAreaField(
         _l("Panel members"),
         validators=[Optional(), Length(max=3000)],
@@ -90,7 +95,7 @@ class PostChangeForm(BaseForm):
     new_post = StringField(_l("New post"), validators=[DataRequired(), Length(max=100)])
     in_party_post = RadioField(
         _l("Still in a party-affairs post"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[InputRequired()],
     )
     effective_on = DateField(_l("Takes effect on"), validators=[DataRequired()])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from examsvc.i18n import translate
 from examsvc.levels import rules_bp
@@ -60,9 +61,11 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _choices(row: RuleSet) -> list[tuple[str, str]]:
+def _choices(row: RuleSet) -> list[SelectChoice]:
     usable = [c for c in certification.CHECKS.values() if row.kind in c.kinds]
-    return [("", _("— none —"))] + [(c.name, translate(rule_sets.title(c.name))) for c in usable]
+    return [SelectChoice("", _("— none —"))] + [
+        SelectChoice(c.name, translate(rule_sets.title(c.name))) for c in usable
+    ]
 
 
 def _page(row: RuleSet, credential: str, form: RulesForm, problems=(), status: int = 200):

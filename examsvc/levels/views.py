@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from examsvc.i18n import format_local
 from examsvc.levels import bp
@@ -50,13 +51,14 @@ def step_form(promotion: Promotion, form: StepForm | None = None) -> StepForm:
     """The form of the step the application waits for (the training test lists the person's
     passed attempts at the level's exam)."""
     form = form or StepForm(step=promotion.current_step or "")
-    choices = [(NO_ATTEMPT, _("— none: a test held elsewhere, described in the note —"))]
+    elsewhere = _("— none: a test held elsewhere, described in the note —")
+    choices = [SelectChoice(NO_ATTEMPT, elsewhere)]
     if promotion.current_step == PromotionStep.TRAINING_TEST:
         for attempt, sitting in facts.passed_level_attempts(promotion.user, promotion.to_level):
             when = format_local(attempt.submitted_at, "%Y-%m-%d") if attempt.submitted_at else ""
             label = _("%(sitting)s · %(date)s · score %(score)s",
                       sitting=sitting.name, date=when, score=attempt.score)  # fmt: skip
-            choices.append((str(attempt.id), label))
+            choices.append(SelectChoice(str(attempt.id), label))
     form.attempt.choices = choices
     return form
 
@@ -97,7 +99,8 @@ def record_step(promotion_id: int):
     done = run_action(
         lambda: promotions.decide(
             current_user, promotion.id, form.step.data, form.outcome.data, form.note.data or "",
-            attempt_id=int(attempt) if attempt and attempt.isdigit() else None,
+            attempt_id=int(attempt) if attempt and attempt.isascii() and attempt.isdigit()
+            and len(attempt) < 10 else None,
             panel_text=form.panel.data or "",
         ),
         _("The step is recorded."),

@@ -8,7 +8,7 @@ from importlib import resources
 
 from examsvc.extensions import db
 from examsvc.models import Blueprint, Enrolment, QuestionStatus, Role, Sitting, User, utcnow
-from examsvc.services import accounts, audit, bank, demo_people, demo_results, exams
+from examsvc.services import accounts, audit, bank, demo_levels, demo_people, demo_results, exams
 from examsvc.services.errors import Conflict
 
 DEMO_USERS = [
@@ -74,6 +74,7 @@ def seed() -> dict:
     candidate = users["candidate@demo.examsvc.cn"]
     members = demo_people.seed_people(admin, users["orgadmin@demo.examsvc.cn"], sitting, candidate)
     demo_results.seed(admin, examiner, institution)  # a finished, marked, published sitting
+    demo_levels.seed(admin, users["orgadmin@demo.examsvc.cn"], candidate)  # levels, rules
     return {
         "users": [
             {

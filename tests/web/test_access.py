@@ -59,6 +59,12 @@ GUARDED_PAGES = {
     "/marking/jobs/1": {Role.EXAMINER, Role.ADMIN},
     "/stats/sittings/1": {Role.EXAMINER, Role.ADMIN},
     "/stats/sittings/1/questions/1": {Role.EXAMINER, Role.ADMIN},
+    "/levels/promotions": {Role.ADMIN, Role.ORG_ADMIN},
+    "/levels/promotions/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/levels/people/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/levels/people/1/posts": {Role.ADMIN, Role.ORG_ADMIN},
+    "/levels/rules/": {Role.ADMIN},
+    "/levels/rules/L2": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -75,6 +81,8 @@ FORM_PAGES = {
     "/results/admin/sittings/1/resit",
     "/marking/answers/1",
     "/marking/sittings/1/rescore",
+    "/levels/people/1/posts",
+    "/levels/rules/L2",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -106,6 +114,7 @@ ADMIN_POSTS = [
     "/marking/sittings/1/plan",
     "/marking/sittings/1/score",
     "/marking/sittings/1/rescore",
+    "/levels/rules/L2",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -122,6 +131,7 @@ LOGIN_PAGES = [
     "/notice/1/results/1/objection",
     "/certificates/",
     "/certificates/Q0-0000-2026-123456787.pdf",  # 404 unless the holder's, or theirs to see
+    "/levels/mine/",
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -318,6 +328,10 @@ LIST_VARIANTS = {
     "/admin/users?q=x&page=2": {Role.ADMIN},
     "/admin/users?q=x&role=admin&status=disabled&org=1&page=2": {Role.ADMIN},
     "/orgs/people?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
+    "/levels/promotions?step=org_review&state=open&level=2&q=x&page=2": {
+        Role.ADMIN,
+        Role.ORG_ADMIN,
+    },
     "/exports/people.xlsx?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
 }
 
@@ -367,6 +381,34 @@ def test_only_reviewers_may_decide_a_registration(login_as, role):
 def test_anonymous_users_cannot_post_to_a_registration(client):
     token = csrf_token(client)
     for path in PERSON_POSTS + REVIEW_POSTS:
+        response = client.post(path, data={"csrf_token": token})
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/auth/login?next="), path
+
+
+#: Level applications and changes of post: admins and org admins (their subtree) only.
+LEVEL_POSTS = [
+    "/levels/promotions/1/steps",
+    "/levels/promotions/1/withdraw",
+    "/levels/people/1/declare",
+    "/levels/people/1/posts",
+]
+#: The person's own level: any logged-in account (their own applications only).
+MY_LEVEL_POSTS = ["/levels/mine/declare", "/levels/mine/promotions/1/withdraw"]
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r not in (Role.ADMIN, Role.ORG_ADMIN)])
+def test_only_admins_and_org_admins_decide_level_applications(login_as, role):
+    client, _ = login_as(role)
+    token = csrf_token(client)
+    for path in LEVEL_POSTS:
+        response = client.post(path, data={"csrf_token": token, "outcome": "passed"})
+        assert response.status_code == 403, (role, path)
+
+
+def test_anonymous_users_cannot_post_level_forms(client):
+    token = csrf_token(client)
+    for path in LEVEL_POSTS + MY_LEVEL_POSTS + ["/levels/rules/L2"]:
         response = client.post(path, data={"csrf_token": token})
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/auth/login?next="), path
