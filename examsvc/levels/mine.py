@@ -11,7 +11,7 @@ from examsvc.levels.forms import DeclareForm, WithdrawForm
 from examsvc.models import Role
 from examsvc.services import levels
 from examsvc.services.errors import NotFound
-from examsvc.services.levels import promotions
+from examsvc.services.levels import lists, promotions
 from examsvc.web import run_action
 from question_bank.promotion import STEPS
 
@@ -25,7 +25,7 @@ def index():
         standing=levels.standing(current_user),
         history=levels.history(current_user),
         certificate=levels.level_certificate(current_user),
-        applications=promotions.of_person(current_user),
+        applications=lists.of_person(current_user),
         steps=STEPS,
         to_level=to_level,
         refusals=refusals,

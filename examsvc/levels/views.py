@@ -13,7 +13,7 @@ from examsvc.levels.forms import NO_ATTEMPT, DeclareForm, PostChangeForm, StepFo
 from examsvc.models import ExamKind, Promotion, PromotionStep, User
 from examsvc.services import levels, scope
 from examsvc.services.errors import NotFound, ServiceError
-from examsvc.services.levels import facts, posts, promotions, rules
+from examsvc.services.levels import facts, lists, posts, promotions, rules
 from examsvc.web import int_arg, page_arg, run_action
 from question_bank.promotion import STEPS
 
@@ -26,7 +26,7 @@ def promotion_list():
     state = request.args.get("state", "")
     level = int_arg("level")
     query = request.args.get("q", "")[:100]
-    page = promotions.page(
+    page = lists.page(
         current_user,
         step=step or None,
         state=state or None,
@@ -36,7 +36,7 @@ def promotion_list():
     )
     return render_template(
         "levels/promotions.html", page=page, step=step, state=state, level=level, query=query,
-        steps=STEPS, states=STATES, counts=promotions.waiting_counts(current_user),
+        steps=STEPS, states=STATES, counts=lists.waiting_counts(current_user),
     )  # fmt: skip
 
 
@@ -75,9 +75,9 @@ def _promotion_page(promotion: Promotion, form: StepForm | None = None, status: 
         withdraw_form=WithdrawForm(),
         rule=rule,
         panel_needed=promotions.panel_needed(rule.conditions),
-        preview=promotions.preview(promotion) if promotion.state == promotions.OPEN else [],
+        preview=lists.preview(promotion) if promotion.state == promotions.OPEN else [],
         standing=levels.standing(promotion.user),
-        certificate=promotions.certificate_of(promotion),
+        certificate=lists.certificate_of(promotion),
     )
     return page, status
 
@@ -138,7 +138,7 @@ def person(person_id: int):
         standing=levels.standing(person),
         history=levels.history(person),
         certificate=levels.level_certificate(person),
-        applications=promotions.of_person(person),
+        applications=lists.of_person(person),
         changes=posts.history(person),
         to_level=to_level,
         refusals=refusals,

@@ -60,8 +60,8 @@ def test_the_steps_are_recorded_from_the_application_page_in_order(app, people):
     out_of_order = post_form(org, f"{path}/steps", {"step": "field_visit", "outcome": "passed"},
                              page=path)  # fmt: skip
     assert out_of_order.status_code == 409
-    assert post_form(org, f"{path}/steps", {"step": "org_review", "outcome": "passed",
-                                            "note": "同意"}, page=path).status_code == 302  # fmt: skip
+    review = {"step": "org_review", "outcome": "passed", "note": "同意"}
+    assert post_form(org, f"{path}/steps", review, page=path).status_code == 302
     assert 'id="not-yours"' in org.get(path).get_data(as_text=True)  # the test is the admins'
     boss = client_of(app, admin)
     page = boss.get(path).get_data(as_text=True)
@@ -112,17 +112,22 @@ def test_another_subtrees_org_admin_sees_nothing(app, people):
                  f"/levels/people/{person.id}/posts"):  # fmt: skip
         assert client.get(path).status_code == 404, path
     token = form_token(client.get("/levels/promotions").get_data(as_text=True))
-    for path in (f"/levels/promotions/{promotion.id}/steps",
-                 f"/levels/promotions/{promotion.id}/withdraw",
-                 f"/levels/people/{person.id}/declare", f"/levels/people/{person.id}/posts"):  # fmt: skip
+    posts = [
+        f"/levels/promotions/{promotion.id}/steps",
+        f"/levels/promotions/{promotion.id}/withdraw",
+        f"/levels/people/{person.id}/declare",
+        f"/levels/people/{person.id}/posts",
+    ]
+    for path in posts:
         data = {"csrf_token": token, "step": "org_review", "outcome": "passed", "reason": "x"}
         assert client.post(path, data=data).status_code == 404, path
     assert promotion.state == "open" and promotion.current_step == "org_review"
     listing = client.get("/levels/promotions").get_data(as_text=True)
     assert person.name not in listing
     other = client_of(app, member_of_nobody(app, people))
-    assert other.post(f"/levels/mine/promotions/{promotion.id}/withdraw",
-                      data={"csrf_token": csrf(other), "reason": "x"}).status_code == 404  # fmt: skip
+    data = {"csrf_token": csrf(other), "reason": "x"}
+    response = other.post(f"/levels/mine/promotions/{promotion.id}/withdraw", data=data)
+    assert response.status_code == 404
 
 
 def member_of_nobody(app, people):
