@@ -73,10 +73,11 @@ def current_levels(user_ids: Sequence[int]) -> dict[int, int]:
     return levels.current_levels(user_ids)
 
 
-def _suspended(user_ids: Sequence[int]) -> set[int]:
+def _standings(user_ids: Sequence[int]) -> dict:
+    """The level each person holds now and whether it is suspended (services/levels)."""
     from examsvc.services import levels
 
-    return levels.suspended_ids(user_ids)
+    return levels.standings(user_ids)
 
 
 def passed_exams(user_ids: Sequence[int]) -> dict[int, set[tuple[str, int]]]:
@@ -106,8 +107,9 @@ def refusals_for(sitting: Sitting, statuses: dict[int, str]) -> dict[int, list[M
     exam = exam_of(sitting)
     ids = list(statuses)
     passed = passed_exams(ids)
-    levels = current_levels(ids) if exam.kind == ExamKind.LEVEL else {}
-    suspended = _suspended(ids) if exam.kind == ExamKind.LEVEL else set()
+    held = _standings(ids) if exam.kind == ExamKind.LEVEL else {}
+    levels = {i: s.level for i, s in held.items()}
+    suspended = {i for i, s in held.items() if s.level and s.suspended}
     failed: set[int] = set()
     if sitting.resit_of_id is not None:
         from examsvc.services.results.resits import failed_user_ids
