@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -12,11 +14,29 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from examsvc.web import BaseForm
 
 NO_ATTEMPT = ""
+#: A change of post takes effect after the Party's founding, and at most a year ahead.
+PARTY_FOUNDED = date(1921, 7, 1)
+AHEAD = timedelta(days=366)
+
+
+def plausible_date(form, field) -> None:
+    """A form validator: a change of post dated between July 1921 and a year from today."""
+    if field.data is not None and not PARTY_FOUNDED <= field.data <= date.today() + AHEAD:
+        raise ValidationError(_l("The date must lie between July 1921 and a year from today."))
+
+
 #: Rows of the rule form: every condition a rule set may hold.
 MAX_ROWS = 20
 
@@ -98,6 +118,6 @@ class PostChangeForm(BaseForm):
         choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[InputRequired()],
     )
-    effective_on = DateField(_l("Takes effect on"), validators=[DataRequired()])
+    effective_on = DateField(_l("Takes effect on"), validators=[DataRequired(), plausible_date])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Record the change of post"))
