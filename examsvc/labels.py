@@ -405,19 +405,19 @@ CREDENTIAL_LABELS = {
 PROMOTION_STEP_LABELS = {
     "declare": _l("Personal declaration"),
     "org_review": _l("Organisation review"),
-    "training_test": _l("Training test"),
+    "training_test": _l("Level training test"),
     "field_visit": _l("Field visit"),
     "assessment": _l("Comprehensive assessment"),
     "public_notice": _l("Public notice of the result"),
 }
 PROMOTION_STATE_LABELS = {
-    "open": _l("In progress"),
+    "open": _l("Open"),
     "approved": _l("Approved"),
     "refused": _l("Refused"),
     "withdrawn": _l("Withdrawn"),
 }
 STEP_OUTCOME_LABELS = {
-    "passed": _l("Passed"),
+    "passed": _l("Step passed"),
     "failed": _l("Failed"),
     "withdrawn": _l("Withdrawn"),
 }

@@ -61,7 +61,7 @@ class StepForm(BaseForm):
     outcome = RadioField(
         _l("Outcome"),
         choices=[
-            SelectChoice("passed", _l("Passed")),
+            SelectChoice("passed", _l("Step passed")),
             SelectChoice("failed", _l("Failed: the application is refused")),
         ],
         validators=[InputRequired()],
