@@ -289,7 +289,8 @@ def _issue(
     issued: list[Certificate] = []
     refused: list[tuple[str, str]] = []
     for row in passed:
-        user = row.enrolment.user
+        user, attempt = row.enrolment.user, row.attempt
+        assert attempt is not None  # ``passed`` holds rows with a passed attempt
         if row.enrolment.id in refusals:
             refused.append((user.name, refusals[row.enrolment.id]))
             continue
@@ -299,7 +300,7 @@ def _issue(
                 ExamKind(blueprint.exam_kind),
                 blueprint.level,
                 today,
-                attempt_id=row.attempt.id,
+                attempt_id=attempt.id,
             )  # fmt: skip
         )
     for cert in issued:
