@@ -102,3 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from examsvc.training import bp as training_bp
 
     app.register_blueprint(training_bp)
+    from examsvc.levels import BLUEPRINTS as level_blueprints
+
+    for bp in level_blueprints:
+        app.register_blueprint(bp)

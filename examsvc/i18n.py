@@ -98,6 +98,7 @@ def label_of(kind: str, code: str) -> str:
         "exam": labels.EXAM_LABELS,
         "channel": labels.CHANNEL_LABELS,
         "status": labels.STATUS_LABELS,
+        "promotion_step": labels.PROMOTION_STEP_LABELS,
     }.get(kind, {})
     return str(mapping.get(code, code))
 

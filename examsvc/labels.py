@@ -55,6 +55,11 @@ def template_labels() -> dict:
         "training_kind_labels": TRAINING_KIND_LABELS,
         "record_source_labels": RECORD_SOURCE_LABELS,
         "hours_basis_labels": HOURS_BASIS_LABELS,
+        "credential_labels": CREDENTIAL_LABELS,
+        "promotion_step_labels": PROMOTION_STEP_LABELS,
+        "promotion_state_labels": PROMOTION_STATE_LABELS,
+        "step_outcome_labels": STEP_OUTCOME_LABELS,
+        "audit_value_labels": AUDIT_VALUE_LABELS,
     }
 
 
@@ -198,6 +203,15 @@ AUDIT_LABELS = {
     "training.member_removed": _l("Person removed from a training course"),
     "training.member_hours_set": _l("Hours attended set"),
     "training.course_completed": _l("Training course completed"),
+    "rules.defaults_seeded": _l("Default certificate rules saved"),
+    "rules.version_created": _l("New version of certificate rules"),
+    "promotion.declared": _l("Level application declared"),
+    "promotion.step_recorded": _l("Level application step recorded"),
+    "promotion.refused": _l("Level application refused"),
+    "promotion.approved": _l("Level application approved"),
+    "promotion.withdrawn": _l("Level application withdrawn"),
+    "level.recorded": _l("Level history recorded"),
+    "user.post_changed": _l("Change of post reported"),
 }
 SUBJECT_LABELS = {
     "user": _l("Account"),
@@ -215,6 +229,10 @@ SUBJECT_LABELS = {
     "mark": _l("Mark"),
     "trainingrecord": _l("Training record"),
     "trainingcourse": _l("Training course"),
+    "ruleset": _l("Certificate rules"),
+    "promotion": _l("Level application"),
+    "levelrecord": _l("Level history"),
+    "postchange": _l("Change of post"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -335,6 +353,21 @@ AUDIT_DETAIL_LABELS = {
     "users": _l("Accounts"),
     "written": _l("Records written"),
     "people": _l("People"),
+    "credential": _l("Credential"),
+    "conditions": _l("Conditions"),
+    "previous_conditions": _l("Previous conditions"),
+    "level": _l("Level"),
+    "to_level": _l("Level applied for"),
+    "for_self": _l("Declared by the person"),
+    "step": _l("Step"),
+    "outcome": _l("Outcome"),
+    "decision": _l("Decision"),
+    "basis": _l("Basis"),
+    "promotion": _l("Level application"),
+    "old_post": _l("Previous post"),
+    "new_post": _l("New post"),
+    "in_party_post": _l("Still in a party-affairs post"),
+    "effective_on": _l("Takes effect on"),
 }
 #: 个人报名 documents (question_bank.documents.KINDS).
 DOCUMENT_LABELS = {
@@ -388,6 +421,37 @@ CERTIFICATE_STATUS_LABELS = {
     "expired": _l("Expired"),
 }
 #: A level record's decision (models/levels.py LevelRecord.decision).
+
+#: Rule sets are kept per credential: the two certificates, and each level.
+CREDENTIAL_LABELS = {
+    "training": _l("Training certificate"),
+    "post_qualification": _l("Post qualification certificate"),
+    "L1": _l("Level 1 (junior)"),
+    "L2": _l("Level 2 (intermediate)"),
+    "L3": _l("Level 3 (senior)"),
+    "L4": _l("Level 4 (special)"),
+}
+#: The six steps of a level certification or promotion (seed 001).
+PROMOTION_STEP_LABELS = {
+    "declare": _l("Personal declaration"),
+    "org_review": _l("Organisation review"),
+    "training_test": _l("Level training test"),
+    "field_visit": _l("Field visit"),
+    "assessment": _l("Comprehensive assessment"),
+    "public_notice": _l("Public notice of the result"),
+}
+PROMOTION_STATE_LABELS = {
+    "open": _l("Open"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+    "withdrawn": _l("Withdrawn"),
+}
+STEP_OUTCOME_LABELS = {
+    "passed": _l("Step passed"),
+    "failed": _l("Failed"),
+    "withdrawn": _l("Withdrawn"),
+}
+#: Lines of a person's level history (LevelRecord.decision).
 LEVEL_DECISION_LABELS = {
     "certified": _l("Certified"),
     "promoted": _l("Promoted"),
@@ -428,4 +492,13 @@ HOURS_BASIS_LABELS = {
     "leader": _l("Leader or secretary"),
     "new_member": _l("New member, first year"),
     "none": _l("No category given"),
+}
+#: Audit details whose values are codes, by key: the audit log shows their labels.
+AUDIT_VALUE_LABELS = {
+    "credential": CREDENTIAL_LABELS,
+    "step": PROMOTION_STEP_LABELS,
+    "outcome": STEP_OUTCOME_LABELS,
+    "decision": LEVEL_DECISION_LABELS,
+    # a certificate's status before a change ("valid" → revoked)
+    "previous": CERTIFICATE_STATUS_LABELS,
 }

@@ -57,6 +57,8 @@ class Candidate:
     level: int = 0
     #: Failed the sitting a resit follows (its results published).
     failed_previous: bool = False
+    #: The level held is suspended (a failed 年检): kept, but no promotion until reinstated.
+    level_suspended: bool = False
 
 
 def refusals(exam: Exam, person: Candidate) -> list[Msg]:
@@ -77,7 +79,7 @@ def refusals(exam: Exam, person: Candidate) -> list[Msg]:
                 exam=Code(exam.code, "exam"))
         )  # fmt: skip
     if exam.kind == LEVEL:
-        reasons += _level_refusals(exam.level, person.level)
+        reasons += _level_refusals(exam.level, person.level, person.level_suspended)
     if exam.resit:
         reasons += _resit_refusals(exam, person)
     return reasons
@@ -93,9 +95,9 @@ def _resit_refusals(exam: Exam, person: Candidate) -> list[Msg]:
     return []
 
 
-def _level_refusals(level: int, held: int) -> list[Msg]:
+def _level_refusals(level: int, held: int, suspended: bool = False) -> list[Msg]:
     """A level exam L(n) is for holders of level n−1 (L1: for people with no level yet);
-    promotions go one level at a time."""
+    promotions go one level at a time, and a suspended holder is not promoted."""
     if not 1 <= level <= TOP_LEVEL:
         return [Msg("the sitting's exam has no level 1 to 4", code="no_level")]
     if held >= level:
@@ -108,4 +110,7 @@ def _level_refusals(level: int, held: int) -> list[Msg]:
             Msg("a level %(level)s exam needs level %(below)s first", code="level_below_missing",
                 level=Code(f"L{level}", "exam"), below=Code(f"L{level - 1}", "exam"))
         ]  # fmt: skip
+    if suspended:
+        return [Msg("the level certificate is suspended (a failed annual inspection): a "
+                    "suspended holder cannot be promoted", code="suspended")]  # fmt: skip
     return []

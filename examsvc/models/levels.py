@@ -100,7 +100,8 @@ class PromotionStepRecord(db.Model):
         ForeignKey("promotions.id", ondelete="CASCADE"), index=True
     )
     step: Mapped[str] = mapped_column(String(16))
-    outcome: Mapped[str] = mapped_column(String(16))  #: passed | failed
+    #: passed | failed | withdrawn (the application was withdrawn while waiting for this step)
+    outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: What the step rests on, e.g. {"attempt_id": 7} for the training test.
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -183,6 +183,26 @@ def _set_status(admin: User | None, cert: Certificate, status: str, reason: str,
     audit.record(admin, action, cert, number=cert.number, previous=previous, reason=reason)
 
 
+def _change_level_status(
+    admin: User | None, cert: Certificate, status: str, reason: str, action: str
+) -> None:
+    """Change the status; a level certificate's holder's level history follows
+    (services/levels: suspended, reinstated, revoked)."""
+    from examsvc.services import levels
+
+    held = levels.standing(cert.user) if cert.kind == ExamKind.LEVEL else None
+    _set_status(admin, cert, status, reason, action)
+    if held is not None:
+        levels.on_certificate_status(admin, cert, held, reason)
+
+
+def replace_on_promotion(admin: User | None, old: Certificate, new: Certificate) -> None:
+    """Revoke a level certificate a promotion replaced (晋级换发), within the caller's
+    transaction: the record stays, its reason names the new number."""
+    why = _("replaced by %(n)s on promotion", n=new.number)
+    _set_status(admin, old, CertificateStatus.REVOKED.value, why, "certificate.revoked")
+
+
 def revoke(admin: User | None, number: str, reason: str) -> tuple[Certificate, bool]:
     """Revoke a certificate (the record stays, with the reason). Revoking a revoked one
     changes nothing: ``(cert, False)``."""
@@ -190,7 +210,7 @@ def revoke(admin: User | None, number: str, reason: str) -> tuple[Certificate, b
     cert = get(number)
     if cert.status == CertificateStatus.REVOKED:
         return cert, False
-    _set_status(admin, cert, CertificateStatus.REVOKED.value, text, "certificate.revoked")
+    _change_level_status(admin, cert, CertificateStatus.REVOKED.value, text, "certificate.revoked")
     db.session.commit()
     return cert, True
 
@@ -203,7 +223,9 @@ def suspend(admin: User | None, number: str, reason: str) -> tuple[Certificate, 
         return cert, False
     if cert.status != CertificateStatus.VALID:
         raise Conflict(_("only a valid certificate can be suspended"), code="not_valid")
-    _set_status(admin, cert, CertificateStatus.SUSPENDED.value, text, "certificate.suspended")
+    _change_level_status(
+        admin, cert, CertificateStatus.SUSPENDED.value, text, "certificate.suspended"
+    )
     db.session.commit()
     return cert, True
 
@@ -216,7 +238,7 @@ def reinstate(admin: User | None, number: str, reason: str) -> tuple[Certificate
         return cert, False
     if cert.status != CertificateStatus.SUSPENDED:
         raise Conflict(_("a revoked certificate cannot be reinstated"), code="revoked")
-    _set_status(admin, cert, CertificateStatus.VALID.value, text, "certificate.reinstated")
+    _change_level_status(admin, cert, CertificateStatus.VALID.value, text, "certificate.reinstated")
     db.session.commit()
     return cert, True
 

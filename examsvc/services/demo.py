@@ -8,7 +8,16 @@ from importlib import resources
 
 from examsvc.extensions import db
 from examsvc.models import Blueprint, Enrolment, QuestionStatus, Role, Sitting, User, utcnow
-from examsvc.services import accounts, audit, bank, demo_archive, demo_people, demo_results, exams
+from examsvc.services import (
+    accounts,
+    audit,
+    bank,
+    demo_archive,
+    demo_levels,
+    demo_people,
+    demo_results,
+    exams,
+)
 from examsvc.services.errors import Conflict
 
 DEMO_USERS = [
@@ -74,7 +83,8 @@ def seed() -> dict:
     candidate = users["candidate@demo.examsvc.cn"]
     members = demo_people.seed_people(admin, users["orgadmin@demo.examsvc.cn"], sitting, candidate)
     demo_results.seed(admin, examiner, institution)  # a finished, marked, published sitting
-    demo_archive.seed(admin)  # trainings, levels and a 年检 for the archive pages
+    demo_levels.seed(admin, users["orgadmin@demo.examsvc.cn"], candidate)  # levels, rules
+    demo_archive.seed(admin)  # trainings, more levels and a 年检 for the archive pages
     return {
         "users": [
             {

@@ -117,7 +117,11 @@ def _levels_and_inspection(admin, people, today, rng) -> None:
     """About one in six people hold L1 (a few L2); last year's 年检 of the inspected street
     is closed: most pass, those short of hours or assessed 不称职 are suspended."""
     last = today.year - 1
-    holders = [p for p in people if p.is_party_member and rng.random() < 0.17]
+    with_history = set(db.session.scalars(db.select(LevelRecord.user_id)))
+    holders = [
+        p for p in people
+        if p.is_party_member and rng.random() < 0.17 and p.id not in with_history
+    ]  # fmt: skip
     inspected_ids = set(db.session.scalars(orgs.subtree_ids(orgs.require_code(INSPECTED))))
     inspection = Inspection(
         organisation_id=orgs.require_code(INSPECTED).id, year=last, state="closed",

@@ -11,15 +11,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func
 
 from examsvc.extensions import db
 from examsvc.i18n import translate
 from examsvc.models import (
     Attempt,
     Blueprint,
-    Certificate,
-    CertificateStatus,
     Enrolment,
     ExamKind,
     Organisation,
@@ -67,25 +64,20 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 def current_levels(user_ids: Sequence[int]) -> dict[int, int]:
     """The level (1–4) each person holds now; people holding none are left out.
 
-    The hook of the level rule: today the highest level of the person's *valid* level
-    certificates. The certificates work (promotions, 年检 suspensions and revocations) fills
-    it in by keeping certificates' status and level right, or by replacing this query; its
-    contract is only "user id → level held now, for these ids".
-    """
-    levels: dict[int, int] = {}
-    for chunk in _chunks(user_ids):
-        levels.update(
-            db.session.execute(
-                db.select(Certificate.user_id, func.max(Certificate.level))
-                .where(
-                    Certificate.kind == ExamKind.LEVEL.value,
-                    Certificate.status == CertificateStatus.VALID.value,
-                    Certificate.user_id.in_(chunk),
-                )
-                .group_by(Certificate.user_id)
-            ).all()
-        )
-    return levels
+    The hook of the level rule: the latest line of each person's level history
+    (services/levels: certified, promoted, suspended — the level is kept —, reinstated,
+    revoked — level 0); for people with no history yet, their highest valid level
+    certificate. Its contract is only "user id → level held now, for these ids"."""
+    from examsvc.services import levels
+
+    return levels.current_levels(user_ids)
+
+
+def _standings(user_ids: Sequence[int]) -> dict:
+    """The level each person holds now and whether it is suspended (services/levels)."""
+    from examsvc.services import levels
+
+    return levels.standings(user_ids)
 
 
 def passed_exams(user_ids: Sequence[int]) -> dict[int, set[tuple[str, int]]]:
@@ -115,7 +107,9 @@ def refusals_for(sitting: Sitting, statuses: dict[int, str]) -> dict[int, list[M
     exam = exam_of(sitting)
     ids = list(statuses)
     passed = passed_exams(ids)
-    levels = current_levels(ids) if exam.kind == ExamKind.LEVEL else {}
+    held = _standings(ids) if exam.kind == ExamKind.LEVEL else {}
+    levels = {i: s.level for i, s in held.items()}
+    suspended = {i for i, s in held.items() if s.level and s.suspended}
     failed: set[int] = set()
     if sitting.resit_of_id is not None:
         from examsvc.services.results.resits import failed_user_ids
@@ -124,8 +118,9 @@ def refusals_for(sitting: Sitting, statuses: dict[int, str]) -> dict[int, list[M
     found: dict[int, list[Msg]] = {}
     for user_id, status in statuses.items():
         person = Candidate(
-            status, frozenset(passed.get(user_id, ())), levels.get(user_id, 0), user_id in failed
-        )
+            status, frozenset(passed.get(user_id, ())), levels.get(user_id, 0), user_id in failed,
+            level_suspended=user_id in suspended,
+        )  # fmt: skip
         reasons = refusals(exam, person)
         if reasons:
             found[user_id] = reasons

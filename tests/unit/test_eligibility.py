@@ -86,3 +86,10 @@ def test_a_passed_training_test_does_not_refuse_the_next_training_test():
     assert refusals(TRAINING, person) == []
     assert refusals(Exam("level", 2), person) == []
     assert codes(POST, person) == ["already_passed"]
+
+
+def test_a_suspended_level_holder_may_not_sit_the_next_level():
+    exam = Exam("level", 3)
+    (reason,) = refusals(exam, Candidate("active", level=2, level_suspended=True))
+    assert reason.code == "suspended"
+    assert refusals(exam, Candidate("active", level=2)) == []

@@ -73,6 +73,12 @@ GUARDED_PAGES = {
     "/training/courses/1/edit": {Role.ADMIN, Role.ORG_ADMIN},
     "/training/import": {Role.ADMIN, Role.ORG_ADMIN},
     "/training/import/template.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
+    "/levels/promotions": {Role.ADMIN, Role.ORG_ADMIN},
+    "/levels/promotions/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/levels/people/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/levels/people/1/posts": {Role.ADMIN, Role.ORG_ADMIN},
+    "/levels/rules/": {Role.ADMIN},
+    "/levels/rules/L2": {Role.ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -94,6 +100,8 @@ FORM_PAGES = {
     "/training/courses/new",
     "/training/courses/1/edit",
     "/training/import",
+    "/levels/people/1/posts",
+    "/levels/rules/L2",
 }
 ADMIN_POSTS = [
     "/admin/users/1/institution",
@@ -125,6 +133,7 @@ ADMIN_POSTS = [
     "/marking/sittings/1/plan",
     "/marking/sittings/1/score",
     "/marking/sittings/1/rescore",
+    "/levels/rules/L2",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -142,6 +151,7 @@ LOGIN_PAGES = [
     "/notice/1/results/1/objection",
     "/certificates/",
     "/certificates/Q0-0000-2026-123456787.pdf",  # 404 unless the holder's, or theirs to see
+    "/levels/mine/",
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -338,6 +348,10 @@ LIST_VARIANTS = {
     "/admin/users?q=x&page=2": {Role.ADMIN},
     "/admin/users?q=x&role=admin&status=disabled&org=1&page=2": {Role.ADMIN},
     "/orgs/people?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
+    "/levels/promotions?step=org_review&state=open&level=2&q=x&page=2": {
+        Role.ADMIN,
+        Role.ORG_ADMIN,
+    },
     "/exports/people.xlsx?q=x&page=2": {Role.ADMIN, Role.ORG_ADMIN},
     "/training/?q=x&page=2&below=1&by=category&year=1999": {Role.ADMIN, Role.ORG_ADMIN},
     "/training/courses?page=2": {Role.ADMIN, Role.ORG_ADMIN},
@@ -418,6 +432,34 @@ def test_only_admins_and_org_admins_may_change_training_records(login_as, role):
 def test_anonymous_users_cannot_post_to_the_training_archive(client):
     token = csrf_token(client)
     for path in TRAINING_POSTS:
+        response = client.post(path, data={"csrf_token": token})
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/auth/login?next="), path
+
+
+#: Level applications and changes of post: admins and org admins (their subtree) only.
+LEVEL_POSTS = [
+    "/levels/promotions/1/steps",
+    "/levels/promotions/1/withdraw",
+    "/levels/people/1/declare",
+    "/levels/people/1/posts",
+]
+#: The person's own level: any logged-in account (their own applications only).
+MY_LEVEL_POSTS = ["/levels/mine/declare", "/levels/mine/promotions/1/withdraw"]
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r not in (Role.ADMIN, Role.ORG_ADMIN)])
+def test_only_admins_and_org_admins_decide_level_applications(login_as, role):
+    client, _ = login_as(role)
+    token = csrf_token(client)
+    for path in LEVEL_POSTS:
+        response = client.post(path, data={"csrf_token": token, "outcome": "passed"})
+        assert response.status_code == 403, (role, path)
+
+
+def test_anonymous_users_cannot_post_level_forms(client):
+    token = csrf_token(client)
+    for path in LEVEL_POSTS + MY_LEVEL_POSTS + ["/levels/rules/L2"]:
         response = client.post(path, data={"csrf_token": token})
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/auth/login?next="), path

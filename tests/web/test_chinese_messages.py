@@ -181,19 +181,13 @@ def test_an_infeasible_blueprint_is_refused_in_chinese_with_full_width_punctuati
     assert "（不限领域 × 判断题：0/2；法律法规 × 填空题：0/1）" in info.value.message
 
 
-def test_a_level_certificate_names_its_level_in_chinese(client, open_sitting):
-    from datetime import timedelta
-
+def test_a_level_certificate_names_its_level_in_chinese(client, make_user):
+    """A level certificate comes from a completed promotion (tests/services/test_promotions.py):
+    here it is written directly, the verify page is what is checked."""
     from examsvc.extensions import db
-    from examsvc.services import results
-    from tests.services.test_results import sit
+    from examsvc.services import certificates
 
-    sitting, admin, (candidate,) = open_sitting()
-    sitting.blueprint.exam_kind, sitting.blueprint.level = "level", 2
+    cert = certificates.create(make_user(), "level", 2, certificates.today_local())
     db.session.commit()
-    sit(candidate, sitting)
-    results.publish(admin, sitting.id)
-    ends = results.notice_ends_on(sitting)
-    (cert,), _ = results.issue_certificates(admin, sitting.id, today=ends + timedelta(days=1))
     page = client.get(f"/verify/{cert.number}").get_data(as_text=True)
     assert "中级（L2）" in page

@@ -285,6 +285,8 @@ def _resolver(world: dict):
             return world["users"]["candidate"].id
         if name == "document_id":  # a registration's document (RegistrationDocument)
             return db.session.scalar(db.select(RegistrationDocument.id).limit(1))
+        if name == "credential":  # a certificate rule set: /levels/rules/<credential>
+            return "L2"
         if name == "org_id":
             return db.session.scalar(db.select(Organisation.id).order_by(Organisation.id))
         if name == "record_id":  # a training record (models.TrainingRecord)

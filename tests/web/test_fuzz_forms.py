@@ -209,6 +209,24 @@ def near_valid_forms(sitting_id: int, question_id: int, pending_id: int, candida
             "organisation": "",
             "blueprint": "",
         },
+        f"/levels/people/{candidate.id}/posts": {
+            "old_post": "组织委员",
+            "new_post": "支部书记",
+            "in_party_post": "yes",
+            "effective_on": "2026-01-01",
+            "note": "换届",
+        },
+        f"/levels/people/{candidate.id}/declare": {"to_level": "1", "note": "申报"},
+        "/levels/mine/declare": {"to_level": "1", "note": "申报"},
+        "/levels/rules/L2": {
+            "conditions-0-check": "level_held",
+            "conditions-0-value": "1",
+            "conditions-1-check": "hours_per_year",
+            "conditions-1-value": "24",
+            "conditions-1-years": "2",
+            "note": "新版本",
+            "base_version": "1",
+        },
     }
 
 

@@ -228,7 +228,7 @@ def issue_certificates(
     """Issue a certificate to every candidate who passed, once the objection window has ended;
     those who passed but get none as "name: reason" texts."""
     issued, refused = issue_certificates_detailed(admin, sitting_id, today)
-    return issued, [_("%(name)s: not a party member", name=name) for name, _reason in refused]
+    return issued, [_("%(label)s: %(value)s", label=name, value=reason) for name, reason in refused]
 
 
 def issue_certificates_detailed(
@@ -272,17 +272,27 @@ def issue_certificates_detailed(
 def _issue(
     admin: User | None, sitting: Sitting, today: date
 ) -> tuple[list[Certificate], list[tuple[str, str]]]:
+    """Certificates for the passed candidates the credential's rules allow (services/levels:
+    rules as data); the others with the reasons. A level exam's passes are recorded as the
+    training test of the person's application instead: its certificate follows the
+    promotion's six steps."""
     from examsvc.services import certificates
+    from examsvc.services.levels import issue as rules_at_issue
 
     blueprint = sitting.blueprint
+    passed = [
+        row
+        for row in sitting_results(sitting)
+        if row.attempt is not None and row.attempt.is_passed and row.certificate is None
+    ]
+    refusals = rules_at_issue.refusals(admin, sitting, passed, today)
     issued: list[Certificate] = []
     refused: list[tuple[str, str]] = []
-    for row in sitting_results(sitting):
-        if row.attempt is None or not row.attempt.is_passed or row.certificate is not None:
-            continue
-        user = row.enrolment.user
-        if blueprint.exam_kind == ExamKind.POST_QUALIFICATION and not user.is_party_member:
-            refused.append((user.name, _("not a party member")))
+    for row in passed:
+        user, attempt = row.enrolment.user, row.attempt
+        assert attempt is not None  # ``passed`` holds rows with a passed attempt
+        if row.enrolment.id in refusals:
+            refused.append((user.name, refusals[row.enrolment.id]))
             continue
         issued.append(
             certificates.create(
@@ -290,7 +300,7 @@ def _issue(
                 ExamKind(blueprint.exam_kind),
                 blueprint.level,
                 today,
-                attempt_id=row.attempt.id,
+                attempt_id=attempt.id,
             )  # fmt: skip
         )
     for cert in issued:
