@@ -49,6 +49,8 @@ def template_labels() -> dict:
         "profile_field_labels": PROFILE_FIELD_LABELS,
         "certificate_kind_labels": CERTIFICATE_KIND_LABELS,
         "certificate_status_labels": CERTIFICATE_STATUS_LABELS,
+        "assessment_labels": ASSESSMENT_LABELS,
+        "inspection_outcome_labels": INSPECTION_OUTCOME_LABELS,
     }
 
 
@@ -142,6 +144,10 @@ AUDIT_LABELS = {
     "org.closed": _l("Organisation closed"),
     "org.admin_assigned": _l("Organisation admin assigned"),
     "org.admin_removed": _l("Organisation admin removed"),
+    "inspection.opened": _l("Annual inspection opened"),
+    "inspection.assessed": _l("Annual assessment entered"),
+    "inspection.imported": _l("Annual assessments imported"),
+    "inspection.closed": _l("Annual inspection closed"),
     "roster.imported": _l("Roster imported"),
     "user.roster_updated": _l("Profile updated from a roster"),
     "sitting.edited": _l("Sitting edited"),
@@ -197,6 +203,7 @@ SUBJECT_LABELS = {
     "dispute": _l("Re-check or objection"),
     "calendarday": _l("Notice calendar"),
     "mark": _l("Mark"),
+    "inspection": _l("Annual inspection"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -356,4 +363,17 @@ CERTIFICATE_STATUS_LABELS = {
     "suspended": _l("Suspended"),
     "revoked": _l("Revoked"),
     "expired": _l("Expired"),
+}
+#: 年检 (DOMAIN.md): the annual assessment (年度考核) and the outcomes of an inspection.
+ASSESSMENT_LABELS = {
+    "excellent": _l("Excellent"),
+    "competent": _l("Competent"),
+    "basically_competent": _l("Basically competent"),
+    "incompetent": _l("Incompetent"),
+}
+INSPECTION_OUTCOME_LABELS = {
+    "passed": _l("Passed"),
+    "reinstated": _l("Passed, reinstated"),
+    "suspended": _l("Failed, suspended"),
+    "revoked": _l("Failed again, revoked"),
 }
