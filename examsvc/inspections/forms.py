@@ -3,7 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
-from examsvc.labels import ASSESSMENT_LABELS
+from examsvc.labels import ASSESSMENT_LABELS, choices
 from examsvc.web import BaseForm
 
 
@@ -16,7 +16,7 @@ class OpenForm(BaseForm):
 class AssessmentForm(BaseForm):
     assessment = SelectField(
         _l("Annual assessment"),
-        choices=[("", _l("Not entered"))] + list(ASSESSMENT_LABELS.items()),
+        choices=choices(ASSESSMENT_LABELS, first=("", _l("Not entered"))),
         validators=[Optional()],
     )
     submit = SubmitField(_l("Save"))

@@ -64,7 +64,7 @@ def _render_batch(batch, problems=None, status: int = 200):
     page, rows = inspections.rows(batch, page_arg(), query)
     page_html = render_template(
         "inspections/show.html", batch=batch, page=page, rows=rows, query=query,
-        summary=inspections.summary(batch), assess_form=AssessmentForm(),
+        summary=inspections.summary(batch),
         import_form=ImportForm(), close_form=CloseForm(), action_form=ActionForm(),
         may_close=inspections.may_close(current_user), problems=problems,
     )  # fmt: skip
