@@ -266,6 +266,12 @@ AUDIT_DETAIL_LABELS = {
     "closes_at": _l("Closes at"),
     "grace_seconds": _l("Grace (seconds)"),
     "candidates": _l("Candidates"),
+    "year": _l("Year inspected"),
+    "reinstated": _l("Reinstated"),
+    "suspended": _l("Suspended"),
+    "revoked": _l("Revoked"),
+    "assessment": _l("Annual assessment"),
+    "rows": _l("Rows imported"),
     "passed": _l("Passed"),
     "day": _l("Date"),
     "workday": _l("Working day"),
@@ -372,7 +378,7 @@ ASSESSMENT_LABELS = {
     "incompetent": _l("Incompetent"),
 }
 INSPECTION_OUTCOME_LABELS = {
-    "passed": _l("Passed"),
+    "passed": _l("Passed, stays valid"),
     "reinstated": _l("Passed, reinstated"),
     "suspended": _l("Failed, suspended"),
     "revoked": _l("Failed again, revoked"),
