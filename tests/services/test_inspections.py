@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -280,3 +281,28 @@ def test_notices_are_the_persons_own(world, make_user):
     notices.mark_read(person, notice.id)
     assert notices.unread_count(person) == 0
     assert notices.mark_all_read(person) == 0
+
+
+def cli(app, *args: str) -> tuple[int, dict]:
+    result = app.test_cli_runner().invoke(args=["inspections", "run", *args, "--json"])
+    return result.exit_code, json.loads(result.output)
+
+
+def test_the_cli_runs_a_batch_with_a_sheet_and_closes_it(app, world, make_user, tmp_path):
+    person, cert = holder(make_user, world.branch, name="孙命令")
+    train(person, 2024, 24)
+    code, out = cli(app, "D1-1", "--year", "2024")
+    assert code == 0 and out["state"] == "open" and out["people"] == 1 and out["missing"] == 1
+    code, out = cli(app, "D1-1", "--year", "2024", "--close")
+    assert code == 1 and out["error"] == "assessments_missing"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("姓名,登录名,年度考核\n别人,nobody@example.com,称职\n", encoding="utf-8")
+    code, out = cli(app, "D1-1", "--year", "2024", "--assessments", str(bad))
+    assert code == 1 and out["error"] == "bad_sheet"
+    good = tmp_path / "good.csv"
+    good.write_text(f"姓名,登录名,年度考核\n孙命令,{person.email},优秀\n", encoding="utf-8")
+    code, out = cli(app, "D1-1", "--year", "2024", "--assessments", str(good), "--close")
+    assert code == 0 and out["state"] == "closed" and out["passed"] == 1 and out["changed"] == []
+    assert cli(app, "NOPE", "--year", "2024")[1]["error"] == "unknown_org"
+    assert cli(app, "D1-1", "--year", "2030")[1]["error"] == "bad_year"
+    assert status_of(cert) == "valid"

@@ -73,10 +73,15 @@ def visible(actor: User, page_no: int = 1, per_page: int = PER_PAGE):
     return db.paginate(query, page=page_no, per_page=per_page, error_out=False)
 
 
-def get(actor: User, inspection_id: int) -> Inspection:
+def _sees(actor: User | None, org: Organisation) -> bool:
+    """None is the system (the CLI): every organisation."""
+    return actor is None or scope.can_see_org(actor, org)
+
+
+def get(actor: User | None, inspection_id: int) -> Inspection:
     """The batch when the actor may see it (its organisation in their subtree); else NotFound."""
     inspection = db.session.get(Inspection, inspection_id)
-    if inspection is None or not scope.can_see_org(actor, inspection.organisation):
+    if inspection is None or not _sees(actor, inspection.organisation):
         raise NotFound(_("no such annual inspection"), code="unknown_inspection")
     return inspection
 
@@ -87,16 +92,17 @@ def _open_batch(inspection: Inspection) -> Inspection:
     return inspection
 
 
-def open_batch(actor: User, org_id: int, year: int | None, today: date | None = None):
+def open_batch(actor: User | None, org_id: int, year: int | None, today: date | None = None):
     """Open the batch of an organisation for a year, with its holders and their facts."""
     today = today or today_local()
     year = check_year(year, today)
     org = db.session.get(Organisation, org_id)
-    if org is None or not scope.can_see_org(actor, org):
+    if org is None or not _sees(actor, org):
         raise NotFound(_("no such organisation"), code="unknown_org")
     if _exists(org.id, year):
         raise _taken(org, year)
-    inspection = Inspection(organisation=org, year=year, state="open", created_by_id=actor.id)
+    inspection = Inspection(organisation=org, year=year, state="open",
+                            created_by_id=actor and actor.id)  # fmt: skip
     try:
         with db.session.begin_nested():
             db.session.add(inspection)
@@ -123,7 +129,7 @@ def _taken(org: Organisation, year: int) -> Conflict:
     )
 
 
-def refresh(actor: User, inspection_id: int, today: date | None = None) -> Inspection:
+def refresh(actor: User | None, inspection_id: int, today: date | None = None) -> Inspection:
     """Read the holders and their facts again (trainings recorded or posts changed since)."""
     inspection = _open_batch(get(actor, inspection_id))
     sync(inspection, today or today_local())
@@ -132,7 +138,7 @@ def refresh(actor: User, inspection_id: int, today: date | None = None) -> Inspe
 
 
 def set_assessment(
-    actor: User, inspection_id: int, result_id: int, assessment: str | None
+    actor: User | None, inspection_id: int, result_id: int, assessment: str | None
 ) -> InspectionResult:
     """Enter (or clear, with None) one person's 年度考核."""
     inspection = _open_batch(get(actor, inspection_id))
@@ -252,5 +258,6 @@ def _projected(inspection: Inspection) -> dict[str, int]:
     return {k.value: int(v or 0) for k, v in zip(keys, values, strict=True)}
 
 
-def may_close(actor: User) -> bool:
-    return actor.has_role(Role.ADMIN)
+def may_close(actor: User | None) -> bool:
+    """Admins close a batch (and the system, through the CLI)."""
+    return actor is None or actor.has_role(Role.ADMIN)

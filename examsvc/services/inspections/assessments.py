@@ -43,7 +43,7 @@ def _people(inspection_id: int) -> list:
     ).all()  # fmt: skip
 
 
-def sheet(actor: User, inspection_id: int) -> bytes:
+def sheet(actor: User | None, inspection_id: int) -> bytes:
     """The batch's people as a sheet to fill in (the assessments entered so far filled)."""
     inspection = get(actor, inspection_id)
     rows = (
@@ -79,7 +79,9 @@ def _matcher(people: list):
     return find
 
 
-def import_sheet(actor: User, inspection_id: int, data: bytes, filename: str) -> ImportReport:
+def import_sheet(
+    actor: User | None, inspection_id: int, data: bytes, filename: str
+) -> ImportReport:
     """Enter the assessments of a sheet, all or none."""
     inspection = _open_batch(get(actor, inspection_id))
     parsed = assessment_sheet.read(data, filename)

@@ -103,7 +103,7 @@ class CloseReport:
         return {"year": self.year, **self.counts, "changed": self.changed}
 
 
-def _locked(actor: User, inspection_id: int) -> Inspection:
+def _locked(actor: User | None, inspection_id: int) -> Inspection:
     inspection = get(actor, inspection_id)
     db.session.execute(
         db.select(Inspection.id).where(Inspection.id == inspection.id).with_for_update()
@@ -128,7 +128,7 @@ def _results(inspection_id: int) -> list:
 
 
 def close(
-    actor: User, inspection_id: int, *, missing_fail: bool = False, today: date | None = None
+    actor: User | None, inspection_id: int, *, missing_fail: bool = False, today: date | None = None
 ) -> CloseReport:
     """Apply every outcome of the batch and close it (admins only)."""
     if not may_close(actor):
@@ -169,14 +169,18 @@ def close(
             report.changed.append(cert.number)
             history.append(_level_record(actor, cert, verdict.outcome, text, today))
     _write(updates, notes, history)
-    inspection.state, inspection.closed_by_id, inspection.closed_at = "closed", actor.id, now
+    inspection.state, inspection.closed_by_id, inspection.closed_at = (
+        "closed",
+        actor and actor.id,
+        now,
+    )
     audit.record(actor, "inspection.closed", inspection, org=inspection.organisation.code,
                  year=inspection.year, **report.counts)  # fmt: skip
     db.session.commit()
     return report
 
 
-def _level_record(actor: User, cert: Certificate, outcome: Outcome, text: str, today: date):
+def _level_record(actor: User | None, cert: Certificate, outcome: Outcome, text: str, today: date):
     return {
         "user_id": cert.user_id,
         "level": 0 if outcome == Outcome.REVOKED else int(cert.level),
@@ -184,7 +188,7 @@ def _level_record(actor: User, cert: Certificate, outcome: Outcome, text: str, t
         "decision": outcome.value,
         "basis": text,
         "certificate_id": cert.id,
-        "recorded_by_id": actor.id,
+        "recorded_by_id": actor and actor.id,
         "created_at": utcnow(),
     }
 
