@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from sqlalchemy.orm import lazyload
 
 from examsvc.extensions import db
 from examsvc.i18n import translate
@@ -147,28 +148,23 @@ def close(
     report = CloseReport(inspection.year)
     before = failed_in(inspection.year - 1, inspection.organisation)
     now = utcnow()
-    updates, notes, history = [], [], []
+    decided: dict[Outcome, list[int]] = {o: [] for o in Outcome}
+    notes, changes = [], []
     for r in rows:
         verdict = judge(Facts(
             bool(r.in_party_post), r.trainings, r.hours, r.minimum_hours, r.assessment,
             r.status, r.user_id in before,
         ))  # fmt: skip
         report.counts[verdict.outcome.value] += 1
-        reasons = stored_reasons(verdict.reasons)
-        updates.append({"id": r.id, "passed": verdict.passed, "outcome": verdict.outcome.value,
-                        "reasons": reasons, "decided_at": now})  # fmt: skip
+        reasons = stored_reasons(verdict.reasons)  # as sync stored them with the preview
+        decided[verdict.outcome].append(r.id)
         message = _notice_message(verdict.outcome, r.number, inspection.year)
         notes.append(notices.row(r.user_id, "inspection", message, "/certificates/",
                                  reasons=reasons))  # fmt: skip
-        change = CHANGES.get(verdict.outcome)
-        if change is None:
-            continue
-        cert = db.session.get(Certificate, r.certificate_id)
-        text = _status_reason(verdict, inspection.year)
-        if certificates.change_status(actor, cert, change, text):
-            report.changed.append(cert.number)
-            history.append(_level_record(actor, cert, verdict.outcome, text, today))
-    _write(updates, notes, history)
+        if verdict.outcome in CHANGES:
+            changes.append((r.certificate_id, verdict))
+    history = _change_certificates(actor, changes, inspection.year, today, report)
+    _write(decided, now, notes, history)
     inspection.state, inspection.closed_by_id, inspection.closed_at = (
         "closed",
         actor and actor.id,
@@ -178,6 +174,25 @@ def close(
                  year=inspection.year, **report.counts)  # fmt: skip
     db.session.commit()
     return report
+
+
+def _change_certificates(actor, changes: list, year: int, today: date, report: CloseReport):
+    """Suspend, revoke or reinstate the certificates (loaded in chunks, flushed once at the
+    end); the level-history rows of those whose status changed."""
+    history = []
+    with db.session.no_autoflush:
+        for start in range(0, len(changes), CHUNK):
+            chunk = changes[start : start + CHUNK]
+            certs = {c.id: c for c in db.session.scalars(
+                db.select(Certificate).options(lazyload(Certificate.user))
+                .where(Certificate.id.in_([cert_id for cert_id, _v in chunk]))
+            )}  # fmt: skip
+            for cert_id, verdict in chunk:
+                cert, text = certs[cert_id], _status_reason(verdict, year)
+                if certificates.change_status(actor, cert, CHANGES[verdict.outcome], text):
+                    report.changed.append(cert.number)
+                    history.append(_level_record(actor, cert, verdict.outcome, text, today))
+    return history
 
 
 def _level_record(actor: User | None, cert: Certificate, outcome: Outcome, text: str, today: date):
@@ -193,9 +208,19 @@ def _level_record(actor: User | None, cert: Certificate, outcome: Outcome, text:
     }
 
 
-def _write(updates: list[dict], notes: list[dict], history: list[dict]) -> None:
-    for start in range(0, len(updates), CHUNK):
-        db.session.execute(db.update(InspectionResult), updates[start : start + CHUNK])
+def _write(decided: dict, now, notes: list[dict], history: list[dict]) -> None:
+    """The outcomes set by outcome (one UPDATE a chunk of ids: passed and reasons were stored
+    with the preview), the notices and the level history inserted in bulk."""
+    for outcome, ids in decided.items():
+        values = {"outcome": outcome.value, "decided_at": now,
+                  "passed": outcome in (Outcome.PASSED, Outcome.REINSTATED)}  # fmt: skip
+        for start in range(0, len(ids), CHUNK):
+            db.session.execute(
+                db.update(InspectionResult)
+                .where(InspectionResult.id.in_(ids[start : start + CHUNK]))
+                .values(**values),
+                execution_options={"synchronize_session": False},
+            )
     for start in range(0, len(notes), CHUNK):
         db.session.execute(db.insert(Notice), notes[start : start + CHUNK])
     for start in range(0, len(history), CHUNK):
