@@ -81,4 +81,4 @@ def mark_all_read(user: User) -> int:
         execution_options={"synchronize_session": False},
     )
     db.session.commit()
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0

@@ -30,7 +30,7 @@ WIDTHS = (14, 28, 26, 12)
 
 
 def _people(inspection_id: int) -> list:
-    return db.session.execute(
+    query = (
         db.select(
             InspectionResult.id, InspectionResult.assessment, User.name, User.email, User.mobile,
             User.id_number_hash, Certificate.number,
@@ -40,7 +40,8 @@ def _people(inspection_id: int) -> list:
         .outerjoin(Certificate, Certificate.id == InspectionResult.certificate_id)
         .where(InspectionResult.inspection_id == inspection_id)
         .order_by(User.name, User.id)
-    ).all()  # fmt: skip
+    )  # fmt: skip
+    return list(db.session.execute(query).all())
 
 
 def sheet(actor: User | None, inspection_id: int) -> bytes:

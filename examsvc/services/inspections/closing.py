@@ -106,8 +106,13 @@ class CloseReport:
 
 def _locked(actor: User | None, inspection_id: int) -> Inspection:
     inspection = get(actor, inspection_id)
+    # Every batch of the year, locked: a parent's and a child's batch closing at once take
+    # turns, so the second sees whom the first judged (facts.judged_elsewhere).
     db.session.execute(
-        db.select(Inspection.id).where(Inspection.id == inspection.id).with_for_update()
+        db.select(Inspection.id)
+        .where(Inspection.year == inspection.year)
+        .order_by(Inspection.id)
+        .with_for_update()
     )
     db.session.refresh(inspection)
     if inspection.state != "open":
@@ -116,7 +121,7 @@ def _locked(actor: User | None, inspection_id: int) -> Inspection:
 
 
 def _results(inspection_id: int) -> list:
-    return db.session.execute(
+    query = (
         db.select(
             InspectionResult.id, InspectionResult.user_id, InspectionResult.certificate_id,
             InspectionResult.assessment, InspectionResult.in_party_post,
@@ -125,7 +130,8 @@ def _results(inspection_id: int) -> list:
         )
         .join(Certificate, Certificate.id == InspectionResult.certificate_id)
         .where(InspectionResult.inspection_id == inspection_id)
-    ).all()  # fmt: skip
+    )  # fmt: skip
+    return list(db.session.execute(query).all())
 
 
 def close(
