@@ -38,6 +38,7 @@ from examsvc.services.inspections import get, may_close
 from examsvc.services.inspections.facts import (
     CHUNK,
     failed_in,
+    insert_many,
     stored_reasons,
     sync,
 )
@@ -227,7 +228,5 @@ def _write(decided: dict, now, notes: list[dict], history: list[dict]) -> None:
                 .values(**values),
                 execution_options={"synchronize_session": False},
             )
-    for start in range(0, len(notes), CHUNK):
-        db.session.execute(db.insert(Notice), notes[start : start + CHUNK])
-    for start in range(0, len(history), CHUNK):
-        db.session.execute(db.insert(LevelRecord), history[start : start + CHUNK])
+    insert_many(Notice, notes)
+    insert_many(LevelRecord, history)

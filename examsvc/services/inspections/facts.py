@@ -207,10 +207,15 @@ def sync(inspection: Inspection, today: date) -> None:
     write_rows(inserts, updates)
 
 
+def insert_many(model, rows: list[dict]) -> None:
+    """Insert rows in bulk (executemany, a chunk at a time)."""
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(db.insert(model), rows[start : start + CHUNK])
+
+
 def write_rows(inserts: list[dict], updates: list[dict]) -> None:
     """Insert and update result rows in bulk (executemany), bypassing the identity map."""
-    for start in range(0, len(inserts), CHUNK):
-        db.session.execute(db.insert(InspectionResult), inserts[start : start + CHUNK])
+    insert_many(InspectionResult, inserts)
     for start in range(0, len(updates), CHUNK):
         db.session.execute(db.update(InspectionResult), updates[start : start + CHUNK])
     if inserts or updates:
