@@ -17,6 +17,7 @@ from examsvc.services.errors import NotFound
 from examsvc.services.exports import XLSX_MIME, file_name
 from examsvc.services.inspections import assessments, closing
 from examsvc.web import page_arg, run_action
+from question_bank.inspection import MIN_HOURS
 
 
 def _batch_or_404(inspection_id: int):
@@ -67,6 +68,7 @@ def _render_batch(batch, problems=None, status: int = 200):
         summary=inspections.summary(batch),
         import_form=ImportForm(), close_form=CloseForm(), action_form=ActionForm(),
         may_close=inspections.may_close(current_user), problems=problems,
+        min_hours=MIN_HOURS,
     )  # fmt: skip
     return page_html, status
 

@@ -45,6 +45,7 @@ def test_an_admin_opens_a_batch_and_an_org_admin_enters_assessments(app, world, 
     shown = org_admin.get(f"/inspections/{batch.id}").get_data(as_text=True)
     assert "王年检" in shown and cert.number in shown and 'data-outcome="suspended"' in shown
     assert "close-inspection" not in shown  # org admins do not close
+    assert "0 / 24" in shown  # hours against what passing needs (the 3 days over 16)
     result = result_of(batch.id, person)
     path = f"/inspections/{batch.id}/results/{result.id}"
     saved = post_form(org_admin, path, {"assessment": "excellent"}, page=f"/inspections/{batch.id}")
