@@ -106,3 +106,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in level_blueprints:
         app.register_blueprint(bp)
+    from examsvc.inspections import bp as inspections_bp
+    from examsvc.notices import bp as notices_bp
+
+    app.register_blueprint(inspections_bp)
+    app.register_blueprint(notices_bp)

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from examsvc.cli_bank import bank_group
 from examsvc.cli_certificates import certificates_group
+from examsvc.cli_inspections import inspections_group
 from examsvc.cli_orgs import orgs_group
 from examsvc.cli_results import results_group
 from examsvc.cli_roster import roster_group
@@ -40,6 +41,7 @@ def register_commands(app) -> None:
     app.cli.add_command(roster_group)
     app.cli.add_command(worker)
     app.cli.add_command(stats_group)
+    app.cli.add_command(inspections_group)
     app.cli.add_command(results_group)
     app.cli.add_command(uploads_group)
     app.cli.add_command(certificates_group)

@@ -153,6 +153,10 @@ AUDIT_LABELS = {
     "org.closed": _l("Organisation closed"),
     "org.admin_assigned": _l("Organisation admin assigned"),
     "org.admin_removed": _l("Organisation admin removed"),
+    "inspection.opened": _l("Annual inspection opened"),
+    "inspection.assessed": _l("Annual assessment entered"),
+    "inspection.imported": _l("Annual assessments imported"),
+    "inspection.closed": _l("Annual inspection closed"),
     "roster.imported": _l("Roster imported"),
     "user.roster_updated": _l("Profile updated from a roster"),
     "sitting.edited": _l("Sitting edited"),
@@ -233,6 +237,7 @@ SUBJECT_LABELS = {
     "promotion": _l("Level application"),
     "levelrecord": _l("Level history"),
     "postchange": _l("Change of post"),
+    "inspection": _l("Annual inspection"),
 }
 #: Names of the details audit entries carry (others show their own key).
 AUDIT_DETAIL_LABELS = {
@@ -295,6 +300,12 @@ AUDIT_DETAIL_LABELS = {
     "closes_at": _l("Closes at"),
     "grace_seconds": _l("Grace (seconds)"),
     "candidates": _l("Candidates"),
+    "year": _l("Year inspected"),
+    "reinstated": _l("Reinstated"),
+    "suspended": _l("Suspended"),
+    "revoked": _l("Revoked"),
+    "assessment": _l("Annual assessment"),
+    "rows": _l("Rows imported"),
     "passed": _l("Passed"),
     "day": _l("Date"),
     "workday": _l("Working day"),
@@ -460,18 +471,18 @@ LEVEL_DECISION_LABELS = {
     "revoked": _l("Revoked"),
 }
 #: 年度考核 (DOMAIN.md).
+#: 年检 (DOMAIN.md): the annual assessment (年度考核) and the outcomes of an inspection.
 ASSESSMENT_LABELS = {
     "excellent": _l("Excellent"),
     "competent": _l("Competent"),
     "basically_competent": _l("Basically competent"),
     "incompetent": _l("Incompetent"),
 }
-#: The outcome of one person's 年检.
 INSPECTION_OUTCOME_LABELS = {
-    "passed": _l("Passed"),
-    "suspended": _l("Failed: certificate suspended"),
-    "revoked": _l("Failed again: certificate revoked"),
-    "reinstated": _l("Passed: certificate reinstated"),
+    "passed": _l("Passed, stays valid"),
+    "reinstated": _l("Passed, reinstated"),
+    "suspended": _l("Failed, suspended"),
+    "revoked": _l("Failed again, revoked"),
 }
 #: 培训形式 (models.TrainingKind).
 TRAINING_KIND_LABELS = {

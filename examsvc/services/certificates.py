@@ -203,44 +203,60 @@ def replace_on_promotion(admin: User | None, old: Certificate, new: Certificate)
     _set_status(admin, old, CertificateStatus.REVOKED.value, why, "certificate.revoked")
 
 
+#: The stored status each change leads to, and its audit action.
+_CHANGES = {
+    "revoke": (CertificateStatus.REVOKED.value, "certificate.revoked"),
+    "suspend": (CertificateStatus.SUSPENDED.value, "certificate.suspended"),
+    "reinstate": (CertificateStatus.VALID.value, "certificate.reinstated"),
+}
+
+
+def change_status(
+    admin: User | None, cert: Certificate, change: str, reason: str, *, level_history: bool = True
+) -> bool:
+    """Revoke, suspend or reinstate ``cert`` inside the caller's transaction (audited, not
+    committed): False when it already has that status. Only a valid certificate is
+    suspended and only a suspended one reinstated (Conflict otherwise). A level
+    certificate's holder gets a line of level history, unless the caller writes those
+    itself in bulk (``level_history=False``: the 年检's closing)."""
+    text = _reason(reason)
+    status, action = _CHANGES[change]
+    if cert.status == status:
+        return False
+    if change == "suspend" and cert.status != CertificateStatus.VALID:
+        raise Conflict(_("only a valid certificate can be suspended"), code="not_valid")
+    if change == "reinstate" and cert.status != CertificateStatus.SUSPENDED:
+        raise Conflict(_("a revoked certificate cannot be reinstated"), code="revoked")
+    if level_history:
+        _change_level_status(admin, cert, status, text, action)
+    else:
+        _set_status(admin, cert, status, text, action)
+    return True
+
+
 def revoke(admin: User | None, number: str, reason: str) -> tuple[Certificate, bool]:
     """Revoke a certificate (the record stays, with the reason). Revoking a revoked one
     changes nothing: ``(cert, False)``."""
-    text = _reason(reason)
-    cert = get(number)
-    if cert.status == CertificateStatus.REVOKED:
-        return cert, False
-    _change_level_status(admin, cert, CertificateStatus.REVOKED.value, text, "certificate.revoked")
-    db.session.commit()
-    return cert, True
+    return _change(admin, number, "revoke", reason)
 
 
 def suspend(admin: User | None, number: str, reason: str) -> tuple[Certificate, bool]:
     """Suspend a valid certificate (a failed 年检); a suspended one is left as it is."""
-    text = _reason(reason)
-    cert = get(number)
-    if cert.status == CertificateStatus.SUSPENDED:
-        return cert, False
-    if cert.status != CertificateStatus.VALID:
-        raise Conflict(_("only a valid certificate can be suspended"), code="not_valid")
-    _change_level_status(
-        admin, cert, CertificateStatus.SUSPENDED.value, text, "certificate.suspended"
-    )
-    db.session.commit()
-    return cert, True
+    return _change(admin, number, "suspend", reason)
 
 
 def reinstate(admin: User | None, number: str, reason: str) -> tuple[Certificate, bool]:
     """A suspended certificate valid again (the next 年检 passed); a valid one is left."""
-    text = _reason(reason)
+    return _change(admin, number, "reinstate", reason)
+
+
+def _change(admin: User | None, number: str, change: str, reason: str):
+    _reason(reason)  # a missing reason is named before an unknown number
     cert = get(number)
-    if cert.status == CertificateStatus.VALID:
-        return cert, False
-    if cert.status != CertificateStatus.SUSPENDED:
-        raise Conflict(_("a revoked certificate cannot be reinstated"), code="revoked")
-    _change_level_status(admin, cert, CertificateStatus.VALID.value, text, "certificate.reinstated")
-    db.session.commit()
-    return cert, True
+    changed = change_status(admin, cert, change, reason)
+    if changed:
+        db.session.commit()
+    return cert, changed
 
 
 def reissue(admin: User | None, number: str, reason: str, today: date | None = None) -> Certificate:

@@ -79,6 +79,9 @@ GUARDED_PAGES = {
     "/levels/people/1/posts": {Role.ADMIN, Role.ORG_ADMIN},
     "/levels/rules/": {Role.ADMIN},
     "/levels/rules/L2": {Role.ADMIN},
+    "/inspections/": {Role.ADMIN, Role.ORG_ADMIN},
+    "/inspections/1": {Role.ADMIN, Role.ORG_ADMIN},  # 404 outside an org admin's subtree
+    "/inspections/1/assessments.xlsx": {Role.ADMIN, Role.ORG_ADMIN},
 }
 FORM_PAGES = {
     "/bank/submit",
@@ -134,6 +137,7 @@ ADMIN_POSTS = [
     "/marking/sittings/1/score",
     "/marking/sittings/1/rescore",
     "/levels/rules/L2",
+    "/inspections/1/close",
 ]
 LOGIN_PAGES = [
     "/exam/",
@@ -152,6 +156,7 @@ LOGIN_PAGES = [
     "/certificates/",
     "/certificates/Q0-0000-2026-123456787.pdf",  # 404 unless the holder's, or theirs to see
     "/levels/mine/",
+    "/notices/",
     *GUARDED_PAGES,
 ]
 API_LOGIN = [
@@ -460,6 +465,34 @@ def test_only_admins_and_org_admins_decide_level_applications(login_as, role):
 def test_anonymous_users_cannot_post_level_forms(client):
     token = csrf_token(client)
     for path in LEVEL_POSTS + MY_LEVEL_POSTS + ["/levels/rules/L2"]:
+        response = client.post(path, data={"csrf_token": token})
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/auth/login?next="), path
+
+
+#: 年检: admins and org admins (of the batch's subtree) prepare a batch; only admins close it.
+INSPECTION_POSTS = [
+    "/inspections/new",
+    "/inspections/1/results/1",
+    "/inspections/1/import",
+    "/inspections/1/refresh",
+]
+#: The person's own notices: any logged-in account (404 for another's notice).
+NOTICE_POSTS = ["/notices/1/read", "/notices/read"]
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r not in (Role.ADMIN, Role.ORG_ADMIN)])
+def test_only_admins_and_org_admins_prepare_an_annual_inspection(login_as, role):
+    client, _ = login_as(role)
+    token = csrf_token(client)
+    for path in INSPECTION_POSTS:
+        response = client.post(path, data={"csrf_token": token, "org": "1", "year": "2024"})
+        assert response.status_code == 403, (role, path)
+
+
+def test_anonymous_users_cannot_post_to_inspections_or_notices(client):
+    token = csrf_token(client)
+    for path in [*INSPECTION_POSTS, "/inspections/1/close", *NOTICE_POSTS]:
         response = client.post(path, data={"csrf_token": token})
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/auth/login?next="), path

@@ -35,10 +35,12 @@ from examsvc.models import (
 from examsvc.services import (
     attempts,
     bank,
+    certificates,
     demo,
     demo_people,
     exams,
     importing,
+    inspections,
     orgs,
     password_links,
     registration,
@@ -46,6 +48,7 @@ from examsvc.services import (
     review,
     tickets,
 )
+from examsvc.services.inspections import closing
 from tests.conftest import PASSWORD, csrf_token, question_fields
 from tests.registration_helpers import PASSWORD as REGISTRANT_PASSWORD
 from tests.registration_helpers import complete as complete_registration
@@ -211,6 +214,16 @@ def world(app: Flask, make_user) -> dict:
     candidate.organisation_id = branch.id
     users["org_admin"].managed_organisation_id = district.id
     db.session.commit()
+    # 年检: the candidate holds a level certificate; this year's batch is open (walked), and
+    # last year's closed one left them a notice.
+    certificates.create(candidate, "level", 1, date(2023, 3, 1), valid_until=date(2031, 1, 1))
+    db.session.commit()
+    batch = inspections.open_batch(users["admin"], district.id, inspections.default_year())
+    closing.close(
+        users["admin"],
+        inspections.open_batch(users["admin"], district.id, batch.year - 1).id,
+        missing_fail=True,
+    )
     # 个人报名: a submitted registration with its documents, in the org admin's subtree.
     complete_registration(register_person(branch, name="赵报名", mobile="13912345678"))
     users["registrant"] = register_person(

@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from wtforms import FieldList, FormField
 
-from examsvc.models import Role
+from examsvc.extensions import db
+from examsvc.models import Inspection, InspectionResult, Role
 from examsvc.services import bank
 from tests.conftest import csrf_token, log_in, question_fields
 from tests.web.fuzzing import (
@@ -82,7 +83,8 @@ def walker(app, open_sitting, make_user):
     pending = bank.submit_question(contributor, "public", question_fields("single", "fuzz"))
     user = make_user(Role.ADMIN, Role.EXAMINER, Role.CONTRIBUTOR, Role.CANDIDATE)
     client = log_in(app.test_client(), user)
-    ids = [1, 2, sitting.id, pending.id, candidate.id, user.id]
+    batch = inspection_batch(admin, candidate)
+    ids = [1, 2, sitting.id, pending.id, candidate.id, user.id, batch.id]
     others = {  # the same pages seen by one role each (their own branches)
         "contributor": log_in(app.test_client(), contributor),
         "candidate": log_in(app.test_client(), candidate),
@@ -128,6 +130,28 @@ def test_every_page_and_form_takes_junk_without_a_server_error(app, walker):
         assert response.status_code < 500, f"{who} {method} {path} {values!r}"
 
     check()
+
+
+def inspection_batch(admin, candidate):
+    """An open 年检 batch of an organisation where the candidate holds a level certificate."""
+    from datetime import date
+
+    from examsvc.services import certificates, inspections, orgs
+
+    org = orgs.create("FZ1", "模糊测试党支部")
+    candidate.organisation_id = org.id
+    certificates.create(candidate, "level", 1, date(2023, 3, 1), valid_until=date(2031, 1, 1))
+    db.session.commit()
+    return inspections.open_batch(admin, org.id, 2024)
+
+
+def inspection_forms(batch_id: int, result_id: int, org_id: int) -> dict:
+    """Valid bodies of the 年检 forms (the close form last: it makes the batch read-only)."""
+    return {
+        "/inspections/new": {"org": str(org_id), "year": "2023"},
+        f"/inspections/{batch_id}/results/{result_id}": {"assessment": "competent"},
+        f"/inspections/{batch_id}/close": {"confirm": "y", "missing_fail": "y"},
+    }
 
 
 def near_valid_forms(sitting_id: int, question_id: int, pending_id: int, candidate) -> dict:
@@ -233,6 +257,9 @@ def near_valid_forms(sitting_id: int, question_id: int, pending_id: int, candida
 def test_forms_close_to_valid_ones_never_fail(app, walker):
     client, user, (_, _, sitting_id, pending_id, *_), *_ = walker
     forms = near_valid_forms(sitting_id, 1, pending_id, user)
+    batch = db.session.scalar(db.select(Inspection))
+    result = db.session.scalar(db.select(InspectionResult))
+    forms.update(inspection_forms(batch.id, result.id, batch.organisation_id))
     token = csrf_token(client)
 
     @FUZZ
@@ -288,14 +315,26 @@ def test_uploads_of_junk_files_never_fail(app, walker):
     check()
 
 
-def training_sheets():
-    """Sheets of trainings with junk cells, and junk bytes."""
-    header = "姓名,身份证号,培训名称,主办单位,培训形式,开始日期,结束日期,学时,结业证书编号\n"
-    cells = st.lists(field_values().map(lambda v: v.replace('"', "'")), min_size=9, max_size=9)
+def junk_sheets(header: str):
+    """Sheets with ``header`` and junk cells, and junk bytes."""
+    width = header.count(",") + 1
+    cells = st.lists(
+        field_values().map(lambda v: v.replace('"', "'")), min_size=width, max_size=width
+    )
     rows = st.lists(cells, min_size=1, max_size=3).map(
         lambda rows: header + "".join(",".join(f'"{c}"' for c in r) + "\n" for r in rows)
     )
     return st.one_of(st.binary(max_size=200), rows.map(lambda t: t.encode("utf-8", "replace")))
+
+
+def training_sheets():
+    return junk_sheets(
+        "姓名,身份证号,培训名称,主办单位,培训形式,开始日期,结束日期,学时,结业证书编号\n"
+    )
+
+
+def assessment_sheets():
+    return junk_sheets("姓名,登录名,身份证号,年度考核\n")
 
 
 def test_training_sheets_of_junk_never_fail(app, walker):
@@ -316,5 +355,28 @@ def test_training_sheets_of_junk_never_fail(app, walker):
         if response.status_code == 200:
             confirm = client.post("/training/import/confirm", data={"csrf_token": token})
             assert confirm.status_code < 500, f"confirm {filename!r} {content[:200]!r}"
+
+    check()
+
+
+def test_annual_inspection_forms_and_sheets_of_junk_never_fail(app, walker):
+    client, *_ = walker
+    token = csrf_token(client)
+    batch = db.session.scalar(db.select(Inspection))
+    result = db.session.scalar(db.select(InspectionResult))
+
+    @FUZZ
+    @given(content=assessment_sheets(), name=url_texts, year=field_values(), value=field_values())
+    def check(content, name, year, value):
+        data = {"file": (io.BytesIO(content), f"{name}.csv"), "csrf_token": token}
+        response = client.post(f"/inspections/{batch.id}/import", data=data,
+                               content_type="multipart/form-data")  # fmt: skip
+        assert response.status_code < 500, f"{name!r} {content[:200]!r}"
+        opened = client.post("/inspections/new", data={"org": value, "year": year,
+                                                       "csrf_token": token})  # fmt: skip
+        assert opened.status_code < 500, (value, year)
+        path = f"/inspections/{batch.id}/results/{result.id}"
+        assessed = client.post(path, data={"assessment": value, "csrf_token": token})
+        assert assessed.status_code < 500, value
 
     check()
