@@ -24,8 +24,10 @@ from examsvc.models import (
     utcnow,
 )
 from examsvc.services import audit, certificates, orgs
+from examsvc.services.inspections.facts import stored_reasons
 from examsvc.services.training import year_totals
 from question_bank import hours as hour_rules
+from question_bank.inspection import Facts, judge
 
 ROOT = "000"
 INSPECTED = "000-02"
@@ -150,23 +152,18 @@ def _levels_and_inspection(admin, people, today, rng) -> None:
         hours, trainings = (total.hours, total.trainings) if total else (0.0, 0)
         minimum = hour_rules.minimum(person.category, person.leader, person.party_joined_on, last)
         assessment = Assessment.INCOMPETENT if n % 11 == 5 else Assessment.COMPETENT
-        reasons = []
-        if trainings < 1 or hours < 24:
-            reasons.append("training_short")
-        if hours < minimum.hours:
-            reasons.append("category_minimum")
-        if assessment is Assessment.INCOMPETENT:
-            reasons.append("assessment")
-        outcome = "suspended" if reasons else "passed"
+        verdict = judge(Facts(True, trainings, hours, minimum.hours, assessment.value))
+        reasons = stored_reasons(verdict.reasons)
+        outcome = verdict.outcome.value
         db.session.add(
             InspectionResult(
                 inspection_id=inspection.id, user_id=person.id, certificate_id=cert.id,
                 assessment=assessment.value, in_party_post=True, trainings=trainings,
-                hours=hours, minimum_hours=float(minimum.hours), passed=not reasons,
+                hours=hours, minimum_hours=float(minimum.hours), passed=verdict.passed,
                 outcome=outcome, reasons=reasons, decided_at=utcnow(),
             )
         )  # fmt: skip
-        if reasons:
+        if not verdict.passed:
             cert.status, cert.status_reason = "suspended", f"{last}年度年检未通过"
             db.session.add(LevelRecord(user_id=person.id, level=cert.level,
                                        effective_on=date(today.year, 1, 20), decision="suspended",
