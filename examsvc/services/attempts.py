@@ -120,6 +120,11 @@ def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) ->
             raise AttemptClosed(_("this attempt has been submitted"))
         return attempt
     sitting = enrolment.sitting
+    if sitting.results_published_at is not None:
+        raise Conflict(
+            _("the results of this sitting are published: the exam can no longer be taken"),
+            code="results_published",
+        )
     state = sitting.state(now)
     if state != "open":
         message = (

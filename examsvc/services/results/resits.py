@@ -8,11 +8,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from examsvc.extensions import db
-from examsvc.models import Attempt, AttemptStatus, Enrolment, Sitting, User, utcnow
+from examsvc.models import Attempt, AttemptStatus, Enrolment, Sitting, User
 from examsvc.models.results import resit_depth
 from examsvc.services import audit, enrolment, exams
 from examsvc.services.errors import BadInput, Conflict, NotFound
-from examsvc.services.roster.writes import enrol_many
+from examsvc.services.roster.writes import check_enrollable, enrol_many
 
 
 def chain(sitting: Sitting) -> list[Sitting]:
@@ -91,8 +91,7 @@ def enrol_failed(admin: User, resit_id: int) -> tuple[int, int]:
     resit = db.session.get(Sitting, resit_id)
     if resit is None or resit.resit_of_id is None:
         raise NotFound(_("no such resit sitting"))
-    if resit.state(utcnow()) == "closed":
-        raise Conflict(_("the sitting has closed"), code="sitting_closed")
+    check_enrollable(resit)  # not closed, results not published
     failed = failed_user_ids(resit.resit_of_id)
     statuses = dict(
         db.session.execute(db.select(User.id, User.status).where(User.id.in_(failed))).all()
