@@ -117,15 +117,18 @@ def refusals_for(sitting: Sitting, statuses: dict[int, str]) -> dict[int, list[M
     passed = passed_exams(ids)
     levels = current_levels(ids) if exam.kind == ExamKind.LEVEL else {}
     failed: set[int] = set()
+    taken: dict[int, int] = {}
     if sitting.resit_of_id is not None:
-        from examsvc.services.results.resits import failed_user_ids
+        from examsvc.services.results.resits import failed_user_ids, resits_taken
 
         failed = failed_user_ids(sitting.resit_of_id)
+        taken = resits_taken(sitting, ids)
     found: dict[int, list[Msg]] = {}
     for user_id, status in statuses.items():
         person = Candidate(
-            status, frozenset(passed.get(user_id, ())), levels.get(user_id, 0), user_id in failed
-        )
+            status, frozenset(passed.get(user_id, ())), levels.get(user_id, 0), user_id in failed,
+            taken.get(user_id, 0),
+        )  # fmt: skip
         reasons = refusals(exam, person)
         if reasons:
             found[user_id] = reasons
