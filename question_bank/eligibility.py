@@ -59,6 +59,8 @@ class Candidate:
     failed_previous: bool = False
     #: The level held is suspended (a failed 年检): kept, but no promotion until reinstated.
     level_suspended: bool = False
+    #: Other resits of the same original sitting the person sat or is enrolled in.
+    resits_taken: int = 0
 
 
 def refusals(exam: Exam, person: Candidate) -> list[Msg]:
@@ -86,9 +88,13 @@ def refusals(exam: Exam, person: Candidate) -> list[Msg]:
 
 
 def _resit_refusals(exam: Exam, person: Candidate) -> list[Msg]:
-    """A resit is for those who failed the sitting it follows, within the resits allowed."""
+    """A resit is for those who failed the sitting it follows, within the resits allowed:
+    counted over every resit of the same original sitting, not only those this one follows."""
     if exam.resit > exam.resits_allowed:
         return [Msg("the exam allows %(n)s resits", code="no_more_resits", n=exam.resits_allowed)]
+    if person.resits_taken >= exam.resits_allowed:
+        return [Msg("already sat or is enrolled in another resit of this exam (resits allowed: "
+                    "%(n)s)", code="resits_used", n=exam.resits_allowed)]  # fmt: skip
     if not person.failed_previous:
         return [Msg("a resit is only for candidates who failed the sitting before it",
                     code="resit_not_failed")]  # fmt: skip

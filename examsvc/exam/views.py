@@ -22,7 +22,9 @@ def take(sitting_id: int):
         abort(404)
     if sitting["attempt_status"] == "submitted":  # handed in: the result, never a blank paper
         return redirect(url_for("exam.result", attempt_id=sitting["attempt_id"]))
-    if sitting["state"] != "open" and sitting["attempt_status"] != "in_progress":
+    if sitting["attempt_status"] != "in_progress" and (
+        sitting["state"] != "open" or sitting["results_published"]  # nobody starts it any more
+    ):
         return render_template("exam/not_open.html", sitting=sitting)
     return render_template("exam/take.html", sitting=sitting, info=exams.get_sitting(sitting_id))
 

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import defaultload, joinedload, lazyload
 
-from examsvc.extensions import db
+from examsvc.extensions import db, writing
 from examsvc.i18n import translate
 from examsvc.models import (
     Answer,
@@ -124,6 +124,11 @@ def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) ->
             raise AttemptClosed(_("this attempt has been submitted"))
         return attempt
     sitting = enrolment.sitting
+    if sitting.results_published_at is not None:
+        raise Conflict(
+            _("the results of this sitting are published: the exam can no longer be taken"),
+            code="results_published",
+        )
     state = sitting.state(now)
     if state != "open":
         message = (
@@ -374,12 +379,18 @@ def hand_in(attempt: Attempt, now: datetime) -> None:
 
 
 def settled(user: User, attempt_id: int, now: datetime | None = None) -> Attempt:
-    """The caller's attempt, closed first if its time is over (as the sweep would close it)."""
+    """The caller's attempt, closed first if its time is over (as the sweep would close it).
+
+    Closing is a short write transaction of its own, begun after the caller's ends: a page
+    (a GET) reads in a deferred SQLite transaction, which can no longer write once another
+    connection has committed since its first read ("database is locked" at once).
+    """
     now = now or utcnow()
     attempt = own_attempt(user, attempt_id)
     if attempt.status == AttemptStatus.IN_PROGRESS and now > close_time(attempt):
-        db.session.expire(attempt)  # re-read under the lock: a sweep may have closed it
-        return submit(user, attempt_id, now)
+        db.session.commit()  # nothing written yet: this ends the read
+        with writing():  # re-read under the lock (a sweep may have closed it), then close
+            return submit(user, attempt_id, now)
     return attempt
 
 

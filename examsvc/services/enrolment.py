@@ -111,15 +111,18 @@ def refusals_for(sitting: Sitting, statuses: dict[int, str]) -> dict[int, list[M
     levels = {i: s.level for i, s in held.items()}
     suspended = {i for i, s in held.items() if s.level and s.suspended}
     failed: set[int] = set()
+    taken: dict[int, int] = {}
     if sitting.resit_of_id is not None:
-        from examsvc.services.results.resits import failed_user_ids
+        from examsvc.services.results.resits import failed_user_ids, resits_taken
 
         failed = failed_user_ids(sitting.resit_of_id)
+        taken = resits_taken(sitting, ids)
     found: dict[int, list[Msg]] = {}
     for user_id, status in statuses.items():
         person = Candidate(
             status, frozenset(passed.get(user_id, ())), levels.get(user_id, 0), user_id in failed,
             level_suspended=user_id in suspended,
+            resits_taken=taken.get(user_id, 0),
         )  # fmt: skip
         reasons = refusals(exam, person)
         if reasons:

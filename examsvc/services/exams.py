@@ -325,8 +325,9 @@ def enrol(admin: User, sitting_id: int, login: str) -> Enrolment:
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
         raise NotFound(_("no such sitting"))
-    if sitting.state(utcnow()) == "closed":
-        raise Conflict(_("the sitting has closed"), code="sitting_closed")
+    from examsvc.services.roster.writes import check_enrollable
+
+    check_enrollable(sitting)  # not closed, results not published
     user = accounts.find_by_login(login)
     if user is None:
         raise NotFound(

@@ -21,7 +21,16 @@ from examsvc.models import (
     User,
     utcnow,
 )
-from examsvc.services import assembly, attempts, enrolment, exams, orgs, sittings
+from examsvc.services import (
+    assembly,
+    attempts,
+    enrolment,
+    exams,
+    orgs,
+    results,
+    roster,
+    sittings,
+)
 from examsvc.services.errors import Conflict
 from tests.conftest import SCHEDULED_ROWS
 
@@ -298,7 +307,6 @@ def test_an_attempt_starts_with_the_extra_time_of_the_ledger(open_sitting):
 
 
 def test_a_roster_for_a_sitting_refuses_the_ineligible_with_their_reasons(app, scheduled):
-    from examsvc.services import roster
     from tests.services.test_roster_import import HEADER, ID_A, ID_B
 
     _, admin = scheduled(candidates=0)
@@ -312,3 +320,92 @@ def test_a_roster_for_a_sitting_refuses_the_ineligible_with_their_reasons(app, s
     messages = [e["message"] for e in report.as_json()["errors"]]
     assert len(messages) == 2 and all("须先持有" in m for m in messages), messages
     assert enrolled(l2) == set()
+
+
+@pytest.fixture
+def published_while_open(open_sitting):
+    """A sitting published while still open: its one candidate handed in early."""
+    from tests.services.test_results import sit
+
+    sitting, admin, (first,) = open_sitting(candidates=1)
+    sit(first, sitting)
+    results.publish(admin, sitting.id)  # everyone handed in; the sitting stays open 3 hours
+    assert sitting.state(utcnow()) == "open"
+    return sitting, admin
+
+
+def test_nobody_is_enrolled_in_a_sitting_whose_results_are_published(
+    app, published_while_open, make_user
+):
+    """Enrolled after the publication, a candidate would sit an exam whose results are out:
+    never checked for marks, on the running public notice as soon as they hand in."""
+    sitting, admin = published_while_open
+    root = orgs.create("300", "晚到支部")
+    late = make_user(Role.CANDIDATE)
+    late.organisation_id = root.id
+    db.session.commit()
+    before = enrolled(sitting)
+    with pytest.raises(Conflict) as info:
+        exams.enrol(admin, sitting.id, late.email)
+    assert info.value.code == "results_published"
+    with pytest.raises(Conflict) as info:
+        enrolment.enrol_organisation(admin, sitting.id, root.id)
+    assert info.value.code == "results_published"
+    with pytest.raises(Conflict) as info:
+        roster.enrol_people(admin, sitting.id, [late.id])
+    assert info.value.code == "results_published"
+    assert enrolled(sitting) == before
+
+
+def test_a_roster_for_a_published_sitting_is_refused(app, published_while_open):
+    from tests.services.test_roster_import import HEADER, ID_A
+
+    sitting, admin = published_while_open
+    orgs.create("500", "名单支部")
+    data = "\n".join([HEADER, f"张三,{ID_A},13800138000,,,,,,"])
+    with app.test_request_context():
+        report = roster.import_roster(admin, data.encode(), "500", sitting_id=sitting.id,
+                                      filename="名单.csv")  # fmt: skip
+        with pytest.raises(Conflict) as info:
+            roster.enrol_people(admin, sitting.id, [admin.id])
+    assert report.rejected
+    assert [e["message"] for e in report.as_json()["errors"]] == [info.value.message]
+    assert db.session.scalar(db.select(User).where(User.mobile == "13800138000")) is None
+
+
+def test_an_enrolment_made_while_publishing_stops_the_publication(
+    app, open_sitting, make_user, monkeypatch
+):
+    """Someone is enrolled after publish() checked that everyone handed in (while it scores):
+    the publication checks again under the sitting's lock and refuses."""
+    from examsvc.services import marking
+    from tests.services.test_results import sit
+
+    sitting, admin, (first,) = open_sitting(candidates=1)
+    sit(first, sitting)
+    late = make_user(Role.CANDIDATE)
+    real = marking.settle
+
+    def settle(sitting_id):
+        waiting = real(sitting_id)
+        exams.enrol(admin, sitting_id, late.email)  # another admin, meanwhile
+        return waiting
+
+    monkeypatch.setattr(marking, "settle", settle)
+    with pytest.raises(Conflict) as info:
+        results.publish(admin, sitting.id)
+    assert info.value.code == "sitting_not_finished"
+    db.session.expire_all()
+    assert db.session.get(Sitting, sitting.id).results_published_at is None
+
+
+def test_an_exam_whose_results_are_published_cannot_be_started(open_sitting):
+    """An enrolment without an attempt in a published sitting (made before publications
+    refused them) does not open a paper."""
+    sitting, admin, (person,) = open_sitting(candidates=1)
+    sitting.results_published_at = utcnow()
+    db.session.commit()
+    with pytest.raises(Conflict) as info:
+        attempts.start_or_resume(person, sitting.id)
+    assert info.value.code == "results_published"
+    assert db.session.scalar(db.select(Attempt.id)) is None

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from examsvc.extensions import db
-from examsvc.models import Role, utcnow
+from examsvc.models import Role, Sitting, utcnow
 from examsvc.services import attempts, exams, results
 from examsvc.services.errors import Conflict
 from examsvc.services.results import resits
@@ -92,3 +92,47 @@ def test_one_resit_by_default_more_when_the_blueprint_allows(failed_once):
     results.publish(admin, again.id)
     issued, _ = results.issue_certificates(admin, again.id, today=issued_from(again))
     assert [c.user_id for c in issued] == [failer.id]
+
+
+def test_a_sitting_gets_one_resit_not_two(failed_once):
+    """A second resit of the same sitting would enrol the same failed people again: with one
+    resit allowed, they could sit it twice."""
+    sitting, resit, admin, _, failer = failed_once
+    now = utcnow()
+    with pytest.raises(Conflict) as info:
+        resits.create_resit(
+            admin, sitting.id, "补考二", now - timedelta(minutes=5), now + timedelta(hours=3)
+        )
+    assert info.value.code == "resit_exists"
+    assert resit.name in info.value.message  # it names the resit that exists
+    assert resits.resits_of(sitting) == [resit]
+
+
+def _sibling_resit(admin, sitting, name):
+    """A second resit of the same sitting, as stored before create_resit refused them."""
+    now = utcnow()
+    sibling = Sitting(
+        name=name, blueprint=sitting.blueprint, opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(hours=3), seed=7, created_by_id=admin.id,
+        resit_of_id=sitting.id,
+    )  # fmt: skip
+    db.session.add(sibling)
+    db.session.commit()
+    return sibling
+
+
+def test_the_resits_allowed_count_across_every_resit_of_the_same_sitting(failed_once):
+    """Eligibility counts the person's resits over the whole chain, not only the sittings a
+    resit follows: sitting (or being enrolled in) one resit uses the one resit allowed."""
+    sitting, resit, admin, _, failer = failed_once
+    sibling = _sibling_resit(admin, sitting, "补考（重复）")
+    assert resits.enrol_failed(admin, resit.id) == (1, 0)
+    assert resits.enrol_failed(admin, sibling.id) == (0, 1)  # booked in the first resit
+    sit(failer, resit, right=False)
+    later = _sibling_resit(admin, sitting, "补考（再重复）")
+    with pytest.raises(Conflict) as info:
+        exams.enrol(admin, later.id, failer.email)  # sat the first resit: none left
+    assert info.value.code == "not_eligible"
+    sitting.blueprint.resits_allowed = 2
+    db.session.commit()
+    assert resits.enrol_failed(admin, later.id) == (1, 0)  # two allowed: one left

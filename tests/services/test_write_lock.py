@@ -99,3 +99,48 @@ CSV = (
 
 def count(model) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def test_the_result_page_closes_an_expired_attempt_despite_a_concurrent_write(
+    app, open_sitting, monkeypatch
+):
+    """The candidate's browser was closed at the deadline and no sweep ran yet: the result
+    page (a GET, so a deferred BEGIN) hands the attempt in. Another candidate's autosave
+    commits after the page's first read: a write in that same read transaction would fail at
+    once with "database is locked" (busy_timeout does not apply), a 500 for the candidate."""
+    from datetime import timedelta
+
+    from examsvc.models import Attempt, utcnow
+    from examsvc.services import attempts
+    from tests.conftest import log_in
+    from tests.services.test_attempts import correct_response
+
+    sitting, admin, (candidate,) = open_sitting(candidates=1)
+    attempt = attempts.start_or_resume(candidate, sitting.id)
+    item = attempt.enrolment.paper.items[0]
+    attempts.save_answers(candidate, attempt.id, {str(item.id): correct_response(None, item)}, 1)
+    attempt.deadline = utcnow() - timedelta(hours=1)
+    db.session.commit()
+    attempt_id, admin_id = attempt.id, admin.id
+    client = log_in(app.test_client(), candidate)
+    real, calls = attempts.own_attempt, []
+
+    def own_attempt(user, attempt_id, *, lock=False):
+        found = real(user, attempt_id, lock=lock)
+        calls.append(lock)
+        if len(calls) == 1:  # the page's read: another connection commits right after it
+            other = sqlite3.connect(db.engine.url.database, timeout=15, isolation_level=None)
+            other.execute("UPDATE users SET name = name || 'x' WHERE id = ?", (admin_id,))
+            other.close()
+        return found
+
+    monkeypatch.setattr(attempts, "own_attempt", own_attempt)
+    with traced() as seen:
+        response = client.get(f"/exam/attempts/{attempt_id}")
+    assert response.status_code == 200, response.status_code
+    assert calls[0] is False  # the other write did come after the page's first read
+    assert begins(seen, "UPDATE attempts SET status") == {"BEGIN IMMEDIATE"}
+    db.session.expire_all()
+    closed = db.session.get(Attempt, attempt_id)
+    assert (closed.status, closed.auto_submitted) == ("submitted", True)
+    assert closed.score == item.points  # the answer saved before the deadline is scored

@@ -80,6 +80,14 @@ def test_a_resit_is_only_for_those_who_failed_the_sitting_before():
     assert refusals(Exam("training"), Candidate("active")) == []  # an original: no resit rule
 
 
+def test_the_resits_allowed_count_every_resit_of_the_same_sitting():
+    """A second resit of the same sitting (a sibling, not a follower) uses the allowance too."""
+    sibling = Exam("training", resit=1, resits_allowed=1)
+    used = Candidate("active", failed_previous=True, resits_taken=1)
+    assert codes(sibling, used) == ["resits_used"]
+    assert codes(Exam("training", resit=1, resits_allowed=2), used) == []
+
+
 def test_a_passed_training_test_does_not_refuse_the_next_training_test():
     """A training test comes before certification and before each promotion."""
     person = Candidate("active", frozenset({("training", 0), ("post_qualification", 0)}), level=1)

@@ -186,3 +186,25 @@ def test_the_notice_calendar_page_adds_and_removes_days(app, published):
         client, f"/results/admin/calendar/{day.id}/remove", {}, page="/results/admin/calendar"
     )
     assert results.notice_ends_on(published["sitting"]) == ends
+
+
+def test_a_sitting_with_a_resit_offers_no_second_one(app, published):
+    """One resit per sitting: the page stops offering one, and a form posted anyway (another
+    tab) says which resit exists and schedules nothing."""
+    from examsvc.models import Sitting, utcnow
+    from examsvc.services.results import resits
+
+    sitting, admin = published["sitting"], published["admin"]
+    client = log_in(app.test_client(), admin)
+    path = f"/results/sittings/{sitting.id}"
+    assert 'id="new-resit"' in client.get(path).get_data(as_text=True)
+    form_page = f"/results/admin/sittings/{sitting.id}/resit"
+    opens = (utcnow() + timedelta(days=1)).astimezone()
+    data = {"opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (opens + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")}  # fmt: skip
+    assert post_form(client, form_page, {"name": "第一次补考", **data}).status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert 'id="new-resit"' not in page and "第一次补考" in page
+    response = post_form(client, form_page, {"name": "第二次补考", **data})
+    assert "第一次补考" in response.get_data(as_text=True)  # the message names it
+    assert [r.name for r in resits.resits_of(db.session.get(Sitting, sitting.id))] == ["第一次补考"]

@@ -216,3 +216,38 @@ def test_the_new_pages_speak_chinese(app, scheduled, make_user):
         html = client.get(path).get_data(as_text=True)
         assert english_in(visible_text(html), user_data) == [], path
     assert english_in(visible_text(report), user_data) == []
+
+
+def test_a_published_sitting_offers_no_enrolment_and_cannot_be_started(
+    app, open_sitting, make_user
+):
+    """Published while still open (everyone handed in early): no enrolment form, no roster
+    choice, and the exam page of someone enrolled earlier without an attempt opens no paper."""
+    from examsvc.services import results
+    from tests.services.test_results import sit
+
+    sitting, admin, (first, waiting) = open_sitting(candidates=2)
+    sit(first, sitting)
+    sit(waiting, sitting)
+    results.publish(admin, sitting.id)
+    client = admin_client(app, admin)
+    page = client.get(f"/admin/sittings/{sitting.id}").get_data(as_text=True)
+    assert 'id="enrol-one"' not in page and 'id="enrol-roster"' not in page
+    roster = client.get(f"/roster/?sitting={sitting.id}").get_data(as_text=True)
+    assert f'value="{sitting.id}"' not in roster
+    late = make_user(Role.CANDIDATE)
+    response = post_form(client, f"/admin/sittings/{sitting.id}/enrol", {"email": late.email},
+                         page=f"/admin/sittings/{sitting.id}")  # fmt: skip
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(Enrolment.id).where(Enrolment.user_id == late.id)) is None
+    db.session.add(Enrolment(sitting_id=sitting.id, user_id=late.id, admission_no="legacy-1"))
+    db.session.commit()  # enrolled before publications refused it
+    candidate = log_in(app.test_client(), late)
+    page = candidate.get(f"/exam/sittings/{sitting.id}").get_data(as_text=True)
+    assert 'id="not-open"' in page
+    response = candidate.post(
+        f"/api/v1/sittings/{sitting.id}/attempt", headers={"X-CSRFToken": csrf_token(candidate)}
+    )
+    assert response.status_code == 409 and response.get_json()["error"] == "results_published"
+    assert db.session.scalar(db.select(Attempt.id).join(Enrolment).where(
+        Enrolment.user_id == late.id)) is None  # fmt: skip

@@ -175,37 +175,21 @@ def publication_report(sitting: Sitting) -> dict:
 
 def publish(admin: User | None, sitting_id: int, now: datetime | None = None) -> Sitting:
     """Publish the results: candidates see them, and the objection window starts (``admin``
-    None: from the command line)."""
+    None: from the command line). An open sitting may be published once everyone enrolled
+    has handed in; nobody is enrolled in it, nor starts it, afterwards."""
     now = now or utcnow()
     # Score the attempts left open at their deadline in short transactions first; the
     # publication itself then only closes the few that expired meanwhile.
     attempts.close_expired(now, sitting_id)
     attempts.finalize_expired(now, sitting_id)
-    sitting = db.session.get(Sitting, sitting_id)
-    if sitting is None:
-        raise NotFound(_("no such sitting"))
-    if sitting.results_published_at is not None:
-        raise Conflict(_("the results are already published"), code="already_published")
-    rows = sitting_results(sitting)
-    still_sitting = [
-        r for r in rows if r.attempt is not None and r.attempt.status == AttemptStatus.IN_PROGRESS
-    ]
-    if sitting.state(now) != "closed":
-        still_sitting += [r for r in rows if r.attempt is None]
-    if still_sitting:
-        message = (
-            _("%(n)s candidates are still sitting the exam", n=len(still_sitting))
-            if sitting.state(now) == "closed"
-            else _(
-                "%(n)s candidates have not finished and the sitting is still open",
-                n=len(still_sitting),
-            )
-        )
-        raise Conflict(message, code="sitting_not_finished")
+    _refuse_unfinished(_unpublished(sitting_id), now)  # before scoring: say it at once
     from examsvc.services import marking  # marking scores through results' helpers
 
     waiting = marking.settle(sitting_id)  # scores the sitting; answers still to mark
-    rows = sitting_results(sitting)
+    # Again under the row lock that enrolments share (roster.writes.check_enrollable): a
+    # candidate enrolled while the sitting was scored is counted, and none comes after.
+    sitting = _unpublished(sitting_id, lock=True)
+    rows = _refuse_unfinished(sitting, now)
     unmarked = [r for r in rows if r.attempt is not None and r.attempt.is_passed is None]
     if waiting or unmarked:
         raise Conflict(
@@ -220,6 +204,42 @@ def publish(admin: User | None, sitting_id: int, now: datetime | None = None) ->
     )  # fmt: skip
     db.session.commit()
     return sitting
+
+
+def _unpublished(sitting_id: int, *, lock: bool = False) -> Sitting:
+    query = db.select(Sitting).where(Sitting.id == sitting_id)
+    if lock:
+        query = query.with_for_update(of=Sitting).execution_options(populate_existing=True)
+    sitting = db.session.scalar(query)
+    if sitting is None:
+        raise NotFound(_("no such sitting"))
+    if sitting.results_published_at is not None:
+        raise Conflict(_("the results are already published"), code="already_published")
+    return sitting
+
+
+def _refuse_unfinished(sitting: Sitting, now: datetime) -> list[ResultRow]:
+    """The sitting's result rows; Conflict while anyone sits the exam or, the sitting still
+    open, has not started it."""
+    rows = sitting_results(sitting)
+    closed = sitting.state(now) == "closed"
+    still_sitting = [
+        r
+        for r in rows
+        if (r.attempt is None and not closed)
+        or (r.attempt is not None and r.attempt.status == AttemptStatus.IN_PROGRESS)
+    ]
+    if still_sitting:
+        message = (
+            _("%(n)s candidates are still sitting the exam", n=len(still_sitting))
+            if closed
+            else _(
+                "%(n)s candidates have not finished and the sitting is still open",
+                n=len(still_sitting),
+            )
+        )
+        raise Conflict(message, code="sitting_not_finished")
+    return rows
 
 
 def issue_certificates(

@@ -91,6 +91,10 @@ def import_roster(
                 "imported: import the file again", code="roster_race"),
         )  # fmt: skip
         report.reject()
+    except Conflict as exc:  # the sitting closed or was published since the check
+        db.session.rollback()
+        report.note(FILE, exc.message)
+        report.reject()
     return report
 
 

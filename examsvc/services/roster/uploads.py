@@ -38,7 +38,9 @@ def sittings() -> list[Sitting]:
     now = utcnow()
     return list(
         db.session.scalars(
-            db.select(Sitting).where(Sitting.closes_at > now).order_by(Sitting.opens_at)
+            db.select(Sitting)
+            .where(Sitting.closes_at > now, Sitting.results_published_at.is_(None))
+            .order_by(Sitting.opens_at)
         )
     )
 

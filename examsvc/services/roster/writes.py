@@ -199,6 +199,7 @@ def enrol_many(actor: User | None, sitting: Sitting, user_ids: Sequence[int]) ->
     """Enrol these people in the sitting (those already enrolled are left as they are); a
     paper is drawn for each when the sitting's papers are drawn or it is open. Flush only;
     returns how many were enrolled."""
+    check_enrollable(sitting)  # again under the lock: the caller may have checked long ago
     wanted = sorted(set(user_ids))
     enrolled = already_enrolled(sitting, wanted)
     new = [u for u in wanted if u not in enrolled]
@@ -284,6 +285,27 @@ def enrollable_sitting(sitting_id: int | None) -> Sitting | None:
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
         raise NotFound(_("no such sitting"), code="unknown_sitting")
-    if sitting.state(utcnow()) == "closed":
-        raise Conflict(_("the sitting has closed"), code="sitting_closed")
+    check_enrollable(sitting)
     return sitting
+
+
+def check_enrollable(sitting: Sitting) -> None:
+    """Refuse an enrolment once the sitting has closed or its results are published (a late
+    candidate would sit an exam whose results are out, outside every check of publication).
+
+    Reads the row afresh with a share lock on PostgreSQL, held until the commit: a publication
+    (which takes the row lock) waits for the enrolment and then counts it, and an enrolment
+    that waited for a publication sees it. SQLite runs one writer at a time.
+    """
+    closes_at, published_at = db.session.execute(
+        db.select(Sitting.closes_at, Sitting.results_published_at)
+        .where(Sitting.id == sitting.id)
+        .with_for_update(read=True)
+    ).one()
+    if published_at is not None:
+        raise Conflict(
+            _("the results of this sitting are published: nobody can be enrolled in it any more"),
+            code="results_published",
+        )
+    if utcnow() >= closes_at:
+        raise Conflict(_("the sitting has closed"), code="sitting_closed")
