@@ -183,8 +183,27 @@ def total_score(points: Iterable[float | Decimal | Fraction]) -> float:
     point make one; cutting keeps 4.995 at 4.99, so the score shown is never above what was
     earned and a pass is never made by rounding.
     """
-    exact = sum((exact_value(p) for p in points), Fraction(0))
+    values = list(points)
+    cents = _whole_cents(values)
+    if cents is not None:  # the usual paper: every item's points a whole number of cents
+        return cents / 100
+    exact = sum((exact_value(p) for p in values), Fraction(0))
     return float(Decimal(exact.numerator * 100 // exact.denominator) / 100)
+
+
+def _whole_cents(values: list) -> int | None:
+    """The sum in cents when every value is a whole number of cents (as exact_value would
+    read it); None as soon as one is not (2/3 of a point), for the exact path."""
+    total = 0
+    for value in values:
+        if isinstance(value, Fraction | Decimal):
+            return None
+        scaled = value * 100
+        whole = round(scaled)
+        if abs(scaled - whole) > 1e-7 * max(1.0, abs(scaled)):
+            return None
+        total += whole
+    return total
 
 
 def passes(score: float, pass_mark: float) -> bool:

@@ -309,6 +309,21 @@ def _upsert_answer(attempt_id: int, item_id: int, response: object, seq: int, no
     return db.session.execute(statement, values).first() is not None
 
 
+def _store_points(points: dict[int, float]) -> None:
+    """Every answer's points in one UPDATE (a CASE over the answer ids)."""
+    if not points:
+        return
+    table = Answer.__table__
+    db.session.execute(
+        db.update(table)
+        .where(table.c.id.in_(list(points)))
+        .values(points=db.case(points, value=table.c.id))
+    )
+    for loaded in list(db.session.identity_map.values()):  # answers a caller holds: re-read
+        if isinstance(loaded, Answer) and loaded.id in points:
+            db.session.expire(loaded, ["points"])
+
+
 def _ensure_open(attempt: Attempt, now: datetime) -> None:
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed(_("the attempt has been submitted"))
@@ -483,14 +498,19 @@ def _domain_key(qtype: QuestionType, key: object) -> object:
 
 
 def _score(attempt: Attempt) -> None:
-    """Score the attempt: one read for its answers, one for its items' points and keys
-    (plain columns: a hand-in storm builds no ORM object per item)."""
+    """Score the attempt: one read for its answers, one for its items' points and keys, one
+    UPDATE for every answer's points (plain columns: a hand-in storm builds no ORM object per
+    answer, and the database runs one statement, not one per answer)."""
     blueprint = attempt.enrolment.sitting.blueprint
     rule = MultipleRule(blueprint.multiple_rule)
     with db.session.no_autoflush:  # the attempt's new status is written with its score
         answers = {
-            a.paper_item_id: a
-            for a in db.session.scalars(db.select(Answer).where(Answer.attempt_id == attempt.id))
+            item_id: (answer_id, response)
+            for answer_id, item_id, response in db.session.execute(
+                db.select(Answer.id, Answer.paper_item_id, Answer.response).where(
+                    Answer.attempt_id == attempt.id
+                )
+            )
         }
         items = db.session.execute(
             db.select(PaperItem.id, PaperItem.option_order, PaperItem.points,
@@ -502,18 +522,21 @@ def _score(attempt: Attempt) -> None:
             .where(Paper.enrolment_id == attempt.enrolment_id)
         ).all()  # fmt: skip
     earned: list[float] = []
+    stored: dict[int, float] = {}
     pending = False
     for item_id, order, item_points, qtype, key in items:
         kind = QuestionType(qtype)
-        answer = answers.get(item_id)
-        response = original_labels(qtype, order, answer.response) if answer else None
+        answer_id, response = answers.get(item_id, (None, None))
+        if answer_id is not None:
+            response = original_labels(qtype, order, response)
         points = score_response(kind, _domain_key(kind, key), response, item_points, rule)
         if points is None:
             pending = True
             continue
         earned.append(points)
-        if answer is not None:
-            answer.points = points
+        if answer_id is not None:
+            stored[answer_id] = points
+    _store_points(stored)
     attempt.score = total_score(earned)
     attempt.max_score = total_score(points for _, _, points, _, _ in items)
     attempt.is_passed = None if pending else passes(attempt.score, blueprint.pass_mark)

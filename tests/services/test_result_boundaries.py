@@ -116,6 +116,22 @@ def pass_all(candidate, sitting) -> Attempt:
     return attempts.submit(candidate, attempt.id)
 
 
+def complete_course(sitting, people) -> None:
+    """The training course behind the sitting's test, completed by ``people``."""
+    from examsvc.models import TrainingCourse, TrainingRecord
+
+    day = date(2026, 3, 2)
+    course = TrainingCourse(name="党务实务培训班", starts_on=day, ends_on=day, hours=8.0,
+                            blueprint_id=sitting.blueprint_id)  # fmt: skip
+    db.session.add(course)
+    db.session.flush()
+    for person in people:
+        db.session.add(TrainingRecord(user_id=person.id, course_id=course.id,
+                                      course_name=course.name, starts_on=day, ends_on=day,
+                                      hours=8.0, source="course"))  # fmt: skip
+    db.session.commit()
+
+
 @pytest.mark.parametrize(
     ("kind", "member_only"), [("post_qualification", True), ("training", False)]
 )
@@ -125,6 +141,8 @@ def test_only_the_post_certificate_requires_party_membership(
     sitting, admin, (member,) = open_sitting(kind=kind)
     outsider = make_user("candidate", party_member=False, name="孙群众")
     exams.enrol(admin, sitting.id, outsider.email)
+    if kind == "training":  # a training certificate also needs its course completed
+        complete_course(sitting, [member, outsider])
     pass_all(member, sitting)
     pass_all(outsider, sitting)
     results.publish(admin, sitting.id)
