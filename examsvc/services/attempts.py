@@ -435,7 +435,9 @@ def _score(attempt: Attempt) -> None:
         kind = QuestionType(qtype)
         answer = answers.get(item_id)
         response = original_labels(qtype, order, answer.response) if answer else None
-        points = score_response(kind, _domain_key(kind, key), response, item_points, rule)
+        points = score_response(
+            kind, _domain_key(kind, key), response, item_points, rule, blueprint.partial_share
+        )
         if points is None:
             pending = True
             continue
