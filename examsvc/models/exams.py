@@ -226,12 +226,14 @@ class Answer(db.Model):
     __tablename__ = "answers"
     __table_args__ = (
         UniqueConstraint("attempt_id", "paper_item_id"),
-        # Scoring looks up the few corrected answers of a batch of attempts.
+        # Scoring looks up the few corrected answers of a batch of attempts. The predicate
+        # is written as each database receives `WHERE Answer.is_corrected`, so that the
+        # planner sees the index applies.
         Index(
             "ix_answers_corrected",
             "attempt_id",
             postgresql_where=text("is_corrected"),
-            sqlite_where=text("is_corrected"),
+            sqlite_where=text("is_corrected = 1"),
         ),
     )
 

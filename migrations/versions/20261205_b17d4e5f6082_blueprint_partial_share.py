@@ -31,7 +31,7 @@ def upgrade():
         "answers",
         ["attempt_id"],
         postgresql_where=sa.text("is_corrected"),
-        sqlite_where=sa.text("is_corrected"),
+        sqlite_where=sa.text("is_corrected = 1"),
     )
 
 

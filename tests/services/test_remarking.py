@@ -35,22 +35,29 @@ def single_item(attempt: Attempt):
 def test_a_dispute_sent_back_is_decided_only_once_the_re_mark_is_in(published_short, make_user):
     sitting, admin, (attempt, _other) = published_short
     appeal = disputes.lodge_appeal(attempt.enrolment.user, attempt.id, "请重新评阅简答题。")
+    objection = disputes.lodge_objection(
+        make_user(Role.CANDIDATE), sitting.id, attempt.id, "该考生成绩与实际不符。"
+    )
     disputes.send_back(admin, appeal.id, "另请一位阅卷人评阅")
     for decide in (
         lambda: disputes.reject(admin, appeal.id, "维持原成绩"),
         lambda: disputes.correct(admin, appeal.id, single_item(attempt).id, 1, "更正第一题"),
+        # nor another dispute of the same attempt: its result is not known either
+        lambda: disputes.correct(admin, objection.id, single_item(attempt).id, 0, "更正第一题"),
     ):
         with pytest.raises(Conflict) as info:
             decide()
         assert info.value.code == "remarking"
         db.session.rollback()
     assert disputes.get(appeal.id).state == DisputeState.REMARKING
+    assert disputes.get(objection.id).state == DisputeState.OPEN
     after = results.notice_ends_on(sitting) + timedelta(days=1)
     with pytest.raises(Conflict):  # certificates still wait
         results.issue_certificates(admin, sitting.id, today=after)
     (second,) = examiners(make_user, 1)
     assert mark_all(second, sitting.id, ["1", "0"]) == 1
     disputes.reject(admin, appeal.id, "复评后成绩为3分，以复评为准。")
+    disputes.reject(admin, objection.id, "已复评，成绩以复评为准。")
     db.session.expire_all()
     appeal = disputes.get(appeal.id)
     assert appeal.state == DisputeState.REJECTED

@@ -256,10 +256,9 @@ def correct(
 
 
 def _refuse_while_remarking(dispute: Dispute) -> None:
-    """A dispute sent back for re-marking is decided once the new marks are in: closing it
-    earlier would leave the result unknown and let certificates go out."""
-    if dispute.state != DisputeState.REMARKING:
-        return
+    """A dispute is decided once the answers of its attempt sent back for re-marking (by it
+    or another dispute) are marked again: deciding earlier closes it on a result not yet
+    known, and lets certificates go out."""
     from examsvc.services import marking  # imports results: import when used
 
     if marking.waiting_answers(dispute.attempt_id):

@@ -231,7 +231,7 @@ def _read_corrected(compiled: SittingItems, sheets: Sheets) -> None:
             Answer.points,
         )
         .join(PaperItem, PaperItem.id == Answer.paper_item_id)
-        .where(Answer.is_corrected.is_(True), Answer.attempt_id.in_(list(row_of)))
+        .where(Answer.is_corrected, Answer.attempt_id.in_(list(row_of)))
     )
     for attempt_id, qid, version, points, given in rows:
         if given is not None:
