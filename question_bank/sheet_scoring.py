@@ -172,25 +172,34 @@ def score_sheets(
     codes: np.ndarray,
     pass_mark: float | Decimal | Fraction,
     marks: np.ndarray | None = None,
+    overrides: np.ndarray | None = None,
 ) -> SheetScores:
     """Score every sheet: ``codes`` is (sheets, items) of ``encode_response`` codes.
 
     ``marks`` (sheets, items), optional, holds the points examiners gave subjective items
     (to the hundredth; NaN while unmarked); a sheet with an unmarked one is pending and
-    neither passes nor fails yet.
+    neither passes nor fails yet. ``overrides`` (sheets, items), optional, holds points that
+    replace whatever the key or the marks give (an admin's correction after an appeal, to
+    the hundredth); NaN where there is none.
     """
     codes = np.asarray(codes)
     if codes.ndim != 2 or codes.shape[1] != len(item_set.items):
         raise ValueError(f"codes must be (sheets, {len(item_set.items)}), not {codes.shape}")
     units = item_set.table[np.arange(codes.shape[1])[None, :], codes.astype(np.intp)]
+    fixed = np.zeros(codes.shape, dtype=bool)
+    if overrides is not None:
+        fixed = ~np.isnan(np.asarray(overrides, dtype=np.float64))
     pending = np.zeros(codes.shape[0], dtype=bool)
     if item_set.short.any():
         given = np.full((codes.shape[0], int(item_set.short.sum())), np.nan)
         if marks is not None:
             given = np.asarray(marks, dtype=np.float64)[:, item_set.short]
-        pending = np.isnan(given).any(axis=1)
+        pending = (np.isnan(given) & ~fixed[:, item_set.short]).any(axis=1)
         marked = np.rint(np.nan_to_num(given) * 100).astype(np.int64) * item_set.unit
         units[:, item_set.short] = marked
+    if fixed.any():
+        corrected = np.asarray(overrides, dtype=np.float64)[fixed]
+        units[fixed] = np.rint(corrected * 100).astype(np.int64) * item_set.unit
     hundredths = units.sum(axis=1) // item_set.unit
     pass_h = math.ceil(exact_value(pass_mark) * 100)
     passed = (hundredths >= pass_h) & ~pending

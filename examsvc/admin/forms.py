@@ -22,6 +22,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
     ValidationError,
 )
 
@@ -37,7 +38,7 @@ KIND_LABELS = {
 RULE_LABELS = {
     "all_or_nothing": _l("All or nothing"),
     "per_option": _l("Share per correct option"),
-    "fixed_partial": _l("Half points for a correct subset"),
+    "fixed_partial": _l("A fixed share of the points for a correct subset"),
 }
 ROW_SLOTS = 12
 DIFFICULTIES = {str(d): str(d) for d in range(1, 6)}
@@ -101,6 +102,14 @@ class BlueprintForm(BaseForm):
         _l("Pass mark"), default=60, validators=[DataRequired(), NumberRange(0.5, 1000)]
     )
     multiple_rule = SelectField(_l("Multiple-choice scoring"), choices=choices(RULE_LABELS))
+    #: Asked for (and shown) only when the rule is fixed_partial.
+    partial_share = FiniteDecimalField(
+        _l("Share of the points for a correct subset"),
+        default=decimal.Decimal("0.5"),
+        places=2,
+        validators=[NumberRange(0, 1)],
+        description=_l("Between 0 and 1, to the hundredth: 0.5 gives half the points."),
+    )
     paper_mode = SelectField(_l("Papers"), choices=choices(MODE_LABELS))
     exposure_cap = FiniteDecimalField(
         _l("Exposure cap (percent of papers)"),
@@ -118,6 +127,28 @@ class BlueprintForm(BaseForm):
     enemy_rule = BooleanField(_l("Keep near-duplicates off the same paper"), default=True)
     rows = FieldList(FormField(RowForm), min_entries=ROW_SLOTS, max_entries=ROW_SLOTS)
     submit = SubmitField(_l("Create blueprint"))
+
+    def validate_partial_share(self, field) -> None:
+        if self.multiple_rule.data != "fixed_partial":
+            field.errors.clear()  # hidden and unused under the other rules
+            raise StopValidation()
+        share = field.data
+        if (
+            field.errors
+            or share is None
+            or not 0 < share < 1
+            or share != share.quantize(decimal.Decimal("0.01"))
+        ):
+            field.errors.clear()  # one message says what is wanted
+            raise ValidationError(
+                _l("Give the share as a number between 0 and 1, to the hundredth (e.g. 0.5).")
+            )
+
+    def share(self) -> float:
+        """The share to store: the default under the rules that do not use it."""
+        if self.multiple_rule.data != "fixed_partial" or self.partial_share.data is None:
+            return 0.5
+        return float(self.partial_share.data)
 
     def fairness(self) -> Fairness:
         return Fairness(

@@ -36,6 +36,7 @@ def new_blueprint():
                 duration_minutes=form.duration_minutes.data,
                 pass_mark=float(form.pass_mark.data),
                 multiple_rule=form.multiple_rule.data,
+                partial_share=form.share(),
                 rows=form.row_specs(),
                 fairness=form.fairness(),
             )

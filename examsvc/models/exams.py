@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from examsvc.extensions import db
@@ -30,6 +40,9 @@ class Blueprint(db.Model):
     duration_minutes: Mapped[int]
     pass_mark: Mapped[float]
     multiple_rule: Mapped[str] = mapped_column(String(20), default="all_or_nothing")
+    #: Under ``fixed_partial``, the share of a 多选 item's points a correct subset earns
+    #: (0.5: 少选得一半); kept, unused, under the other rules.
+    partial_share: Mapped[float] = mapped_column(default=0.5, server_default="0.5")
     shuffle_questions: Mapped[bool] = mapped_column(default=True, server_default=db.true())
     shuffle_options: Mapped[bool] = mapped_column(default=True, server_default=db.true())
     #: No item on more than this share of a sitting's papers (the lowest feasible if higher).
@@ -211,7 +224,18 @@ class Attempt(db.Model):
 
 class Answer(db.Model):
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("attempt_id", "paper_item_id"),)
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "paper_item_id"),
+        # Scoring looks up the few corrected answers of a batch of attempts. The predicate
+        # is written as each database receives `WHERE Answer.is_corrected`, so that the
+        # planner sees the index applies.
+        Index(
+            "ix_answers_corrected",
+            "attempt_id",
+            postgresql_where=text("is_corrected"),
+            sqlite_where=text("is_corrected = 1"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"))
@@ -222,6 +246,9 @@ class Answer(db.Model):
     seq: Mapped[int] = mapped_column(BigInteger)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     points: Mapped[float | None]
+    #: ``points`` were set by an admin deciding an appeal or objection: scoring keeps them
+    #: (services/scoring) until the answer is marked again.
+    is_corrected: Mapped[bool] = mapped_column(default=False, server_default=db.false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
 

@@ -529,7 +529,9 @@ def _score(attempt: Attempt) -> None:
         answer_id, response = answers.get(item_id, (None, None))
         if answer_id is not None:
             response = original_labels(qtype, order, response)
-        points = score_response(kind, _domain_key(kind, key), response, item_points, rule)
+        points = score_response(
+            kind, _domain_key(kind, key), response, item_points, rule, blueprint.partial_share
+        )
         if points is None:
             pending = True
             continue

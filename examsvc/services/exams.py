@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import gettext as _
 
@@ -26,7 +27,7 @@ from examsvc.services.errors import BadInput, Conflict, NotFound
 from examsvc.services.queries import contains
 from question_bank import assembly
 from question_bank.model import AREAS, EXAMS, QuestionType
-from question_bank.scoring import MultipleRule
+from question_bank.scoring import DEFAULT_PARTIAL_SHARE, MultipleRule
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,20 @@ def create_blueprint(
     rows: list[RowSpec],
     level: int = 0,
     multiple_rule: str = MultipleRule.ALL_OR_NOTHING.value,
+    partial_share: float = float(DEFAULT_PARTIAL_SHARE),
     fairness: Fairness = Fairness(),
 ) -> Blueprint:
-    """Create a blueprint from its rows; the pass mark must be reachable."""
+    """Create a blueprint from its rows; the pass mark must be reachable. ``partial_share``:
+    what a correct subset of a 多选 key earns under ``fixed_partial`` (0.5: 少选得一半)."""
     _check_rows(rows)
     if exam_kind not in set(ExamKind) or multiple_rule not in set(MultipleRule):
         raise BadInput(_("unknown exam kind or scoring rule"), code="invalid_blueprint")
+    share = Decimal(str(partial_share))
+    if not (share.is_finite() and 0 < share < 1 and share == share.quantize(Decimal("0.01"))):
+        raise BadInput(
+            _("the share of a correct subset must lie between 0 and 1, to the hundredth"),
+            code="invalid_blueprint",
+        )
     if not 1 <= duration_minutes <= 600:
         raise BadInput(_("the duration must be 1 to 600 minutes"), code="invalid_blueprint")
     _check_fairness(fairness)
@@ -117,6 +126,7 @@ def create_blueprint(
         duration_minutes=duration_minutes,
         pass_mark=pass_mark,
         multiple_rule=multiple_rule,
+        partial_share=float(share),
         created_by_id=admin.id,
         exposure_cap=fairness.exposure_cap,
         tolerance_points=fairness.tolerance_points,
@@ -147,6 +157,8 @@ def create_blueprint(
         name=blueprint.name,
         items=blueprint.item_count,
         total=total,
+        multiple_rule=multiple_rule,
+        partial_share=float(share),
     )
     db.session.commit()
     return blueprint

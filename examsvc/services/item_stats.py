@@ -1,7 +1,7 @@
 """Item analysis of a sitting, stored; flags back to review; measured facility to the bank.
 
 The engine is question_bank.statistics (Moodle's definitions) fed by the bulk scorer
-(services/scoring.py). When every candidate answered the same items the whole matrix goes
+(services/scoring/). When every candidate answered the same items the whole matrix goes
 through ``analyse_sitting``; when papers differ, each question is analysed over the
 candidates whose paper held it, with the rest score (their paper's total less the item), which
 is Moodle's item–rest definition for random questions. Coefficient alpha needs one set of

@@ -6,7 +6,7 @@ and the item's option order, and sends one hex string per paper: six hex digits 
 the column times 256 plus the code. Python then fills the code matrix with numpy, without a
 loop over the answers. The batch is found by its papers and attempts (index range probes,
 then one hash join), not by joining enrolments row by row. Fill-in and short answers are
-left to the row-by-row reader (services/scoring.py): folding text and reading marks need
+left to the row-by-row reader (services/scoring/sheets.py): folding text and reading marks need
 Python.
 """
 

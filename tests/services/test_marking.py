@@ -42,7 +42,9 @@ def short_fields(tag: str, area: str = "practice") -> dict:
 def short_sitting(app, make_user):
     """A sitting of 2 single (1 point) + 1 short (5 points), pass mark 4, candidates handed in."""
 
-    def factory(candidates: int = 3, answer: str = "党支部直接联系群众，是党的战斗堡垒。"):
+    def factory(
+        candidates: int = 3, answer: str | list[str] = "党支部直接联系群众，是党的战斗堡垒。"
+    ):
         admin = make_user(Role.ADMIN)
         contributor, examiner = make_user(Role.CONTRIBUTOR), make_user(Role.EXAMINER)
         for i in range(2):
@@ -68,13 +70,14 @@ def short_sitting(app, make_user):
         )
         people = [make_user(Role.CANDIDATE) for _ in range(candidates)]
         handed = []
-        for person in people:
+        texts = answer if isinstance(answer, list) else [answer] * candidates
+        for person, text in zip(people, texts, strict=True):
             exams.enrol(admin, sitting.id, person.email)
             attempt = attempts.start_or_resume(person, sitting.id)
             answers = {}
             for item in attempt.enrolment.paper.items:
                 if item.content.type == "short":
-                    answers[str(item.id)] = answer
+                    answers[str(item.id)] = text
                 else:
                     answers[str(item.id)] = correct_response(None, item)
             attempts.save_answers(person, attempt.id, answers, seq=1)

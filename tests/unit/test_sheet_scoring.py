@@ -154,3 +154,22 @@ def test_a_scored_sitting_feeds_item_analysis_with_every_option_listed():
     assert q3.options[1].share == pytest.approx(right[:, 2].mean())
     assert q4.options == () and q4.key == "上海"
     assert all("key_suspect" not in item.flags for item in result.items)
+
+
+def test_overrides_replace_the_keys_credit_and_settle_an_unmarked_item():
+    items = (
+        SheetItem(T.SINGLE, "B", 1, "a"),
+        SheetItem(T.SHORT, "要点", 5, "b"),
+    )
+    item_set = compile_items(items)
+    codes = np.array([[encode_response(items[0], "B"), 0]] * 3, dtype=np.uint8)
+    marks = np.array([[0, 4.0], [0, np.nan], [0, np.nan]])
+    overrides = np.array([[0.0, np.nan], [np.nan, 2.5], [np.nan, np.nan]])
+    scored = score_sheets(item_set, codes, 3, marks, overrides)
+    # a right answer corrected to 0; an unmarked 简答 given 2.5; nothing corrected
+    assert scored.totals.tolist() == [4.0, 3.5, 1.0]
+    assert scored.pending.tolist() == [False, False, True]
+    assert scored.passed.tolist() == [True, True, False]
+    assert scored.area_totals.tolist() == [[0.0, 4.0], [1.0, 2.5], [1.0, 0.0]]
+    plain = score_sheets(item_set, codes, 3, marks)
+    assert plain.totals.tolist() == [5.0, 1.0, 1.0]

@@ -24,7 +24,6 @@ from examsvc.models import (
 )
 from examsvc.services import audit
 from examsvc.services.errors import BadInput, Conflict, NotFound
-from question_bank.scoring import passes, total_score
 
 REASON_MIN, REASON_MAX = 4, 1000
 #: Open objections one person may have against one sitting at a time.
@@ -186,6 +185,7 @@ def send_back(admin: User, dispute_id: int, note: str = "") -> Dispute:
     dispute = _locked(dispute_id)
     _move(dispute, DisputeState.REMARKING)
     dispute.outcome = note.strip()[:REASON_MAX]
+    dispute.score_before = dispute.attempt.score  # what the raiser saw, before the re-mark
     from examsvc.services import marking  # imports results: import when used
 
     # The attempt's 简答 marks are voided and marked again; an attempt without any answer
@@ -202,7 +202,11 @@ def reject(admin: User, dispute_id: int, outcome: str) -> Dispute:
     """Close the dispute leaving the result as it is, with the reason shown to the raiser."""
     dispute = _locked(dispute_id)
     text = _reason(outcome)
+    _refuse_while_remarking(dispute)
+    remarked = dispute.state == DisputeState.REMARKING
     _move(dispute, DisputeState.REJECTED)
+    if remarked:  # the re-mark's result stands: show the raiser what it changed
+        dispute.score_after = dispute.attempt.score
     _close(admin, dispute, text)
     audit.record(admin, "dispute.rejected", dispute, attempt=dispute.attempt_id, reason=text)
     db.session.commit()
@@ -215,6 +219,7 @@ def correct(
     """Give one item of the attempt new points; the total and the pass are recomputed."""
     dispute = _locked(dispute_id)
     text = _reason(outcome)
+    _refuse_while_remarking(dispute)
     attempt = dispute.attempt
     item = db.session.get(PaperItem, paper_item_id)
     if item is None or item.paper_id != attempt.enrolment.paper.id:
@@ -231,10 +236,14 @@ def correct(
         answer = Answer(attempt_id=attempt.id, paper_item_id=item.id, response=None, seq=0)
         db.session.add(answer)
     before = {"points": answer.points, "score": attempt.score, "passed": attempt.is_passed}
-    answer.points = points
+    answer.points, answer.is_corrected = points, True  # kept when the attempt is scored again
     db.session.flush()
-    _rescore(attempt)
-    dispute.score_before, dispute.score_after = before["score"], attempt.score
+    from examsvc.services import marking  # imports results: import when used
+
+    marking.finish_attempts(attempt.enrolment.sitting, [attempt.id])  # total, pass, areas
+    if dispute.score_before is None:  # a re-marked dispute keeps the score before re-marking
+        dispute.score_before = before["score"]
+    dispute.score_after = attempt.score
     _close(admin, dispute, text)
     audit.record(
         admin, "dispute.corrected", dispute, attempt=attempt.id, item=item.position + 1,
@@ -246,14 +255,17 @@ def correct(
     return dispute
 
 
-def _rescore(attempt: Attempt) -> None:
-    """Total and pass from the answers' points (an unanswered item earns nothing)."""
-    points = db.session.scalars(
-        db.select(Answer.points).where(Answer.attempt_id == attempt.id)
-    ).all()
-    attempt.score = total_score(p or 0 for p in points)
-    attempt.is_passed = passes(attempt.score, attempt.enrolment.sitting.blueprint.pass_mark)
-    attempt.scored_at = utcnow()
+def _refuse_while_remarking(dispute: Dispute) -> None:
+    """A dispute is decided once the answers of its attempt sent back for re-marking (by it
+    or another dispute) are marked again: deciding earlier closes it on a result not yet
+    known, and lets certificates go out."""
+    from examsvc.services import marking  # imports results: import when used
+
+    if marking.waiting_answers(dispute.attempt_id):
+        raise Conflict(
+            _("The answers sent back are not marked again yet; decide once they are."),
+            code="remarking",
+        )
 
 
 def _close(admin: User, dispute: Dispute, outcome: str) -> None:

@@ -53,6 +53,13 @@
     });
   }
 
+  // The share of a correct subset matters only under the fixed_partial rule.
+  var rule = form.querySelector("#multiple_rule");
+  var share = document.getElementById("partial-share-group");
+  function showShare() { share.hidden = rule.value !== "fixed_partial"; }
+  rule.addEventListener("change", showShare);
+  showShare();
+
   form.addEventListener("input", function () { totals(); clearTimeout(timer); timer = setTimeout(check, 400); });
   form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(check, 100); });
   totals();
