@@ -17,6 +17,8 @@ class MarkForm(BaseForm):
     """Points per rubric criterion (the fields are made for the rubric shown)."""
 
     criteria = FieldList(StringField(validators=[InputRequired(), Length(max=10)]), min_entries=0)
+    #: The round the page showed (a second, blind mark or the third, reconciling one).
+    round = HiddenField()
     comment = TextAreaField(
         _l("Note (shown to a third examiner only; optional)"),
         validators=[Optional(), Length(max=2000)],

@@ -94,9 +94,17 @@ def mark(answer_id: int):
     form = MarkForm()
     if form.validate_on_submit():
         try:
-            marking.give_mark(current_user, answer_id, form.criteria.data, form.comment.data or "")
+            shown = form.round.data or ""
+            marking.give_mark(
+                current_user, answer_id, form.criteria.data, form.comment.data or "",
+                expected_round=int(shown) if shown.isascii() and shown.isdigit() else None,
+            )  # fmt: skip
         except ServiceError as exc:
             flash(exc.message, "danger")
+            try:  # show the answer as it is now (another mark may have come in)
+                blind = marking.blind_answer(current_user, answer_id)
+            except ServiceError:
+                return redirect(url_for("marking.sitting", sitting_id=blind.sitting.id))
             return render_template("marking/mark.html", blind=blind, form=form), exc.status
         flash(_("Mark saved."), "success")
         return redirect(

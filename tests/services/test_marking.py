@@ -339,3 +339,25 @@ def test_publication_waits_for_marks_and_an_appeal_sends_the_answer_back(
     assert mark_all(two, sitting.id, ["1", "0"]) == 1  # only the appealed answer comes back
     attempt = db.session.get(Attempt, handed[0])
     assert (attempt.score, attempt.is_passed) == (3.0, False)
+
+
+def test_a_mark_posted_from_a_second_mark_page_never_becomes_the_reconciliation(
+    short_sitting, make_user
+):
+    """An examiner opened the answer as the blind second mark; another examiner's second mark,
+    far from the first, came in meanwhile: the page's round no longer holds, and the mark is
+    refused instead of being stored as the final third one given without seeing the two."""
+    sitting, admin, _people, _handed = short_sitting(candidates=1)
+    marking.save_plan(admin, sitting.id, is_double=True, tolerance=1.0, exclude_own_org=False)
+    first, second, third = examiners(make_user, 3)
+    answer_id = marking.next_answer(first, sitting.id)
+    marking.give_mark(first, answer_id, ["3", "2"])
+    page = marking.blind_answer(second, answer_id)
+    assert page.round == 2 and page.earlier == []
+    marking.give_mark(third, answer_id, ["0", "0"], expected_round=2)
+    with pytest.raises(Conflict) as refused:
+        marking.give_mark(second, answer_id, ["1", "0"], expected_round=page.round)
+    assert refused.value.code == "marked_meanwhile"
+    now = marking.blind_answer(second, answer_id)
+    assert now.round == 3 and len(now.earlier) == 2  # shown to them as the reconciliation
+    assert marking.give_mark(second, answer_id, ["1", "0"], expected_round=3).round == 3

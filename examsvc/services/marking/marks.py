@@ -48,9 +48,25 @@ def parse_criteria(values: list[str], rubric: list, points: float) -> tuple[list
     return [float(v) for v in given], float(total)
 
 
-def give_mark(marker: User, answer_id: int, values: list[str], comment: str = "") -> Mark:
-    """Record the examiner's mark; settle the answer, and the attempt, when it is complete."""
+def give_mark(
+    marker: User,
+    answer_id: int,
+    values: list[str],
+    comment: str = "",
+    *,
+    expected_round: int | None = None,
+) -> Mark:
+    """Record the examiner's mark; settle the answer, and the attempt, when it is complete.
+
+    ``expected_round``: the round the marking page showed. When another examiner's mark came
+    in meanwhile the answer waits for another round (a blind second mark would otherwise
+    become the third, reconciling one, given without seeing the two before): refused."""
     blind = blind_answer(marker, answer_id)
+    if expected_round is not None and expected_round != blind.round:
+        raise Conflict(
+            _("another examiner marked this answer meanwhile; it is shown as it is now"),
+            code="marked_meanwhile",
+        )
     criteria, total = parse_criteria(values, blind.question.rubric or [], blind.points)
     mark = Mark(
         answer_id=answer_id,
