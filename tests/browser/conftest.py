@@ -18,9 +18,8 @@ from werkzeug.serving import make_server
 from examsvc.extensions import db
 
 CHROMIUM = os.environ.get("EXAMSVC_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(
-    os.environ.get("EXAMSVC_TEST_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts"
-)
+DEFAULT_ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("EXAMSVC_TEST_ARTIFACTS") or DEFAULT_ARTIFACTS)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
