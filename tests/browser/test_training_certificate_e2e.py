@@ -153,6 +153,9 @@ def test_a_course_its_test_and_the_certificate_verified(
     assert refusal and "16" in refusal[0] and "8" in refusal[0], flashes
     assert "欧阳全勤" not in " ".join(flashes)
     assert admin.locator(".cert-number").count() == 1
+    admin.reload()  # the reason stays on the page after the message is gone
+    assert "司马缺课" not in " ".join(admin.locator(".alert").all_inner_texts())
+    assert "8" in admin.inner_text(".no-certificate")
     screenshot(admin, f"e2e-certificates-issued-desktop-{backend}")
 
     holder = phones["full"]
@@ -178,6 +181,12 @@ def test_a_course_its_test_and_the_certificate_verified(
     assert overflow(visitor) <= 0
     screenshot(visitor, f"e2e-verify-phone-{backend}")
 
+    # the one short of hours has no certificate and reads why on their result
     short = phones["short"]
     short.goto("/certificates/")
     assert short.locator("#no-certificates").is_visible()
+    short.goto("/exam/")
+    short.click("text=查看结果")
+    assert "8" in short.inner_text("#no-certificate") and "16" in short.inner_text("#no-certificate")
+    assert overflow(short) <= 0
+    screenshot(short, f"e2e-no-certificate-phone-{backend}")
