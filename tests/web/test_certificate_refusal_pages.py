@@ -13,7 +13,6 @@ from tests.conftest import log_in
 from tests.services.test_certificate_rules import attended, course_for
 from tests.services.test_results import sit
 
-
 REASON = "课程“基层党务工作者培训班”规定 16 学时，已记录 8 学时"
 
 
