@@ -89,10 +89,13 @@ def _course(admin, today, emails: list[str]) -> None:
 
 
 def _sitting(admin, emails: list[str]) -> str:
-    admin.goto("/admin/sittings/new")
+    """A sitting of the course's test, scheduled from the course's page; both enrolled."""
+    with admin.expect_navigation():
+        admin.click("#test-sitting")  # from the course's page, its test chosen already
+    selected = admin.eval_on_selector("#blueprint_id", "e => e.selectedOptions[0].text")
+    assert selected == "党务培训结业测试"
     beijing = utcnow() + timedelta(hours=8)
     admin.fill("#name", "培训班结业测试")
-    admin.select_option("#blueprint_id", label="党务培训结业测试")
     admin.fill("#opens_at", (beijing - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M"))
     admin.fill("#closes_at", (beijing + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
     admin.click("#submit")
