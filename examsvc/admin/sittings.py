@@ -53,6 +53,8 @@ def page_context(sitting: Sitting, rows: list) -> dict:
         "extra_minutes": {k: sum(e.minutes for e in v) for k, v in ledgers.items()},
         "is_post_exam": sitting.blueprint.exam_kind == ExamKind.POST_QUALIFICATION,
         "editable": sitting.state(utcnow()) == "scheduled",
+        # papers drawn at start (or for late enrolments) once it opened: no draw any more
+        "has_papers": sittings.has_papers(sitting),
     }
 
 
