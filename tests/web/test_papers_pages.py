@@ -117,7 +117,6 @@ def test_a_randomize_that_cannot_draw_fails_its_job_and_says_why(app, scheduled)
     assert job.error in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-
 def test_no_draw_is_offered_once_an_open_sitting_has_papers(app, open_sitting):
     from tests.services.test_results import sit
 
