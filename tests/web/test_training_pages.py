@@ -264,3 +264,18 @@ def test_a_course_with_a_test_leads_admins_to_a_sitting_of_it(app, world, bank_o
     manager = client_of(app, world["manager"])  # sittings are the admins' pages
     page = manager.get(f"/training/courses/{course_id}").get_data(as_text=True)
     assert "结业测试" in page and 'id="test-sitting"' not in page
+
+
+def test_an_empty_roster_offers_no_completion_and_completing_says_what_it_did(app, world):
+    course_id = course_of(world["orgs"]["street"], world["admin"])
+    client = client_of(app, world["admin"])
+    path = f"/training/courses/{course_id}"
+    assert 'id="complete-course"' not in client.get(path).get_data(as_text=True)
+    courses.add_by_logins(world["admin"], courses.course_in_scope(world["admin"], course_id),
+                          world["mine"].email)  # fmt: skip
+    assert 'id="complete-course"' in client.get(path).get_data(as_text=True)
+    done = post(client, f"{path}/complete", {}, page=path)
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "培训班已结业：1 条培训记录已写入档案" in page
+    post(client, f"{path}/complete", {}, page="/training/courses/new")  # a page left open
+    assert "此前已结业" in client.get(path).get_data(as_text=True)
