@@ -16,6 +16,8 @@ from examsvc.labels import choices
 from examsvc.models import Attempt, Enrolment, ExamKind, Sitting, utcnow
 from examsvc.services import enrolment, exams, extra_time, orgs, sittings
 from examsvc.services.errors import ServiceError
+from examsvc.services.levels import issue as certificate_rules
+from examsvc.services.levels import today_local
 
 
 def _sitting_or_404(sitting_id: int) -> Sitting:
@@ -23,6 +25,17 @@ def _sitting_or_404(sitting_id: int) -> Sitting:
     if sitting is None:
         abort(404)
     return sitting
+
+
+def _no_certificate(sitting: Sitting, rows: list) -> dict[int, str]:
+    """Enrolment id → why a published pass on this page holds no certificate (the rules in
+    force; a level exam's certificate follows the promotion's six steps instead)."""
+    if sitting.results_published_at is None or sitting.blueprint.exam_kind == ExamKind.LEVEL:
+        return {}
+    waiting = [r for r in rows if r.attempt and r.attempt.is_passed and not r.certificate]
+    users = [r.enrolment.user for r in waiting]
+    why = certificate_rules.why_not(sitting.blueprint, users, today_local(), seed=False)
+    return {r.enrolment.id: why[r.enrolment.user_id] for r in waiting if r.enrolment.user_id in why}
 
 
 def org_form() -> EnrolOrgForm:
@@ -35,10 +48,13 @@ def page_context(sitting: Sitting, rows: list) -> dict:
     """What the sitting page shows besides its results: enrolment forms and extra time."""
     ledgers = extra_time.ledgers([r.enrolment.id for r in rows])
     return {
+        "no_certificate": _no_certificate(sitting, rows),
         "org_form": org_form(),
         "extra_minutes": {k: sum(e.minutes for e in v) for k, v in ledgers.items()},
         "is_post_exam": sitting.blueprint.exam_kind == ExamKind.POST_QUALIFICATION,
         "editable": sitting.state(utcnow()) == "scheduled",
+        # papers drawn at start (or for late enrolments) once it opened: no draw any more
+        "has_papers": sittings.has_papers(sitting),
     }
 
 

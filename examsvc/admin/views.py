@@ -8,7 +8,7 @@ from examsvc.labels import AUDIT_LABELS, choices
 from examsvc.models import utcnow
 from examsvc.services import audit, exams, results
 from examsvc.services.errors import ServiceError
-from examsvc.web import page_arg, run_action
+from examsvc.web import int_arg, page_arg, run_action
 
 
 @bp.route("/")
@@ -52,6 +52,9 @@ def new_blueprint():
 def new_sitting():
     form = SittingForm()
     form.blueprint_id.choices = choices({b.id: b.name for b in exams.list_blueprints()})
+    chosen = int_arg("blueprint")  # from a training course's page: its test's blueprint
+    if not form.is_submitted() and str(chosen) in {c.value for c in form.blueprint_id.choices}:
+        form.blueprint_id.data = chosen
     if form.validate_on_submit():
         try:
             sitting = exams.create_sitting(

@@ -10,7 +10,9 @@ from examsvc.archive import bp
 from examsvc.labels import CATEGORY_LABELS
 from examsvc.models import Role
 from examsvc.services import archive, certificates, charts, orgs, scope
+from examsvc.services.inspections.facts import shown_reasons
 from examsvc.web import int_arg
+from question_bank.inspection import MIN_HOURS
 
 LEVEL_NAMES = ("", "L1", "L2", "L3", "L4")
 
@@ -26,6 +28,8 @@ def _person_page(person, own: bool):
         record=archive.person(person),
         own=own,
         status_of=certificates.effective_status,
+        inspection_reasons=shown_reasons,
+        inspection_min_hours=MIN_HOURS,
     )
 
 

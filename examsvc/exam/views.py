@@ -6,6 +6,8 @@ from examsvc.models import utcnow
 from examsvc.results.forms import AppealForm
 from examsvc.services import attempts, exams, integrity, papers, proctor, results
 from examsvc.services.errors import NotFound
+from examsvc.services.levels import issue as certificate_rules
+from examsvc.services.levels import today_local
 from examsvc.services.results.mine import my_result
 
 
@@ -42,5 +44,6 @@ def result(attempt_id: int):
         at_focus_limit=integrity.handed_in_at_limit(attempt.id),
         by_invigilator=proctor.handed_in_by_invigilator(attempt.id),
         mine=my_result(current_user, attempt),
+        certificate=certificate_rules.outlook(attempt, today_local()),
         appeal_form=AppealForm(),
     )

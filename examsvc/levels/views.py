@@ -60,6 +60,8 @@ def step_form(promotion: Promotion, form: StepForm | None = None) -> StepForm:
                       sitting=sitting.name, date=when, score=attempt.score)  # fmt: skip
             choices.append(SelectChoice(str(attempt.id), label))
     form.attempt.choices = choices
+    if len(choices) > 1 and not form.is_submitted():
+        form.attempt.data = choices[1].value  # the newest passed exam, not "none"
     return form
 
 
@@ -103,10 +105,16 @@ def record_step(promotion_id: int):
             and len(attempt) < 10 else None,
             panel_text=form.panel.data or "",
         ),
-        _("The step is recorded."),
+        None,
     )  # fmt: skip
     if done is None:
         return _promotion_page(promotion, form, 409)
+    certificate = lists.certificate_of(done)
+    if certificate is not None:  # the last step: the application is approved
+        flash(_("The application is approved: level certificate %(n)s issued, the level "
+                "history updated.", n=certificate.number), "success")  # fmt: skip
+    else:
+        flash(_("The step is recorded."), "success")
     return redirect(url_for("levels.promotion", promotion_id=promotion.id))
 
 

@@ -16,6 +16,7 @@ from examsvc.models import (
     Inspection,
     InspectionResult,
     LevelRecord,
+    Notice,
     RecordSource,
     TrainingCourse,
     TrainingKind,
@@ -23,7 +24,8 @@ from examsvc.models import (
     User,
     utcnow,
 )
-from examsvc.services import audit, certificates, orgs
+from examsvc.services import audit, certificates, notices, orgs
+from examsvc.services.inspections.closing import notice_message
 from examsvc.services.inspections.facts import stored_reasons
 from examsvc.services.training import year_totals
 from question_bank import hours as hour_rules
@@ -163,6 +165,9 @@ def _levels_and_inspection(admin, people, today, rng) -> None:
                 outcome=outcome, reasons=reasons, decided_at=utcnow(),
             )
         )  # fmt: skip
+        told = notice_message(verdict.outcome, cert.number, last)  # as closing a 年检 does
+        db.session.add(Notice(**notices.row(person.id, "inspection", told, "/certificates/",
+                                            reasons=reasons)))  # fmt: skip
         if not verdict.passed:
             cert.status, cert.status_reason = "suspended", f"{last}年度年检未通过"
             db.session.add(LevelRecord(user_id=person.id, level=cert.level,

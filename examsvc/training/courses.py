@@ -154,12 +154,13 @@ def complete_course(course_id: int):
     course = found(lambda: courses.course_in_scope(current_user, course_id))
     if not ActionForm().validate_on_submit():
         abort(400)
+    before = course.completed_at
     written = run_action(lambda: courses.complete(current_user, course), None)
     if written is not None:
         message = (
-            _("Course completed: %(n)s records written into the archive.", n=written)
-            if written
-            else _("The course was completed before: nothing new was written.")
+            _("The course was completed before: nothing new was written.")
+            if before is not None
+            else _("Course completed: %(n)s records written into the archive.", n=written)
         )
-        flash(message, "success" if written else "info")
+        flash(message, "info" if before is not None else "success")
     return _back(course)

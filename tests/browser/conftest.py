@@ -1,7 +1,8 @@
 """A live server in a thread and Debian's Chromium driven by Playwright.
 
 Set EXAMSVC_TEST_REQUIRE_BROWSER=1 (CI does) to fail instead of skipping when Chromium
-or Playwright is missing. Screenshots go to test-artifacts/ for a person to look at.
+or Playwright is missing. Screenshots go to test-artifacts/ (EXAMSVC_TEST_ARTIFACTS names
+another folder) for a person to look at.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from werkzeug.serving import make_server
 from examsvc.extensions import db
 
 CHROMIUM = os.environ.get("EXAMSVC_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEFAULT_ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(os.environ.get("EXAMSVC_TEST_ARTIFACTS") or DEFAULT_ARTIFACTS)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -85,7 +87,7 @@ def new_page(browser, live_server):
 
 
 def screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 

@@ -68,8 +68,15 @@ def test_demo_seed_builds_everything_once(app, runner_factory):
     assert sum(i.points for i in paper.items) == 100 and len(paper.items) == 80
     assert db.session.get(Sitting, sitting["id"]).blueprint.pass_mark == 60
 
-    from examsvc.models import Inspection, LevelRecord, Organisation, TrainingRecord
-    from examsvc.services import archive, certificates
+    from examsvc.models import (
+        Inspection,
+        InspectionResult,
+        LevelRecord,
+        Notice,
+        Organisation,
+        TrainingRecord,
+    )
+    from examsvc.services import archive, certificates, notices
 
     trainings = db.session.scalar(db.select(db.func.count()).select_from(TrainingRecord))
     root = db.session.scalar(db.select(Organisation).where(Organisation.code == "000"))
@@ -77,6 +84,11 @@ def test_demo_seed_builds_everything_once(app, runner_factory):
     assert trainings > 300 and board.hours_met and board.hours_short
     assert board.by_level[1] and board.by_level[2] and board.suspended
     assert db.session.scalar(db.select(Inspection.state)) == "closed"
+    # every inspected holder was told the outcome, as closing a 年检 tells them
+    inspected = db.session.scalar(db.select(db.func.count()).select_from(InspectionResult))
+    told = db.session.scalars(db.select(Notice).where(Notice.kind == "inspection")).all()
+    assert inspected and len(told) == inspected
+    assert any("暂停" in notices.text(n) for n in told)
     levels = db.session.scalar(db.select(db.func.count()).select_from(LevelRecord))
 
     again = runner_factory().invoke(args=["demo", "--json"])

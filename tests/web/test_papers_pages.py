@@ -115,3 +115,15 @@ def test_a_randomize_that_cannot_draw_fails_its_job_and_says_why(app, scheduled)
     job = db.session.scalar(db.select(Job).where(Job.kind == draw_jobs.RANDOMIZE_JOB))
     assert job.state == "failed" and job.error
     assert job.error in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_no_draw_is_offered_once_an_open_sitting_has_papers(app, open_sitting):
+    from tests.services.test_results import sit
+
+    sitting, admin, (person,) = open_sitting()  # open: enrolling drew the paper
+    client = log_in(app.test_client(), admin)
+    page = client.get(f"/admin/sittings/{sitting.id}").get_data(as_text=True)
+    assert 'id="randomize-button"' not in page  # the draw would be refused
+    sit(person, sitting)
+    page = client.get(f"/admin/sittings/{sitting.id}").get_data(as_text=True)
+    assert 'id="randomize-button"' not in page and 'id="live-link"' in page

@@ -238,3 +238,44 @@ def test_report_arguments_out_of_range_still_show_a_page(app, world):
         assert f"· {this_year}" in response.get_data(as_text=True)  # this year instead
     assert client.get("/training/?org=99999999").status_code == 404
     assert client.get("/training/?org=99999999999999").status_code != 500
+
+
+def test_a_course_with_a_test_leads_admins_to_a_sitting_of_it(app, world, bank_of):
+    from examsvc.services import exams
+
+    bank_of(1, "judge")
+    rows = [exams.RowSpec(None, "judge", 1, 100.0)]
+    test = exams.create_blueprint(world["admin"], name="结业测试", exam_kind="training",
+                                  duration_minutes=20, pass_mark=60, rows=rows)  # fmt: skip
+    other = exams.create_blueprint(world["admin"], name="另一测试", exam_kind="training",
+                                   duration_minutes=20, pass_mark=60, rows=rows)  # fmt: skip
+    data = CourseInput(name="培训班", starts_on=date(2025, 4, 7), ends_on=date(2025, 4, 9),
+                       hours=24, organisation_id=world["orgs"]["street"].id,
+                       blueprint_id=test.id)  # fmt: skip
+    course_id = courses.create(world["admin"], data).id
+    admin = client_of(app, world["admin"])
+    page = admin.get(f"/training/courses/{course_id}").get_data(as_text=True)
+    assert f'href="/admin/sittings/new?blueprint={test.id}"' in page
+    form = admin.get(f"/admin/sittings/new?blueprint={test.id}").get_data(as_text=True)
+    assert f'<option selected value="{test.id}">' in form
+    assert f'<option selected value="{other.id}">' not in form
+    unknown = admin.get("/admin/sittings/new?blueprint=99999").get_data(as_text=True)
+    assert "<option selected" not in unknown
+    manager = client_of(app, world["manager"])  # sittings are the admins' pages
+    page = manager.get(f"/training/courses/{course_id}").get_data(as_text=True)
+    assert "结业测试" in page and 'id="test-sitting"' not in page
+
+
+def test_an_empty_roster_offers_no_completion_and_completing_says_what_it_did(app, world):
+    course_id = course_of(world["orgs"]["street"], world["admin"])
+    client = client_of(app, world["admin"])
+    path = f"/training/courses/{course_id}"
+    assert 'id="complete-course"' not in client.get(path).get_data(as_text=True)
+    courses.add_by_logins(world["admin"], courses.course_in_scope(world["admin"], course_id),
+                          world["mine"].email)  # fmt: skip
+    assert 'id="complete-course"' in client.get(path).get_data(as_text=True)
+    done = post(client, f"{path}/complete", {}, page=path)
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "培训班已结业：1 条培训记录已写入档案" in page
+    post(client, f"{path}/complete", {}, page="/training/courses/new")  # a page left open
+    assert "此前已结业" in client.get(path).get_data(as_text=True)

@@ -50,7 +50,7 @@ CHANGES = {Outcome.SUSPENDED: "suspend", Outcome.REVOKED: "revoke",
            Outcome.REINSTATED: "reinstate"}  # fmt: skip
 
 
-def _notice_message(outcome: Outcome, number: str, year: int) -> Msg:
+def notice_message(outcome: Outcome, number: str, year: int) -> Msg:
     if outcome == Outcome.PASSED:
         return Msg(
             "Your level certificate %(number)s passed the annual inspection of "
@@ -165,7 +165,7 @@ def close(
         report.counts[verdict.outcome.value] += 1
         reasons = stored_reasons(verdict.reasons)  # as sync stored them with the preview
         decided[verdict.outcome].append(r.id)
-        message = _notice_message(verdict.outcome, r.number, inspection.year)
+        message = notice_message(verdict.outcome, r.number, inspection.year)
         notes.append(notices.row(r.user_id, "inspection", message, "/certificates/",
                                  reasons=reasons))  # fmt: skip
         if verdict.outcome in CHANGES:

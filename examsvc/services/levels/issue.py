@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from examsvc.extensions import db
 from examsvc.i18n import translate_all
-from examsvc.models import Attempt, ExamKind, PromotionStep, Sitting, User
+from examsvc.models import Attempt, Blueprint, Certificate, ExamKind, PromotionStep, Sitting, User
 from examsvc.services import audit
 from examsvc.services.levels import facts, rules
 from examsvc.services.levels.promotions import (
@@ -37,16 +37,23 @@ def refusals(actor: User | None, sitting: Sitting, passed: list, today: date) ->
             )
             for row in passed
         }  # fmt: skip
-    rule = rules.current(blueprint.exam_kind, 0)
-    users = {row.enrolment.id: row.enrolment.user for row in passed}
+    why = why_not(blueprint, [row.enrolment.user for row in passed], today)
+    return {row.enrolment.id: why[row.enrolment.user_id]
+            for row in passed if row.enrolment.user_id in why}  # fmt: skip
+
+
+def why_not(blueprint: Blueprint, users: list[User], today: date, *, seed: bool = True
+            ) -> dict[int, str]:  # fmt: skip
+    """User id → why the rules in force give these people, having passed the blueprint's
+    exam, no certificate of its (training or post) kind: translated reasons; people the
+    rules allow are left out. ``seed=False`` for a page that only reads."""
+    rule = rules.current(blueprint.exam_kind, 0, seed=seed)
     checks = {c.get("check") for c in rule.conditions}
     courses = (
-        facts.course_hours([u.id for u in users.values()], blueprint.id)
-        if "course_hours" in checks
-        else {}
+        facts.course_hours([u.id for u in users], blueprint.id) if "course_hours" in checks else {}
     )
     found: dict[int, str] = {}
-    for enrolment_id, user in users.items():
+    for user in users:
         known = Facts(
             today=today,
             party_member=user.is_party_member,
@@ -55,8 +62,31 @@ def refusals(actor: User | None, sitting: Sitting, passed: list, today: date) ->
         )
         reasons = certification.evaluate(rule.conditions, known)
         if reasons:
-            found[enrolment_id] = translate_all(reasons)
+            found[user.id] = translate_all(reasons)
     return found
+
+
+def outlook(attempt: Attempt, today: date) -> tuple[Certificate | None, str]:
+    """What a candidate's published, passed attempt led to: its certificate (the newest
+    issued for it), else why the rules give none ("" when they would give one, or for a
+    level exam, whose certificate follows the promotion's six steps). Read only."""
+    cert = db.session.scalar(
+        db.select(Certificate)
+        .where(Certificate.attempt_id == attempt.id)
+        .order_by(Certificate.id.desc())
+        .limit(1)
+    )
+    sitting = attempt.enrolment.sitting
+    blueprint = sitting.blueprint
+    if (
+        cert is not None
+        or not attempt.is_passed
+        or sitting.results_published_at is None
+        or blueprint.exam_kind == ExamKind.LEVEL
+    ):
+        return cert, ""
+    user = attempt.enrolment.user
+    return None, why_not(blueprint, [user], today, seed=False).get(user.id, "")
 
 
 def record_exam_pass(actor: User | None, user: User, attempt: Attempt, sitting_id: int,
