@@ -151,7 +151,6 @@ def subset_file(face: Face, folder: Path) -> Path:
 def build_subset(face: Face, target: Path, chars: Iterable[int] | None = None) -> Path:
     """Write the subset of ``face`` holding ``chars`` (default ``subset_chars()``) to
     ``target``, atomically: a half-written file is never used."""
-
     with TTFont(face.path, fontNumber=face.index, lazy=False) as font:
         _subset(font, chars)
         target.parent.mkdir(parents=True, exist_ok=True)
