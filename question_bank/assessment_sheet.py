@@ -105,7 +105,6 @@ def _login(cells: dict[str, str]) -> str:
 
 
 def _row(sheet: AssessmentSheet, number: int, cells: dict[str, str]) -> None:
-    where = at_row(number)
     problems: list[str] = []
     name = " ".join(cells.get("name", "").split())
     if not name:
@@ -126,6 +125,7 @@ def _row(sheet: AssessmentSheet, number: int, cells: dict[str, str]) -> None:
                 code="unknown_assessment", value=cells["assessment"][:20])
         )  # fmt: skip
     if problems:
+        where = at_row(number)
         sheet.problems += [(where, p) for p in problems]
         return
     sheet.rows.append(AssessmentRow(number, name, login, id_number, str(assessment)))

@@ -1,7 +1,7 @@
 """Certificates as PDF: one landscape A4 page each, any number in one document.
 
 The page carries the number, the holder's name and organisation, the level, the dates and a
-QR code (segno) pointing at ``/verify/{number}?t=TOKEN`` (services/certificates.py): the
+QR code (services/qr.py) pointing at ``/verify/{number}?t=TOKEN`` (services/certificates.py): the
 verify page tells whether the PDF is genuine and what the certificate's status is today. The
 QR area is also a link to the same address. A certificate that is not valid when printed is
 marked across the page with its status. Never the ID number.
@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import segno
 from flask import url_for
 from flask_babel import gettext as _
 from fpdf import FPDF
 
 from examsvc.labels import CERTIFICATE_KIND_LABELS, CERTIFICATE_STATUS_LABELS, EXAM_LABELS
 from examsvc.models import Certificate
-from examsvc.services import certificates, pdf
+from examsvc.services import certificates, pdf, qr
 
 PAGE_W, PAGE_H = 297.0, 210.0
 MARGIN = 14.0
@@ -146,23 +145,8 @@ def _page(doc: FPDF, page: Page, labels: dict[str, str]) -> None:
 
 
 def _qr(doc: FPDF, url: str, x: float, y: float, size: float) -> None:
-    """The QR code drawn as vector rectangles (one per run of dark modules in a row), and a
-    link over it to the same address."""
-    code = segno.make(url, error="m", micro=False)
-    matrix = code.matrix
-    module = size / len(matrix)
-    doc.set_fill_color(0)
-    for r, row in enumerate(matrix):
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                doc.rect(x + start * module, y + r * module, (c - start) * module, module,
-                         style="F")  # fmt: skip
-            else:
-                c += 1
+    """The QR code of ``url`` and a link over it to the same address."""
+    pdf.qr_code(doc, qr.matrix(url), x, y, size)
     doc.link(x, y, size, size, url)
 
 

@@ -221,16 +221,24 @@ def change_status(
     itself in bulk (``level_history=False``: the 年检's closing)."""
     text = _reason(reason)
     status, action = _CHANGES[change]
-    if cert.status == status:
+    if not check_change(change, cert.status):
         return False
-    if change == "suspend" and cert.status != CertificateStatus.VALID:
-        raise Conflict(_("only a valid certificate can be suspended"), code="not_valid")
-    if change == "reinstate" and cert.status != CertificateStatus.SUSPENDED:
-        raise Conflict(_("a revoked certificate cannot be reinstated"), code="revoked")
     if level_history:
         _change_level_status(admin, cert, status, text, action)
     else:
         _set_status(admin, cert, status, text, action)
+    return True
+
+
+def check_change(change: str, current: str) -> bool:
+    """Whether ``change`` changes a certificate of status ``current`` (False: it has that
+    status already); Conflict when the change is not allowed from ``current``."""
+    if current == _CHANGES[change][0]:
+        return False
+    if change == "suspend" and current != CertificateStatus.VALID:
+        raise Conflict(_("only a valid certificate can be suspended"), code="not_valid")
+    if change == "reinstate" and current != CertificateStatus.SUSPENDED:
+        raise Conflict(_("a revoked certificate cannot be reinstated"), code="revoked")
     return True
 
 

@@ -6,6 +6,7 @@ about 0.15 s per document and per style, so ``prepare_fonts`` writes once a subs
 faces holding the characters of GB 2312 (the names and words nearly every ticket and
 certificate uses) into a cache folder; documents whose text the subset covers load that
 (a few milliseconds), the others the whole face. A batch of many pages pays the font once.
+Each process parses a face once (services/pdf_faces.py).
 
 Fonts: ``EXAMSVC_PDF_FONT`` and ``EXAMSVC_PDF_FONT_BOLD`` (a ``.ttf``/``.otf``/``.ttc``
 path, ``path#index`` for a face of a collection), else Debian's ``fonts-noto-cjk``, else
@@ -25,14 +26,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from flask import current_app
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import WrapMode
+
+from examsvc.services import pdf_faces
 
 #: Family name the documents use for the CJK font.
 FAMILY = "cjk"
 #: Bumped when the characters of the subset change, so old cache files are not used.
-SUBSET_VERSION = "gb2312-2"
+SUBSET_VERSION = "gb2312-3"
 _NOTO = "/usr/share/fonts/opentype/noto/"
 #: (regular, bold) candidates, best first; a bold face may be missing.
 CANDIDATES = (
@@ -146,8 +151,6 @@ def subset_file(face: Face, folder: Path) -> Path:
 def build_subset(face: Face, target: Path, chars: Iterable[int] | None = None) -> Path:
     """Write the subset of ``face`` holding ``chars`` (default ``subset_chars()``) to
     ``target``, atomically: a half-written file is never used."""
-    from fontTools.ttLib import TTFont
-
     with TTFont(face.path, fontNumber=face.index, lazy=False) as font:
         _subset(font, chars)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -171,6 +174,9 @@ def _subset(font, chars: Iterable[int] | None) -> None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.hinting = False
+    # Every document subsets the face again: glyphs that call no subroutines spare it
+    # finding which subroutines the document's glyphs use (a third of that time).
+    options.desubroutinize = True
     # Tables a PDF never reads; fpdf2 would subset them again for every document.
     options.drop_tables += ["GSUB", "GPOS", "BASE", "VORG", "vhea", "vmtx", "JSTF", "DSIG"]
     subsetter = subset.Subsetter(options)
@@ -212,13 +218,7 @@ def document(texts: Iterable[str] = ()) -> FPDF:
     pdf.set_auto_page_break(False)
     pdf.set_creator("examsvc")
     for style, face in (("", regular), ("B", bold)):
-        path, index = _face_file(face, covered, folder)
-        pdf.add_font(FAMILY, style, path, collection_font_number=index)
-        # fpdf2 subsets the face again when writing; recomputing every glyph's bounds then
-        # is most of a small document's time, and the whole face's bounds serve as well.
-        face_font = getattr(pdf.fonts.get(FAMILY + style), "ttfont", None)
-        if face_font is not None:
-            face_font.recalcBBoxes = False
+        pdf_faces.add_face(pdf, FAMILY, style, *_face_file(face, covered, folder))
     pdf.set_font(FAMILY, size=11)
     return pdf
 
@@ -233,13 +233,18 @@ def output(pdf: FPDF) -> bytes:
 # --- page helpers --------------------------------------------------------------------------
 
 
-def fit_size(pdf: FPDF, text: str, width: float, size: float, smallest: float = 7) -> float:
-    """The largest font size up to ``size`` at which ``text`` fits ``width`` on one line."""
+def fit_size(
+    pdf: FPDF, text: str, width: float, size: float, smallest: float = 7
+) -> tuple[float, float]:
+    """(size, text width): the largest font size up to ``size``, in steps of 0.5, at which
+    ``text`` fits ``width`` on one line, and its width then; the document is left at that
+    size. A text's width grows with the size: it is measured once."""
     pdf.set_font_size(size)
-    while size > smallest and pdf.get_string_width(text) > width:
+    per_point = pdf.get_string_width(text) / size
+    while size > smallest and per_point * size > width:
         size -= 0.5
-        pdf.set_font_size(size)
-    return size
+    pdf.set_font_size(size)
+    return size, per_point * size
 
 
 #: Punctuation that may not begin a line.
@@ -253,11 +258,11 @@ def text_box(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, **sty
     ``FPDF.text`` (no cell layout): a batch draws thousands of these."""
     size = style.get("size", 11)
     pdf.set_font(FAMILY, style.get("style", ""), size)
-    size = fit_size(pdf, text, w - 3, size)
+    size, width = fit_size(pdf, text, w - 3, size)
     if style.get("border"):
         pdf.rect(x, y, w, h)
     align = style.get("align", "L")
-    left = x + 1.5 if align == "L" else x + (w - pdf.get_string_width(text)) / 2
+    left = x + 1.5 if align == "L" else x + (w - width) / 2
     pdf.text(left, y + h / 2 + 0.36 * size * PT, text)
 
 
@@ -288,6 +293,25 @@ def lines(pdf: FPDF, x: float, y: float, rows: list[str], size: float = 10.5,
         pdf.text(x, y + line / 2 + 0.36 * size * PT, row)
         y += line
     return y
+
+
+def qr_code(pdf: FPDF, modules: np.ndarray, x: float, y: float, size: float) -> None:
+    """A QR code's dark ``modules`` (rows of booleans) in black, ``size`` mm square at
+    (x, y): one path of a rectangle per run of dark modules in a row, drawn in module units
+    (whole numbers: no rounding gaps between rows) under a transformation to the page."""
+    count = len(modules)
+    edges = np.diff(np.pad(modules.astype(np.int8), ((0, 0), (1, 1))), axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    ends = np.nonzero(edges == -1)[1]  # row by row, left to right, as the starts
+    runs = " ".join(
+        f"{start} {row} {end - start} 1 re"
+        for row, start, end in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)
+    )
+    scale = size / count * pdf.k  # points per module
+    left, top = x * pdf.k, (pdf.h - y) * pdf.k  # PDF space: points, y upwards
+    # fpdf2 has no public call for a path of many rectangles (one rect() each costs about
+    # as much as the QR code's encoding); q…Q keeps the colour and transformation local.
+    pdf._out(f"q 0 g {scale:.5f} 0 0 {-scale:.5f} {left:.2f} {top:.2f} cm {runs} f Q")
 
 
 #: Longest side, in pixels, of a photo placed on a page (≈300 dpi on a 35 × 45 mm box).

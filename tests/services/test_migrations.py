@@ -54,3 +54,17 @@ def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(backend, tmp_
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_inspection_results_leave_room_for_updates_in_place_on_postgresql(tmp_path, request):
+    """年检 rows are written again twice: the table's pages keep room for that (HOT)."""
+    app = _fresh_app("postgresql", tmp_path, request)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            options = conn.exec_driver_sql(
+                "SELECT reloptions FROM pg_class WHERE relname = 'inspection_results'"
+            ).scalar()
+        assert options == ["fillfactor=35"]
+        downgrade(revision="base")
+        db.engine.dispose()

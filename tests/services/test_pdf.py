@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from fontTools.ttLib import TTFont
@@ -87,3 +88,49 @@ def test_a_configured_font_that_does_not_exist_is_reported(app):
     app.config["PDF_FONT"] = "/nonexistent/font.ttf"
     with pytest.raises(pdf.FontMissing):
         pdf.find_fonts()
+
+
+@pytest.fixture(scope="module")
+def small_cache(tmp_path_factory):
+    """A font cache whose regular face holds a few characters (the bold stays whole)."""
+    from examsvc import create_app
+
+    folder = tmp_path_factory.mktemp("fonts")
+    with create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context():
+        regular, _ = pdf.find_fonts()
+        pdf.build_subset(regular, pdf.subset_file(regular, folder), map(ord, "欧阳娜娜张三王 "))
+    return folder
+
+
+def characters_of(data: bytes) -> set[str]:
+    """The characters the document's fonts map back to Unicode (their ToUnicode maps)."""
+    found = set()
+    for font in PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"].values():
+        cmap = font.get_object()["/ToUnicode"].get_object().get_data().decode("latin-1")
+        for hex_text in re.findall(r"<[0-9A-F]+> <([0-9A-F]{4,})>", cmap):
+            found.add(bytes.fromhex(hex_text).decode("utf-16-be"))
+    return found
+
+
+def text_of(data: bytes) -> str:
+    return PdfReader(io.BytesIO(data)).pages[0].extract_text().replace("\x00", "")
+
+
+def one_line(text: str) -> bytes:
+    doc = pdf.document([text])
+    doc.add_page()
+    pdf.text_box(doc, 20, 20, 100, 10, text)
+    return pdf.output(doc)
+
+
+def test_each_document_embeds_its_own_characters_from_the_face_parsed_once(app, small_cache):
+    """Documents share one parse of a face per process, never the glyphs another drew."""
+    app.config["PDF_FONT_CACHE"] = str(small_cache)
+    with app.test_request_context():
+        first, second = one_line("欧阳娜娜"), one_line("张三")
+        rare = one_line("王堃")  # not in the cached subset's characters: the whole face
+    assert "欧阳娜娜" in text_of(first) and "张三" in text_of(second)
+    assert {"欧", "阳", "娜"} <= characters_of(first)
+    assert {"张", "三"} <= characters_of(second) and not {"欧", "阳"} & characters_of(second)
+    assert "王堃" in text_of(rare)
+    assert len(second) < len(first) < 40_000  # subsets of what each draws, not the face

@@ -4,8 +4,11 @@ import io
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 import pytest
+import segno
 from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from examsvc.extensions import db
 from examsvc.models import Role
@@ -39,6 +42,61 @@ def pdf_text(data: bytes) -> tuple[PdfReader, str]:
     reader = PdfReader(io.BytesIO(data))
     text = "".join(page.extract_text() or "" for page in reader.pages).replace("\x00", "")
     return reader, text
+
+
+def drawn_qr(reader: PdfReader, page) -> tuple[str, np.ndarray]:
+    """(the link's address, the dark modules drawn under the link) of a certificate page,
+    read from the page's drawing operators as a viewer paints them: rectangles filled
+    under the current transformation (q/Q/cm), whatever way the page draws them."""
+    (annotation,) = [a.get_object() for a in page.get("/Annots", [])]
+    left, bottom, right, top = (float(v) for v in annotation["/Rect"])
+    ctm, saved, path, filled = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], [], []
+    for operands, operator in ContentStream(page.get_contents(), reader).operations:
+        if operator == b"q":
+            saved.append(ctm)
+        elif operator == b"Q":
+            ctm = saved.pop()
+        elif operator == b"cm":
+            a, b, c, d, e, f = (float(v) for v in operands)
+            A, B, C, D, E, F = ctm
+            ctm = (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+                   e * A + f * C + E, e * B + f * D + F)  # fmt: skip
+        elif operator == b"re":
+            x, y, w, h = (float(v) for v in operands)
+            corners = [(ctm[0] * px + ctm[2] * py + ctm[4], ctm[1] * px + ctm[3] * py + ctm[5])
+                       for px, py in ((x, y), (x + w, y + h))]  # fmt: skip
+            path.append(corners)
+        elif operator in (b"f", b"F", b"f*", b"B", b"B*"):
+            filled += path
+            path = []
+        elif operator in (b"S", b"n"):
+            path = []
+    boxes = [(min(p[0], q[0]), min(p[1], q[1]), max(p[0], q[0]), max(p[1], q[1]))
+             for p, q in filled]  # fmt: skip
+    inside = [b for b in boxes if b[0] >= left - 0.1 and b[2] <= right + 0.1
+              and b[1] >= bottom - 0.1 and b[3] <= top + 0.1]  # fmt: skip
+    module = min(b[3] - b[1] for b in inside)
+    size = round((right - left) / module)
+    modules = np.zeros((size, size), dtype=bool)
+    for x0, y0, x1, y1 in inside:
+        col, row = round((x0 - left) / module), round((top - y1) / module)
+        modules[row : row + round((y1 - y0) / module), col : col + round((x1 - x0) / module)] = 1
+    return annotation["/A"]["/URI"], modules
+
+
+def test_the_qr_code_on_the_pdf_is_the_verify_address_with_its_token(app, issued):
+    _sitting, _admin, candidate, cert, _branch = issued
+    client = log_in(app.test_client(), candidate)
+    reader = PdfReader(io.BytesIO(client.get(f"/certificates/{cert.number}.pdf").data))
+    uri, modules = drawn_qr(reader, reader.pages[0])
+    # The modules drawn are those of the QR code of the link's address, mask and all.
+    assert np.array_equal(modules, np.array(segno.make(uri, error="m").matrix, dtype=bool))
+    parts = urlsplit(uri)
+    assert parts.path == f"/verify/{cert.number}"
+    assert certificates.token_ok(cert.number, parse_qs(parts.query)["t"][0])
+    token = certificates.token(cert.number)
+    tampered = token[:-1] + ("B" if token.endswith("A") else "A")
+    assert not certificates.token_ok(cert.number, tampered)
 
 
 def test_the_holder_lists_and_downloads_their_certificate(app, issued):
@@ -126,6 +184,12 @@ def test_admins_download_a_sittings_certificates_as_one_pdf(app, open_sitting):
     reader, text = pdf_text(response.data)
     assert len(reader.pages) == 3
     assert all(c.number in text for c in issued)
+    paths = set()
+    for page in reader.pages:  # each page its own QR code
+        uri, modules = drawn_qr(reader, page)
+        paths.add(urlsplit(uri).path)
+        assert np.array_equal(modules, np.array(segno.make(uri, error="m").matrix, dtype=bool))
+    assert paths == {f"/verify/{c.number}" for c in issued}
     assert client.get("/certificates/admin/sittings/999.pdf").status_code == 404
     page = client.get(f"/admin/sittings/{sitting.id}").get_data(as_text=True)
     assert f"/certificates/admin/sittings/{sitting.id}.pdf" in page

@@ -19,7 +19,7 @@ from examsvc.services import audit
 from examsvc.services.exports import _workbook
 from examsvc.services.identity import id_lookup_hash
 from examsvc.services.inspections import _open_batch, get
-from examsvc.services.inspections.facts import FACT_COLUMNS, preview, write_rows
+from examsvc.services.inspections.facts import FACT_COLUMNS, previews, write_rows
 from question_bank import assessment_sheet
 from question_bank.errors import Msg
 from question_bank.formats.common import at_row
@@ -29,18 +29,22 @@ HEADER = ("姓名", "登录名", "证书编号", "年度考核")
 WIDTHS = (14, 28, 26, 12)
 
 
-def _people(inspection_id: int) -> list:
+def _people(inspection_id: int, *, for_sheet: bool = True) -> list:
+    """The batch's people; ``for_sheet``: with their certificate numbers, by name."""
     query = (
         db.select(
             InspectionResult.id, InspectionResult.assessment, User.name, User.email, User.mobile,
-            User.id_number_hash, Certificate.number,
-            *(getattr(InspectionResult, c) for c in FACT_COLUMNS),
+            User.id_number_hash, *(getattr(InspectionResult, c) for c in FACT_COLUMNS),
         )
         .join(User, User.id == InspectionResult.user_id)
-        .outerjoin(Certificate, Certificate.id == InspectionResult.certificate_id)
         .where(InspectionResult.inspection_id == inspection_id)
-        .order_by(User.name, User.id)
     )  # fmt: skip
+    if for_sheet:
+        query = (
+            query.add_columns(Certificate.number)
+            .outerjoin(Certificate, Certificate.id == InspectionResult.certificate_id)
+            .order_by(User.name, User.id)
+        )
     return list(db.session.execute(query).all())
 
 
@@ -87,11 +91,11 @@ def import_sheet(
     inspection = _open_batch(get(actor, inspection_id))
     parsed = assessment_sheet.read(data, filename)
     report = ImportReport(problems=[(translate(w), translate(m)) for w, m in parsed.problems])
-    find = _matcher(_people(inspection.id))
+    find = _matcher(_people(inspection.id, for_sheet=False))
     chosen: dict[int, tuple] = {}
     for row in parsed.rows:
         person, known = find(row)
-        where = translate(at_row(row.row))
+        where = translate(at_row(row.row)) if person is None or person.id in chosen else ""
         if person is None:
             message = (Msg("%(name)s does not match the login or ID number given",
                            code="name_mismatch", name=row.name) if known else
@@ -106,10 +110,10 @@ def import_sheet(
             chosen[person.id] = (row, person)
     if report.problems:
         return report
-    updates = []
+    updates, verdict = [], previews()
     for result_id, (row, person) in chosen.items():
-        facts = tuple(getattr(person, c) for c in FACT_COLUMNS)
-        passed, reasons = preview(facts, row.assessment)
+        facts = tuple(getattr(person, c) for c in FACT_COLUMNS[1:])
+        passed, reasons = verdict(facts, row.assessment)
         updates.append({"id": result_id, "assessment": row.assessment, "passed": passed,
                         "reasons": reasons})  # fmt: skip
     write_rows([], updates)
