@@ -197,6 +197,7 @@ AUDIT_LABELS = {
     "question.flagged_by_statistics": _l("Sent back by item statistics"),
     "question.flag_resolved": _l("Statistics flag settled"),
     "demo.candidates_seeded": _l("Demo candidates added"),
+    "demo.archive_seeded": _l("Demo trainings, levels and annual inspection added"),
     "training.record_added": _l("Training record added"),
     "training.record_updated": _l("Training record changed"),
     "training.record_deleted": _l("Training record deleted"),

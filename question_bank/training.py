@@ -56,6 +56,10 @@ def training_days(starts_on: date, ends_on: date) -> int:
     return (ends_on - starts_on).days + 1
 
 
+#: More hours than any training holds (a whole year is 8,784).
+MAX_HOURS = 10_000
+
+
 def most_hours(starts_on: date, ends_on: date) -> int:
     """The most hours a training can hold: a day of training is 8 hours (DOMAIN.md)."""
     return HOURS_PER_DAY * max(training_days(starts_on, ends_on), 0)
@@ -119,6 +123,9 @@ def hours_problems(
     value = Decimal(str(hours))
     if not value.is_finite() or value <= 0:
         return [Msg("the hours must be more than 0", code="training_hours_not_positive")]
+    if value > MAX_HOURS:  # also keeps quantize below from overflowing its precision
+        return [Msg("%(hours)s hours is more than any training holds", code="training_hours_over",
+                    hours=format(value, "g"))]  # fmt: skip
     if value != value.quantize(Decimal("0.1")):
         return [Msg("the hours take at most one decimal place (such as 2.5)",
                     code="training_hours_decimals")]  # fmt: skip

@@ -314,11 +314,12 @@ def _store_points(points: dict[int, float]) -> None:
     if not points:
         return
     table = Answer.__table__
-    db.session.execute(
-        db.update(table)
-        .where(table.c.id.in_(list(points)))
-        .values(points=db.case(points, value=table.c.id))
-    )
+    with db.session.no_autoflush:  # the attempt's status goes with its score, in one UPDATE
+        db.session.execute(
+            db.update(table)
+            .where(table.c.id.in_(list(points)))
+            .values(points=db.case(points, value=table.c.id))
+        )
     for loaded in list(db.session.identity_map.values()):  # answers a caller holds: re-read
         if isinstance(loaded, Answer) and loaded.id in points:
             db.session.expire(loaded, ["points"])

@@ -1,12 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from examsvc.admin.forms import FiniteDecimalField, plausible_year
 from examsvc.labels import TRAINING_KIND_LABELS, choices
 from examsvc.web import BaseForm
 
+#: More hours than any training has (a year is 8,784): a bigger number is a typing slip.
+MAX_HOURS = 10_000
 #: The select value meaning "no organisation" / "no blueprint".
 NONE = ""
 
@@ -21,12 +23,12 @@ class RecordForm(BaseForm):
         description=_l("Such as 区委组织部 or 区委党校."),
     )
     kind = SelectField(_l("Form of training"), choices=choices(TRAINING_KIND_LABELS))
-    starts_on = DateField(_l("Start date"), validators=[DataRequired()])
-    ends_on = DateField(_l("End date"), validators=[DataRequired()])
+    starts_on = DateField(_l("Start date"), validators=[DataRequired(), plausible_year])
+    ends_on = DateField(_l("End date"), validators=[DataRequired(), plausible_year])
     hours = FiniteDecimalField(
         _l("Hours"),
         places=None,
-        validators=[InputRequired()],
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_HOURS)],
         description=_l("More than 0, at most 8 a day of the training; one decimal place."),
     )
     attendance_certificate = StringField(
@@ -47,7 +49,7 @@ class CourseForm(BaseForm):
     hours = FiniteDecimalField(
         _l("Required hours"),
         places=None,
-        validators=[InputRequired()],
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_HOURS)],
         description=_l("The hours of the whole course, written into each member's archive."),
     )
     organisation = SelectField(_l("Organisation running it"), choices=[], validate_choice=True)
@@ -76,7 +78,8 @@ class MemberOrgForm(BaseForm):
 
 class MemberHoursForm(BaseForm):
     hours = FiniteDecimalField(
-        _l("Hours attended"), places=None, validators=[Optional()],
+        _l("Hours attended"), places=None,
+        validators=[Optional(), NumberRange(min=0, max=MAX_HOURS)],
         description=_l("Empty: the course's hours; 0: did not attend."),
     )  # fmt: skip
     submit = SubmitField(_l("Set"))

@@ -168,3 +168,12 @@ def test_a_person_may_be_named_by_mobile_or_email():
         ("email", "li@example.com", "other"),
     ]
     assert [p.message.code for p in result.problems] == ["training_bad_mobile"]
+
+
+def test_a_huge_number_of_hours_is_refused_not_an_error():
+    from decimal import Decimal
+
+    from question_bank.training import hours_problems
+
+    (problem,) = hours_problems(Decimal("1e30"))
+    assert problem.code == "training_hours_over"
