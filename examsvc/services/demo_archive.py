@@ -64,6 +64,7 @@ def seed(admin: User) -> int:
     years = [today.year - 2, today.year - 1, today.year]
     written = _trainings(admin, root, people, years, today, rng)
     _levels_and_inspection(admin, people, today, rng)
+    _earlier_certificates(people, today, rng)
     audit.record(admin, "demo.archive_seeded", None, count=written)
     db.session.commit()
     return written
@@ -174,3 +175,24 @@ def _levels_and_inspection(admin, people, today, rng) -> None:
                                        effective_on=date(today.year, 1, 20), decision="suspended",
                                        basis=f"{last}年度年检未通过", certificate_id=cert.id,
                                        recorded_by_id=admin.id))  # fmt: skip
+
+
+def _earlier_certificates(people, today, rng) -> None:
+    """Certificates of last year's exams, so every kind shows: 上岗资格 for party members
+    (about one in four) and 教育培训 for those who completed last year's rotation course."""
+    last = today.year - 1
+    course = db.session.scalar(
+        db.select(TrainingCourse).where(TrainingCourse.name == f"{COURSES[0][0]}（{last}年）")
+    )
+    completed = set()
+    if course is not None:
+        completed = set(
+            db.session.scalars(
+                db.select(TrainingRecord.user_id).where(TrainingRecord.course_id == course.id)
+            )
+        )
+    for person in people:
+        if person.is_party_member and rng.random() < 0.25:
+            certificates.create(person, "post_qualification", 0, date(last, 6, 18))
+        if person.id in completed and rng.random() < 0.6:
+            certificates.create(person, "training", 0, date(last, 5, 8))

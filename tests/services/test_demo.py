@@ -84,6 +84,10 @@ def test_demo_seed_builds_everything_once(app, runner_factory):
     assert trainings > 300 and board.hours_met and board.hours_short
     assert board.by_level[1] and board.by_level[2] and board.suspended
     assert db.session.scalar(db.select(Inspection.state)) == "closed"
+    from examsvc.models import Certificate
+
+    kinds = set(db.session.scalars(db.select(Certificate.kind).distinct()))
+    assert kinds == {"training", "post_qualification", "level"}
     # every inspected holder was told the outcome, as closing a 年检 tells them
     inspected = db.session.scalar(db.select(db.func.count()).select_from(InspectionResult))
     told = db.session.scalars(db.select(Notice).where(Notice.kind == "inspection")).all()
