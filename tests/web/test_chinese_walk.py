@@ -121,6 +121,9 @@ def visible_text(page: str) -> str:
 
 def english_in(text: str, user_data: list[str]) -> list[str]:
     """Latin words and phrases in the text that are neither user data nor allowed words."""
+    # Addresses first: user data replaced inside one ("sim042@…" less an option "42") would
+    # leave a stray Latin word.
+    text = URL.sub(" ", EMAIL.sub(" ", text))
     for value in sorted(user_data, key=len, reverse=True):
         text = text.replace(value, " ")
     text = URL.sub(" ", EMAIL.sub(" ", FILE_NAME.sub(" ", text)))
