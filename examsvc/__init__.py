@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from examsvc.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    _check_idle_connections(app)
     migrate.init_app(app, db, directory=_shipped("migrations"))
     limiter.init_app(app)  # before CSRF: a brute-force attempt is refused first
     csrf.init_app(app)
@@ -52,6 +53,19 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.cli.add_command(ids_group)  # examsvc ids new-key / rotate-key
     return app
+
+
+def _check_idle_connections(app: Flask) -> None:
+    """A network database's idle connections are checked before use (unless the operator
+    asked SQLAlchemy to ping before every use)."""
+    from examsvc.extensions import db, ping_after_idle
+
+    if app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+        return
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        ping_after_idle(engine, float(app.config["DB_PING_AFTER_IDLE_SECONDS"]))
 
 
 def _shipped(name: str) -> str:

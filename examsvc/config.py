@@ -16,7 +16,9 @@ class ConfigError(RuntimeError):
 
 
 DEFAULTS = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    #: A pooled database connection idle this long is checked before use (extensions.py).
+    "DB_PING_AFTER_IDLE_SECONDS": 10,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "examsvc_session",

@@ -1,5 +1,6 @@
 """Unbound Flask extensions; create_app() binds them."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -11,7 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -119,3 +120,30 @@ def read_only(view):
 #: A POST view whose service reads first and takes the write lock only for its own short
 #: write transactions: to the lock it is the same as a read-only view (none up front).
 short_writes = read_only
+
+
+def ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection with a round trip only when it has sat idle that long.
+
+    SQLAlchemy's pool_pre_ping pings before every request: on exam day that is one round
+    trip more per autosave, for connections used a few milliseconds before. An idle one (a
+    quiet night, a database restarted meanwhile) is still checked and replaced if dead; a
+    connection broken while busy fails its one request, and SQLAlchemy then renews the whole
+    pool (the exam page resends what was not acknowledged).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn, record) -> None:
+        record.info["examsvc_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_conn, record, _proxy) -> None:
+        since = record.info.get("examsvc_idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(str(error)) from error  # the pool takes a new one

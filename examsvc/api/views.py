@@ -15,6 +15,20 @@ from examsvc.models import utcnow
 from examsvc.services import accounts, attempts, integrity, papers, results
 from examsvc.services.errors import ServiceError
 
+#: Exam-day routes with no rate limit of their own. Flask-Limiter looks up the limits of
+#: every request; for these it is skipped (the look-up cost about a twentieth of an
+#: autosave). A limit added to one of them must take it out of this set
+#: (tests/web/test_api.py checks).
+UNLIMITED_ENDPOINTS = frozenset(
+    {"api.session_info", "api.start_attempt", "api.save_answers", "api.submit_attempt",
+     "api.attempt_state"}
+)  # fmt: skip
+
+
+@limiter.request_filter
+def _unlimited_exam_route() -> bool:
+    return request.endpoint in UNLIMITED_ENDPOINTS
+
 
 @bp.errorhandler(ServiceError)
 def _service_error(exc: ServiceError):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, event, select
+from sqlalchemy import Date, ForeignKey, String, event, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NO_VALUE
 
 from examsvc.extensions import db
 from examsvc.models.accounts import User
@@ -100,11 +101,23 @@ def resit_depth(connection, sitting_id: int) -> int:
     return depth
 
 
+def _loaded(obj, relationship: str):
+    """A relationship's value when already loaded, without loading it; else None."""
+    if obj is None:
+        return None
+    value = inspect(obj).attrs[relationship].loaded_value
+    return None if value is NO_VALUE else value
+
+
 @event.listens_for(Attempt, "before_insert")
 def _number_resit_attempts(mapper, connection, attempt: Attempt) -> None:
     """An attempt at a resit sitting is the candidate's second (or later) at the exam,
     however the attempt is created (the exam API, a test, the demo)."""
     if attempt.number not in (None, 1):
+        return
+    sitting = _loaded(_loaded(attempt, "enrolment"), "sitting")
+    if sitting is not None and "resit_of_id" in sitting.__dict__ and sitting.resit_of_id is None:
+        attempt.number = 1  # the sitting in hand (start_or_resume's) is no resit: no query
         return
     sitting_id = connection.scalar(
         select(Enrolment.sitting_id).where(Enrolment.id == attempt.enrolment_id)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import defaultload, joinedload, lazyload
@@ -146,8 +148,21 @@ def start_or_resume(user: User, sitting_id: int, now: datetime | None = None) ->
     audit.record(
         user, "attempt.started", attempt, sitting=sitting.id, deadline=deadline.isoformat()
     )
-    db.session.commit()
+    _commit_keeping_loaded()
     return attempt
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds: the new attempt, its enrolment,
+    sitting, blueprint and paper were just read or written under the enrolment's row lock,
+    and the start's payload reads them next (expired, they would be read again, one query
+    each, for every candidate starting at the bell)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 @dataclass(frozen=True)
@@ -161,17 +176,42 @@ class ItemShape:
 
 #: Papers never change once drawn (a released paper is deleted, never edited), so their
 #: shapes are cached per process, keyed by id and draw time (SQLite may reuse a deleted id).
+#: Big enough for every paper of a sitting of 5,000 in each worker: a shape is a dict of
+#: item ids to a handful of shared ItemShape values (about 7 KB for 80 items).
 _SHAPES: OrderedDict[tuple[int, datetime], dict[int, ItemShape]] = OrderedDict()
-SHAPE_CACHE_SIZE = 4096
+SHAPE_CACHE_SIZE = 8192
+_SHAPES_LOCK = threading.Lock()  # the threads of a gunicorn worker share the cache
+
+
+@functools.lru_cache(maxsize=4096)
+def _item_shape(qtype: str, option_count: int, blanks: int) -> ItemShape:
+    return ItemShape(QuestionType(qtype), option_count, blanks)
 
 
 def paper_shape(paper_id: int, drawn_at: datetime) -> dict[int, ItemShape]:
     """Item id → ItemShape of a paper: one query the first time, then from memory."""
     key = (paper_id, drawn_at)
-    shape = _SHAPES.get(key)
-    if shape is not None:
-        _SHAPES.move_to_end(key)
-        return shape
+    with _SHAPES_LOCK:
+        shape = _SHAPES.get(key)
+        if shape is not None:
+            _SHAPES.move_to_end(key)
+            return shape
+    rows = db.session.execute(
+        db.select(PaperItem.id, PaperItem.option_order, QuestionVersion.type,
+                  QuestionVersion.stem)
+        .join(QuestionVersion, db.and_(QuestionVersion.question_id == PaperItem.question_id,
+                                       QuestionVersion.version == PaperItem.question_version))
+        .where(PaperItem.paper_id == paper_id)
+    )  # fmt: skip
+    shape = {
+        item_id: _item_shape(qtype, len(order or ()), len(BLANK_RE.findall(stem)))
+        for item_id, order, qtype, stem in rows
+    }
+    with _SHAPES_LOCK:
+        _SHAPES[key] = shape
+        while len(_SHAPES) > SHAPE_CACHE_SIZE:
+            _SHAPES.popitem(last=False)
+    return shape
     rows = db.session.execute(
         db.select(PaperItem.id, PaperItem.option_order, QuestionVersion.type,
                   QuestionVersion.stem)
@@ -309,17 +349,33 @@ def _upsert_answer(attempt_id: int, item_id: int, response: object, seq: int, no
     return db.session.execute(statement, values).first() is not None
 
 
+#: Every answer's points in one statement of constant text, built once. On PostgreSQL an
+#: UPDATE from two arrays (prepared once per connection: a hand-in storm neither builds
+#: nor parses a statement per answer); on SQLite (in-process, no round trips) one UPDATE
+#: per answer through executemany.
+_POINTS_FROM_ARRAYS = text(
+    "UPDATE answers SET points = given.points"
+    " FROM unnest(CAST(:answer_ids AS integer[]), CAST(:given_points AS double precision[]))"
+    " AS given(id, points) WHERE answers.id = given.id"
+)
+_POINTS_ONE = (
+    db.update(Answer.__table__)
+    .where(Answer.__table__.c.id == bindparam("answer_id"))
+    .values(points=bindparam("given_points"))
+)
+
+
 def _store_points(points: dict[int, float]) -> None:
-    """Every answer's points in one UPDATE (a CASE over the answer ids)."""
+    """Every answer's points (answer id → points) in one statement."""
     if not points:
         return
-    table = Answer.__table__
     with db.session.no_autoflush:  # the attempt's status goes with its score, in one UPDATE
-        db.session.execute(
-            db.update(table)
-            .where(table.c.id.in_(list(points)))
-            .values(points=db.case(points, value=table.c.id))
-        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            arrays = {"answer_ids": list(points), "given_points": list(points.values())}
+            db.session.execute(_POINTS_FROM_ARRAYS, arrays)
+        else:
+            rows = [{"answer_id": k, "given_points": v} for k, v in points.items()]
+            db.session.execute(_POINTS_ONE, rows)
     for loaded in list(db.session.identity_map.values()):  # answers a caller holds: re-read
         if isinstance(loaded, Answer) and loaded.id in points:
             db.session.expire(loaded, ["points"])
@@ -385,7 +441,7 @@ def submit(
         _finalize(attempt, now if now <= close_time(attempt) else None)
         if not attempt.auto_submitted:
             audit.record(user, "attempt.submitted", attempt, score=attempt.score)
-        db.session.commit()
+        _commit_keeping_loaded()  # the answer to the hand-in reads the attempt just written
     return attempt
 
 

@@ -102,3 +102,32 @@ def test_a_second_hand_in_only_reads_the_attempt(app, open_sitting):
     attempt = attempts.start_or_resume(candidate, sitting.id)
     attempts.submit(candidate, attempt.id)
     assert submit_statements(candidate, attempt.id) == ["SELECT"]
+
+
+def test_a_first_start_reads_nothing_again_after_its_commit(app, open_sitting):
+    """The new attempt, its enrolment, sitting and paper stay loaded across the start's
+    commit; an original sitting's attempt is numbered without a query."""
+    sitting, _, (candidate,) = open_sitting()
+    papers._PAPERS.clear()
+    db.session.expire_all()  # a request of its own: nothing but the user loaded
+    assert candidate.roles  # the user is loaded, as the request's login has loaded it
+    payload, statements = payload_of(candidate, sitting.id)
+    # enrolment row, extra minutes; attempt, audit; answers, paper items
+    assert kinds(statements) == [
+        "SELECT", "SELECT", "INSERT", "INSERT", "SELECT", "SELECT"
+    ], " | ".join(s[:40] for s in statements)  # fmt: skip
+    attempt = db.session.get(Attempt, payload["attempt_id"])
+    assert (attempt.number, attempt.status) == (1, "in_progress")
+
+
+def test_the_answer_to_a_hand_in_reads_nothing_after_its_commit(app, open_sitting):
+    sitting, _, (candidate,) = open_sitting()
+    attempt = attempts.start_or_resume(candidate, sitting.id)
+    attempt_id = attempt.id
+    db.session.expire_all()
+    assert candidate.roles
+    with StatementCounter(db.engine) as counter:
+        handed_in = attempts.submit(candidate, attempt_id)
+        statements = len(counter.statements)
+        assert (handed_in.status, handed_in.submitted_at is not None) == ("submitted", True)
+        assert len(counter.statements) == statements  # what the API answers was kept

@@ -164,3 +164,21 @@ def test_oversized_body_is_413(app, candidate_client):
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 413 and response.get_json()["error"] == "too_large"
+
+
+def test_routes_spared_the_limit_look_up_have_no_limit(app):
+    """The exam-day routes skip Flask-Limiter's per-request look-up: none may carry a limit
+    (nor may the app or the API blueprint), or the filter would switch it off."""
+    from flask_limiter.util import get_qualified_name
+
+    from examsvc.api.views import UNLIMITED_ENDPOINTS
+    from examsvc.extensions import limiter
+
+    manager = limiter.limit_manager
+    assert not manager.default_limits and not manager.application_limits
+    assert not manager.blueprint_limits(app, "api")
+    for endpoint in UNLIMITED_ENDPOINTS:
+        view = app.view_functions[endpoint]
+        assert not manager.decorated_limits(get_qualified_name(view)), endpoint
+    events = get_qualified_name(app.view_functions["api.report_events"])
+    assert manager.decorated_limits(events)  # the check sees a limit where there is one
