@@ -31,7 +31,7 @@ from examsvc.models import (
     User,
 )
 from examsvc.services import certificates, orgs
-from examsvc.services.training import YearTotal, year_totals
+from examsvc.services.training import YearTotal, subtree_year_totals, year_totals
 from question_bank import hours as hour_rules
 
 #: Years shown on a person's archive: this one and the ones before it.
@@ -185,7 +185,7 @@ def dashboard(org: Organisation, year: int, today: date | None = None) -> Dashbo
         .order_by(User.name, User.id)
     ).all()
     ids = [p.id for p in people]
-    totals = year_totals(ids, year)
+    totals = subtree_year_totals(org, year)  # one grouped query, however big the subtree
     levels = current_level(ids) if ids else {}
     by_level = Counter(levels.get(i, (0, False))[0] for i in ids)
     met = short = none = 0

@@ -19,7 +19,7 @@ from examsvc.models import Organisation, PersonStatus, TrainingKind, TrainingRec
 from examsvc.models.accounts import LEADER_POSTS
 from examsvc.services import orgs
 from examsvc.services.errors import NotFound
-from examsvc.services.training import CHUNK, year_totals
+from examsvc.services.training import subtree_year_totals
 from question_bank.hours import minimum
 from question_bank.training import Rotation, compliance, needs_rotation, rotation_in_year
 
@@ -129,17 +129,20 @@ class OrgCompliance:
         return [r for r in self.rows if not r.hours.ok]
 
 
-def _rotations(user_ids: list[int], year: int) -> dict[int, list[tuple]]:
+def _rotations(org: Organisation, owing: set[int], year: int) -> dict[int, list[tuple]]:
+    """The rotation trainings of ``year`` of those in ``owing`` (people of the subtree), in
+    one query over the subtree."""
+    people = db.select(User.id).where(User.organisation_id.in_(orgs.subtree_ids(org)))
+    rows = db.session.execute(
+        db.select(TrainingRecord.user_id, TrainingRecord.kind, TrainingRecord.starts_on,
+                  TrainingRecord.ends_on)
+        .where(TrainingRecord.user_id.in_(people),
+               TrainingRecord.kind == str(TrainingKind.ROTATION),
+               TrainingRecord.ends_on.between(date(year, 1, 1), date(year, 12, 31)))
+    )  # fmt: skip
     spans: dict[int, list[tuple]] = {}
-    for start in range(0, len(user_ids), CHUNK):
-        rows = db.session.execute(
-            db.select(TrainingRecord.user_id, TrainingRecord.kind, TrainingRecord.starts_on,
-                      TrainingRecord.ends_on)
-            .where(TrainingRecord.user_id.in_(user_ids[start : start + CHUNK]),
-                   TrainingRecord.kind == str(TrainingKind.ROTATION),
-                   TrainingRecord.ends_on.between(date(year, 1, 1), date(year, 12, 31)))
-        )  # fmt: skip
-        for user_id, kind, starts_on, ends_on in rows:
+    for user_id, kind, starts_on, ends_on in rows:
+        if user_id in owing:
             spans.setdefault(user_id, []).append((kind, starts_on, ends_on))
     return spans
 
@@ -160,10 +163,9 @@ def org_compliance(org: Organisation, year: int) -> OrgCompliance:
         .where(User.organisation_id.in_(orgs.subtree_ids(org)),
                User.status == str(PersonStatus.ACTIVE))
     ).all()  # fmt: skip
-    ids = [p.id for p in people]
-    totals = year_totals(ids, year)
-    owing = [p.id for p in people if needs_rotation(is_leader(p.is_leader, p.post), p.category)]
-    spans = _rotations(owing, year)
+    totals = subtree_year_totals(org, year)  # one grouped query, however big the subtree
+    owing = {p.id for p in people if needs_rotation(is_leader(p.is_leader, p.post), p.category)}
+    spans = _rotations(org, owing, year) if owing else {}
     for p in people:
         total = totals.get(p.id)
         hours = _year(year, total.trainings if total else 0, total.hours if total else 0.0,
