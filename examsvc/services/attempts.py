@@ -212,21 +212,6 @@ def paper_shape(paper_id: int, drawn_at: datetime) -> dict[int, ItemShape]:
         while len(_SHAPES) > SHAPE_CACHE_SIZE:
             _SHAPES.popitem(last=False)
     return shape
-    rows = db.session.execute(
-        db.select(PaperItem.id, PaperItem.option_order, QuestionVersion.type,
-                  QuestionVersion.stem)
-        .join(QuestionVersion, db.and_(QuestionVersion.question_id == PaperItem.question_id,
-                                       QuestionVersion.version == PaperItem.question_version))
-        .where(PaperItem.paper_id == paper_id)
-    )  # fmt: skip
-    shape = {
-        item_id: ItemShape(QuestionType(qtype), len(order or ()), len(BLANK_RE.findall(stem)))
-        for item_id, order, qtype, stem in rows
-    }
-    _SHAPES[key] = shape
-    while len(_SHAPES) > SHAPE_CACHE_SIZE:
-        _SHAPES.popitem(last=False)
-    return shape
 
 
 @dataclass(frozen=True)
