@@ -27,7 +27,7 @@ def _backend_pid() -> int:
 def _terminate(pid: int) -> None:
     """What a restart of the database (or a network cut) does to a pooled connection."""
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))  # waits for its end
 
 
 def test_an_idle_dead_connection_is_replaced_unseen(pg_app):
