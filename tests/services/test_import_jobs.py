@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from examsvc.extensions import db
+from examsvc.extensions import db, reading
 from examsvc.i18n import translate
 from examsvc.jobqueue import queue
 from examsvc.models import Job, JobState, Question, QuestionBand, Role, Upload, User, utcnow
@@ -134,14 +134,18 @@ def test_an_upload_is_imported_by_a_job_run_in_a_thread_of_the_web_process(app, 
         job_id = uploads.start_import(examiner, token)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            db.session.expire_all()
-            job = db.session.get(Job, job_id)
-            if job.job_state.finished:
+            with reading():  # the poll takes no write lock from the job it waits for
+                db.session.expire_all()
+                job = db.session.get(Job, job_id)
+                finished = job.job_state.finished
+                db.session.commit()
+            if finished:
                 break
-            db.session.commit()
             time.sleep(0.2)
-        assert (job.state, job.result["imported"]) == ("done", 40)
-        assert count() == 40 and count(Upload) == 0
+        with reading():
+            assert (job.state, job.result["imported"]) == ("done", 40)
+            assert count() == 40 and count(Upload) == 0
+            db.session.commit()
         assert runner.huey.storage.filename.endswith("jobs-queue.db")
     finally:
         runner.stop()
