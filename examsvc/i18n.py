@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -42,6 +42,12 @@ def select_locale() -> str:
 
 def to_local(value: datetime) -> datetime:
     return value.astimezone(ZoneInfo(current_app.config["DISPLAY_TIMEZONE"]))
+
+
+def today_local() -> date:
+    """Today in the display time zone: the day users see, on which working days and dates
+    of birth, joining and validity are counted (at 16:00 UTC it is tomorrow in Beijing)."""
+    return to_local(datetime.now(UTC)).date()
 
 
 def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from examsvc.errors import error_response
+from examsvc.i18n import today_local
 
 #: Ids are 32-bit integer columns on PostgreSQL; a larger number in a path can match nothing.
 MAX_ID = 2**31 - 1
@@ -214,7 +215,7 @@ def past_party_date(form, field) -> None:
     from flask_babel import lazy_gettext as _l
     from wtforms.validators import ValidationError
 
-    if field.data is not None and not PARTY_FOUNDED <= field.data <= date.today():
+    if field.data is not None and not PARTY_FOUNDED <= field.data <= today_local():
         raise ValidationError(
             _l("The date of joining the Party must be a past date, not before July 1921.")
         )

@@ -23,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from examsvc.i18n import today_local
 from examsvc.web import BaseForm
 
 NO_ATTEMPT = ""
@@ -33,7 +34,7 @@ AHEAD = timedelta(days=366)
 
 def plausible_date(form, field) -> None:
     """A form validator: a change of post dated between July 1921 and a year from today."""
-    if field.data is not None and not PARTY_FOUNDED <= field.data <= date.today() + AHEAD:
+    if field.data is not None and not PARTY_FOUNDED <= field.data <= today_local() + AHEAD:
         raise ValidationError(_l("The date must lie between July 1921 and a year from today."))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from examsvc.extensions import db
+from examsvc.i18n import today_local
 from examsvc.models import (
     CATEGORIES,
     AuditEntry,
@@ -158,7 +159,7 @@ def _check_profile(profile: Profile) -> None:
     if len(profile.post.strip()) > 100:
         raise BadInput(_("The post is too long (at most 100 characters)."), code="invalid_post")
     joined = profile.party_joined_on if profile.is_party_member else None
-    if joined is not None and not date(1921, 7, 1) <= joined <= date.today():
+    if joined is not None and not date(1921, 7, 1) <= joined <= today_local():
         raise BadInput(
             _("The date of joining the Party must be a past date, not before July 1921."),
             code="invalid_joined_on",

@@ -28,7 +28,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from examsvc.extensions import db
-from examsvc.i18n import to_local
+from examsvc.i18n import today_local
 from examsvc.models import (
     Attempt,
     Certificate,
@@ -47,10 +47,6 @@ from question_bank import certificate_numbers
 #: Tries for a free random serial before giving up (1 in 10⁸ per try is taken at 1M issued).
 SERIAL_TRIES = 20
 REASON_MAX = 500
-
-
-def today_local() -> date:
-    return to_local(utcnow()).date()
 
 
 # --- numbers and issue ---------------------------------------------------------------------

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from examsvc.extensions import db
-from examsvc.i18n import translate
+from examsvc.i18n import today_local, translate
 from examsvc.models import (
     CATEGORIES,
     Organisation,
@@ -153,7 +153,7 @@ def _apply_profile(user: User, profile: Profile) -> str:
     if not (profile.mobile.strip() or profile.email.strip()):
         problems["mobile"] = _("Give a mobile number or an e-mail address: you log in with it.")
     joined = profile.party_joined_on if profile.is_party_member else None
-    if joined is not None and joined > date.today():
+    if joined is not None and joined > today_local():
         problems["party_joined_on"] = _("The date of joining the Party is in the future.")
     if profile.category not in CATEGORIES:
         problems["category"] = _("Choose a category from the list.")

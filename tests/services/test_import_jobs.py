@@ -137,7 +137,9 @@ def test_an_upload_is_imported_by_a_job_run_in_a_thread_of_the_web_process(app, 
             with reading():  # the poll takes no write lock from the job it waits for
                 db.session.expire_all()
                 job = db.session.get(Job, job_id)
-                finished = job.job_state.finished
+                # The job is done with the import's own commit; the job's thread removes
+                # the upload in the next one.
+                finished = job.job_state.finished and count(Upload) == 0
                 db.session.commit()
             if finished:
                 break

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from examsvc.extensions import db
+from examsvc.i18n import to_local
 from examsvc.models import AuditEntry, Certificate, utcnow
 from examsvc.services import attempts, results
 from examsvc.services.errors import Conflict, NotFound
@@ -42,7 +43,9 @@ def test_certificates_wait_for_five_working_days_of_public_notice(open_sitting):
     assert info.value.code == "not_published"
     results.publish(admin, sitting.id)
     ends = results.notice_ends_on(sitting)
-    assert ends == results.add_working_days(utcnow().date(), 5)
+    # working days are counted in local (Beijing) days: at 16:00 UTC it is already tomorrow
+    assert ends == results.add_working_days(to_local(sitting.results_published_at).date(), 5)
+    assert to_local(sitting.results_published_at).date() == to_local(utcnow()).date()
     with pytest.raises(Conflict) as info:
         results.issue_certificates(admin, sitting.id, today=ends)  # the last day of the notice
     assert info.value.code == "notice_period"

@@ -90,6 +90,8 @@ OPTION_LETTERS = re.compile(r"[A-H]+")
 ASCII_PUNCTUATION = re.compile(r"[\u4e00-\u9fff）][:?!;]|[:?!;][\u4e00-\u9fff（]")
 #: One Latin word of three or more letters: "Submit", "Papers".
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{3,}(?![A-Za-z0-9_])")
+#: Hex digests (a paper's bank hash in the audit log) are codes.
+DIGEST = re.compile(r"\b[0-9a-f]{16,}\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 #: Names of files people uploaded ("第一批题目.gift") are user data.
 FILE_NAME = re.compile(r"[\w.-]+\.(?:gift|txt|xml|xlsx|xls|csv|zip|json|pdf)\b", re.IGNORECASE)
@@ -121,9 +123,9 @@ def visible_text(page: str) -> str:
 
 def english_in(text: str, user_data: list[str]) -> list[str]:
     """Latin words and phrases in the text that are neither user data nor allowed words."""
-    # Addresses first: user data replaced inside one ("sim042@…" less an option "42") would
-    # leave a stray Latin word.
-    text = URL.sub(" ", EMAIL.sub(" ", text))
+    # Addresses and digests first: user data replaced inside one ("sim042@…" less an option
+    # "42", "…766bfbf10ce4…" less "10") would leave a stray Latin word.
+    text = URL.sub(" ", EMAIL.sub(" ", DIGEST.sub(" ", text)))
     for value in sorted(user_data, key=len, reverse=True):
         text = text.replace(value, " ")
     text = URL.sub(" ", EMAIL.sub(" ", FILE_NAME.sub(" ", text)))

@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import func
 
 from examsvc.extensions import db
-from examsvc.i18n import to_local
+from examsvc.i18n import today_local
 from examsvc.models import (
     Certificate,
     CertificateStatus,
@@ -30,7 +30,6 @@ from examsvc.models import (
     LevelRecord,
     Promotion,
     User,
-    utcnow,
 )
 from examsvc.services import audit
 
@@ -40,10 +39,6 @@ CHUNK = 500
 CERTIFIED, PROMOTED = "certified", "promoted"
 SUSPENDED, REINSTATED, REVOKED = "suspended", "reinstated", "revoked"
 DECISIONS = (CERTIFIED, PROMOTED, SUSPENDED, REINSTATED, REVOKED)
-
-
-def today_local() -> date:
-    return to_local(utcnow()).date()
 
 
 @dataclass(frozen=True)

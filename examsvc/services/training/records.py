@@ -14,8 +14,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from examsvc.extensions import db
-from examsvc.i18n import translate, translate_all
-from examsvc.models import RecordSource, TrainingRecord, User, utcnow
+from examsvc.i18n import today_local, translate, translate_all
+from examsvc.models import RecordSource, TrainingRecord, User
 from examsvc.services import audit, scope
 from examsvc.services.errors import BadInput, Conflict, NotFound
 from question_bank.errors import Msg
@@ -36,12 +36,6 @@ class RecordInput:
     organiser: str = ""
     attendance_certificate: str = ""
     note: str = ""
-
-
-def today_local() -> date:
-    from examsvc.i18n import to_local
-
-    return to_local(utcnow()).date()
 
 
 def checked(data: RecordInput, today: date | None = None) -> list[Msg]:
