@@ -3,10 +3,11 @@
 from examsvc.extensions import db
 from examsvc.models import Enrolment, Organisation, User
 from examsvc.services import demo, demo_people, orgs, scope
+from tests import snapshots
 
 
 def test_demo_has_two_organisations_with_a_member_and_a_non_member_each_enrolled(app):
-    report = demo.seed()
+    report = snapshots.cached("demo", demo.seed)  # seeded once per test process
     sitting_id = report["sittings"][0]["id"]
     for branch in ("000-01-01", "000-02-01"):
         org = orgs.by_code(branch)

@@ -49,6 +49,7 @@ from examsvc.services import (
     tickets,
 )
 from examsvc.services.inspections import closing
+from tests import snapshots
 from tests.conftest import PASSWORD, csrf_token, question_fields
 from tests.registration_helpers import PASSWORD as REGISTRANT_PASSWORD
 from tests.registration_helpers import complete as complete_registration
@@ -159,7 +160,15 @@ def app_config() -> dict:
 
 @pytest.fixture
 def world(app: Flask, make_user) -> dict:
-    """The demo, plus what the walk needs to see: a result, a certificate, a review thread."""
+    """The demo, plus what the walk needs to see: a result, a certificate, a review thread.
+
+    Built once per test process and database (tests/snapshots.py): every role walks it."""
+    built = snapshots.cached("chinese-walk", lambda: _build_world(make_user))
+    built["users"] = {role: db.session.get(User, id_) for role, id_ in built["users"].items()}
+    return built
+
+
+def _build_world(make_user) -> dict:
     seeded = demo.seed()
     users = {
         role: db.session.scalar(db.select(User).where(User.email == email))
@@ -244,7 +253,7 @@ def world(app: Flask, make_user) -> dict:
     # A set-password link an administrator gave the candidate in the middle of the exam.
     reset_token, _expires = password_links.issue(users["admin"], users["sitting"])
     return {
-        "users": users,
+        "users": {role: user.id for role, user in users.items()},
         "passwords": {
             **{role: passwords[email] for role, email in DEMO_LOGIN.items()},
             "sitting": PASSWORD,

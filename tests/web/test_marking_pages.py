@@ -20,6 +20,7 @@ from examsvc.models import (
     User,
 )
 from examsvc.services import assembly, bank, demo, demo_results, item_stats, scoring
+from tests import snapshots
 from tests.conftest import csrf_token, form_token, log_in
 from tests.services.test_marking import _fields_of, short_sitting  # noqa: F401 (fixture)
 from tests.web.test_chinese_walk import english_in, visible_text
@@ -116,7 +117,7 @@ def test_the_admin_sets_the_plan_and_re_scores_after_a_key_correction(app, open_
 
 @pytest.fixture
 def seeded(app):
-    demo.seed()
+    snapshots.cached("demo", demo.seed)  # seeded once per test process (tests/snapshots.py)
     sitting = db.session.scalar(db.select(Sitting).where(Sitting.name == demo_results.SITTING_NAME))
     return sitting
 
