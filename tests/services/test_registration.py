@@ -60,7 +60,7 @@ def test_the_consent_and_the_pending_state_are_recorded(branch):
         ({"email": "not-an-address"}, "email"),
         ({"category": "astronaut"}, "category"),
         ({"organisation_id": 999}, "organisation"),
-        ({"party_joined_on": date.today() + timedelta(days=1)}, "party_joined_on"),
+        ({"party_joined_on": date.today() + timedelta(days=2)}, "party_joined_on"),  # Beijing: +1
         ({"name": " "}, "name"),
     ],
 )

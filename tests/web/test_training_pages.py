@@ -83,9 +83,10 @@ def test_a_record_is_added_edited_and_deleted_with_before_and_after(app, world):
         ({"hours": "17"}, "17"),  # 2 days: at most 16
         ({"hours": "0"}, "0"),
         ({"ends_on": "2025-03-01"}, "2025-03-01"),
-        ({"starts_on": (date.today() + timedelta(days=1)).isoformat(),
-          "ends_on": (date.today() + timedelta(days=2)).isoformat()},
-         (date.today() + timedelta(days=1)).isoformat()),
+        # in the future even in Beijing (UTC+8), whatever the hour
+        ({"starts_on": (date.today() + timedelta(days=2)).isoformat(),
+          "ends_on": (date.today() + timedelta(days=3)).isoformat()},
+         (date.today() + timedelta(days=2)).isoformat()),
         ({"hours": "NaN"}, None),
         ({"course_name": ""}, None),
     ],
