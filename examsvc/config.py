@@ -8,7 +8,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from examsvc import ratelimit  # registers the examsvc+sqlite storage scheme with limits
+from examsvc import (
+    ratelimit,  # registers the examsvc+sqlite storage scheme with limits
+    sqlite_writer,
+)
 
 
 class ConfigError(RuntimeError):
@@ -104,8 +107,13 @@ def _engine_options(url: str, cfg) -> dict:
     options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
     if url.startswith("sqlite"):
         # busy_timeout is set per connection in extensions; the driver's timeout is the wait
-        # for the database lock before "database is locked".
-        options.setdefault("connect_args", {"timeout": 15})
+        # for the database lock before "database is locked". The connection class lets go
+        # of our writer lock when a transaction ends (sqlite_writer.py).
+        options["connect_args"] = {
+            "timeout": sqlite_writer.BUSY_TIMEOUT_S,
+            "factory": sqlite_writer.WriterConnection,
+            **options.get("connect_args", {}),
+        }
         options.pop("pool_pre_ping", None)
     return options
 

@@ -1,5 +1,6 @@
 """Unbound Flask extensions; create_app() binds them."""
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from examsvc import sqlite_writer
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,8 +41,6 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def _sqlite_connection(dbapi_conn) -> bool:
-    import sqlite3
-
     return isinstance(dbapi_conn, sqlite3.Connection)
 
 
@@ -51,10 +52,11 @@ def _set_sqlite_pragmas(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None  # BEGIN is emitted by _sqlite_begin below
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={int(sqlite_writer.BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    sqlite_writer.attach(dbapi_conn)
 
 
 @event.listens_for(Engine, "begin")
@@ -63,11 +65,27 @@ def _sqlite_begin(conn) -> None:
 
     A deferred transaction that reads (the login loader does) and then writes fails at once
     with "database is locked" if another writer committed in between; BEGIN IMMEDIATE waits
-    for the lock (busy_timeout) instead. Reads stay concurrent under WAL.
+    for the lock instead, queued on our own writer lock (sqlite_writer.py) so that it gets
+    the lock the moment it is free. Reads stay concurrent under WAL.
     """
     if conn.dialect.name != "sqlite":
         return
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing() else "BEGIN")
+    if not _writing():
+        conn.exec_driver_sql("BEGIN")
+        return
+    raw = conn.connection.dbapi_connection
+    ours = isinstance(raw, sqlite_writer.WriterConnection)
+    if ours:
+        try:
+            raw.take_writer_lock(bulk=_phase.get() == "bulk")
+        except sqlite3.Error as error:
+            raise exc.OperationalError("BEGIN IMMEDIATE", {}, error) from error
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if ours:
+            raw.let_go()
+        raise
 
 
 #: "read" or "write" while code says which it does (see reading() and writing()).
@@ -89,9 +107,12 @@ def reading() -> Iterator[None]:
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """Transactions begun inside write: on SQLite they take the write lock up front."""
-    token = _phase.set("write")
+def writing(bulk: bool = False) -> Iterator[None]:
+    """Transactions begun inside write: on SQLite they take the write lock up front.
+
+    ``bulk``: one of many chunks written back to back (an import's batch), which on SQLite
+    lets writers a person waits for (autosaves) go first (sqlite_writer.py)."""
+    token = _phase.set("bulk" if bulk else "write")
     try:
         yield
     finally:
@@ -102,7 +123,7 @@ def _writing() -> bool:
     from flask import current_app, has_request_context, request
 
     if _phase.get() is not None:
-        return _phase.get() == "write"
+        return _phase.get() in ("write", "bulk")
     if not has_request_context():
         return True  # CLI commands and services run outside a request: assume they write
     if request.method in ("GET", "HEAD", "OPTIONS"):

@@ -60,7 +60,7 @@ def stage(
     ids: list[int] = []
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        with writing():
+        with writing(bulk=True):
             ids.extend(_write_chunk(job_id, contributor_id, channel, chunk, approval))
             jobs.step(job_id, len(ids), len(items) + 1)
             db.session.commit()
@@ -224,7 +224,7 @@ def discard(job_id: int) -> None:
     """Remove what a failed or abandoned import staged, a chunk per transaction."""
     db.session.rollback()
     while True:
-        with writing():
+        with writing(bulk=True):
             ids = list(
                 db.session.scalars(
                     db.select(Question.id)
