@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from examsvc.extensions import db
-from examsvc.i18n import translate
+from examsvc.i18n import today_local, translate
 from examsvc.models import AuditEntry, Inspection, LevelRecord, Notice
 from examsvc.services import certificates, inspections, notices
 from examsvc.services.errors import BadInput, Conflict, Forbidden, NotFound
@@ -173,7 +173,7 @@ def test_one_batch_per_organisation_and_year_and_only_past_years(world):
     inspections.open_batch(world.admin, world.branch.id, 2024)
     with pytest.raises(Conflict):
         inspections.open_batch(world.admin, world.branch.id, 2024)
-    for year in (1999, date.today().year, None):
+    for year in (1999, today_local().year, None):
         with pytest.raises(BadInput):
             inspections.open_batch(world.admin, world.branch.id, year)
     assert db.session.scalar(db.select(db.func.count()).select_from(Inspection)) == 1
