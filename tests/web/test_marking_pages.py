@@ -13,27 +13,23 @@ from examsvc.models import (
     ItemAnalysis,
     ItemFlag,
     MarkingPlan,
-    Question,
     QuestionFacility,
     Role,
     Sitting,
-    User,
 )
 from examsvc.services import assembly, bank, demo, demo_results, item_stats, scoring
 from tests import snapshots
 from tests.conftest import csrf_token, form_token, log_in
 from tests.services.test_marking import _fields_of, short_sitting  # noqa: F401 (fixture)
+from tests.web.test_chinese_walk import _user_data as walk_user_data
 from tests.web.test_chinese_walk import english_in, visible_text
 
 
 def _user_data() -> list[str]:
-    data = [name for (name,) in db.session.execute(db.select(User.name))]
-    data += [s for (s,) in db.session.execute(db.select(Question.stem))]
-    for (options,) in db.session.execute(db.select(Question.options)):
-        data += list(options or [])
-    data += [n for (n,) in db.session.execute(db.select(Sitting.name))]
-    data += [a for answers in demo_results.SHORT_ANSWERS for a in answers]
-    return [d for d in data if len(d.strip()) > 1]
+    """The page walk's user data (names, every field of a question: the demo mis-keys a
+    random question, whose explanation may name "SWOT" or "KPI"), and the demo's answers."""
+    answers = [a for answers in demo_results.SHORT_ANSWERS for a in answers]
+    return walk_user_data() + [a for a in answers if len(a.strip()) > 1]
 
 
 def test_an_examiner_marks_blind_through_the_pages(app, short_sitting, make_user):  # noqa: F811
