@@ -46,13 +46,12 @@ class WriterLock:
         self.path = path + "-writer.lock"
         self.wait_path = path + "-writer.wait"
         self.timeout = timeout
-        self._guard = threading.Lock()
-        self._pid: int | None = None
         self._fresh()
 
     def _fresh(self) -> None:
-        """Nothing of a parent process's is ours: no locks, no descriptors."""
-        self._pid = os.getpid()
+        """Nothing of a parent process's is ours: no locks, no descriptors (a forked child
+        calls this at once, see _after_fork; a lock held by a parent's thread stays there)."""
+        self._guard = threading.Lock()
         self._threads = threading.Lock()
         self._fd: int | None = None
         self._wait_fd: int | None = None
@@ -62,9 +61,6 @@ class WriterLock:
 
     def acquire(self, bulk: bool = False) -> None:
         """Take the lock; a bulk writer first lets announced writers go (see above)."""
-        with self._guard:
-            if self._pid != os.getpid():
-                self._fresh()
         if bulk:
             self._let_others_first()
         else:
@@ -134,6 +130,16 @@ class WriterLock:
 
 _LOCKS: dict[str, WriterLock] = {}
 _LOCKS_GUARD = threading.Lock()
+
+
+def _after_fork() -> None:
+    global _LOCKS_GUARD
+    _LOCKS_GUARD = threading.Lock()
+    for lock in _LOCKS.values():
+        lock._fresh()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def lock_for(path: str) -> WriterLock:

